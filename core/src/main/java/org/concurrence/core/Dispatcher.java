@@ -1,0 +1,408 @@
+package org.concurrence.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A dispatcher owns one carrier thread and runs its tasklets on it one at a time, switching only where a tasklet
+ * blocks or yields. Code whose tasklets share a dispatcher needs no locks among them and runs in a deterministic
+ * order: first in, first out, as in the original Concurrence.
+ *
+ * <p>Tasklets are virtual threads whose scheduler is this dispatcher. A wake-up from this dispatcher's own carrier
+ * (a tasklet here unparking another, a timer firing) goes straight onto the run queue; a wake-up from any other
+ * thread (another dispatcher, the JDK's I/O poller, a blocking-pool worker) goes through a lock-free queue that the
+ * carrier drains once per pass, and wakes the carrier if it was idle.
+ *
+ * <p>The loop: run every tasklet that was runnable when the pass began (in order), move in what other threads
+ * submitted, fire the timers that are due, and if nothing is runnable then sleep until the next timer or a wake-up.
+ * On virtual time ({@link Concurrence.Options#virtualTime()}) the sleep is a jump of the clock to the next timer.
+ *
+ * <p>Thread-safety: {@link #spawn}, {@link #execute} and the accessors may be called from any thread. Everything
+ * marked carrier-confined below is touched only by the carrier thread.
+ *
+ * <p>Implementation notes: the carrier is a platform daemon thread named after the dispatcher. Timers live in an
+ * indexed heap so that cancelling a timed wait removes its timer at once. Virtual time advances only when no tasklet
+ * is runnable, nothing was submitted from outside and no blocking-pool work is in flight; if then no timer is left
+ * either, every remaining tasklet waits for something that can never happen, and the group reports a deadlock.
+ */
+public final class Dispatcher implements Executor {
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+
+    private final DispatcherGroup group;
+    private final int index;
+    private final String name;
+    private final boolean virtualTime;
+    private final Thread.Builder.OfVirtual threads;
+    private final Thread carrier;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    // Carrier-confined.
+    private final RunQueue runQueue;
+    private final TimerQueue timers = new TimerQueue();
+    private boolean nextSubmissionFirst;
+    private long virtualNanos;
+    private long switches;
+    private long timersFired;
+
+    // Shared with other threads.
+    private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    private volatile boolean idle;
+    private volatile boolean stopping;
+    private final AtomicInteger externalWork = new AtomicInteger();
+    private final AtomicInteger spawned = new AtomicInteger();
+
+    // Live tasklets of this dispatcher: an intrusive list, guarded by liveLock.
+    private final Object liveLock = new Object();
+    private Tasklet<?> liveHead;
+    private int liveCount;
+
+    Dispatcher(DispatcherGroup group, int index, Concurrence.Options options) {
+        this.group = group;
+        this.index = index;
+        this.name = options.name() + "-" + index;
+        this.virtualTime = options.virtualTime();
+        this.runQueue = RunQueue.create(options.seed());
+        this.threads = SchedulerHook.virtualThreadBuilder(new Scheduler());
+        this.carrier = Thread.ofPlatform().name(name).daemon(true).unstarted(this::runLoop);
+    }
+
+    void start() {
+        carrier.start();
+    }
+
+    /** The dispatcher the current tasklet runs on, or null when not called from a tasklet. */
+    public static Dispatcher current() {
+        Tasklet<?> tasklet = Tasklet.currentOrNull();
+        return tasklet == null ? null : tasklet.dispatcher();
+    }
+
+    /** The group this dispatcher belongs to. */
+    public DispatcherGroup group() {
+        return group;
+    }
+
+    /** This dispatcher's position in its group, from 0. */
+    public int index() {
+        return index;
+    }
+
+    /** The dispatcher's name, also its carrier thread's name. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The dispatcher's clock in nanoseconds: {@link System#nanoTime()}, or on virtual time a clock that starts at 0
+     * and jumps to the next timer whenever every tasklet is blocked. Deadlines are measured on this clock.
+     */
+    public long nanoTime() {
+        return virtualTime ? virtualNanos : System.nanoTime();
+    }
+
+    /** True if this dispatcher runs on virtual time (deterministic testing). */
+    public boolean isVirtualTime() {
+        return virtualTime;
+    }
+
+    /**
+     * Spawns a tasklet running {@code body} on this dispatcher. See {@link Tasklet#spawn(java.util.concurrent.Callable)}
+     * for what spawning means; this form chooses the dispatcher. Callable from any thread.
+     */
+    public <T> Tasklet<T> spawn(java.util.concurrent.Callable<T> body) {
+        return Tasklet.builder().on(this).spawn(body);
+    }
+
+    /** Spawns a tasklet running {@code body} on this dispatcher; callable from any thread. */
+    public Tasklet<Void> spawn(Runnable body) {
+        return Tasklet.builder().on(this).spawn(body);
+    }
+
+    /** Runs {@code command} in a new tasklet on this dispatcher (the {@link Executor} contract). */
+    @Override
+    public void execute(Runnable command) {
+        spawn(command);
+    }
+
+    /** How many tasklets are alive on this dispatcher. */
+    public int taskletCount() {
+        synchronized (liveLock) {
+            return liveCount;
+        }
+    }
+
+    /** A snapshot of the tasklets alive on this dispatcher, in no particular order. */
+    public List<Tasklet<?>> tasklets() {
+        synchronized (liveLock) {
+            List<Tasklet<?>> all = new ArrayList<>(liveCount);
+            for (Tasklet<?> t = liveHead; t != null; t = t.nextLive) {
+                all.add(t);
+            }
+            return all;
+        }
+    }
+
+    /** Counters of this dispatcher's work so far. Read without synchronisation: values may lag slightly. */
+    public Statistics statistics() {
+        return new Statistics(name, switches, spawned.get(), taskletCount(), timersFired, timers.size());
+    }
+
+    /**
+     * Counters of one dispatcher.
+     *
+     * @param switches      tasklet continuations run (each resume of a tasklet counts once)
+     * @param spawned       tasklets spawned on this dispatcher
+     * @param alive         tasklets alive now
+     * @param timersFired   timers that fired (sleeps, timeouts, intervals)
+     * @param timersPending timers armed now
+     */
+    public record Statistics(String dispatcher, long switches, long spawned, int alive, long timersFired,
+                             int timersPending) {}
+
+    @Override
+    public String toString() {
+        return "Dispatcher[" + name + (virtualTime ? ", virtual time" : "") + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Used by tasklets and primitives of this package.
+
+    Thread newThread(Runnable entry) {
+        spawned.incrementAndGet();
+        return threads.unstarted(entry);
+    }
+
+    boolean isCarrierThread() {
+        return Thread.currentThread() == carrier;
+    }
+
+    /**
+     * Arms a timer; must be called on this dispatcher's carrier (from one of its tasklets or its loop).
+     *
+     * @param due    the time on this dispatcher's clock
+     * @param action runs on the carrier, must not block
+     */
+    Timer schedule(long due, Runnable action) {
+        return timers.schedule(due, action);
+    }
+
+    /** Disarms a timer armed by {@link #schedule}; must be called on this dispatcher's carrier. */
+    void cancel(Timer timer) {
+        timers.cancel(timer);
+    }
+
+    /**
+     * Unparks {@code thread} so that it runs before everything already runnable here: the hand-over that makes a
+     * channel with preference -1 switch to the receiver at once. Only meaningful on this dispatcher's carrier; from
+     * elsewhere it is a plain unpark.
+     */
+    void unparkFirst(Thread thread) {
+        if (isCarrierThread() && !(runQueue instanceof RunQueue.Seeded)) {
+            nextSubmissionFirst = true;
+            try {
+                LockSupport.unpark(thread);
+            } finally {
+                nextSubmissionFirst = false;
+            }
+        } else {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /**
+     * Interrupts {@code thread} (a tasklet of this dispatcher being killed) so that it runs next when the caller is on
+     * this dispatcher's carrier.
+     */
+    void unparkFirstByInterrupt(Thread thread) {
+        nextSubmissionFirst = isCarrierThread() && !(runQueue instanceof RunQueue.Seeded);
+        try {
+            thread.interrupt();
+        } finally {
+            nextSubmissionFirst = false;
+        }
+    }
+
+    /**
+     * Marks the start of work done outside this dispatcher on behalf of one of its tasklets (a blocking-pool call),
+     * so that virtual time does not jump past it. Pair with {@link #externalWorkDone()}.
+     */
+    void externalWorkStarted() {
+        externalWork.incrementAndGet();
+    }
+
+    void externalWorkDone() {
+        externalWork.decrementAndGet();
+        wake();
+    }
+
+    void registerLive(Tasklet<?> tasklet) {
+        synchronized (liveLock) {
+            tasklet.nextLive = liveHead;
+            if (liveHead != null) {
+                liveHead.prevLive = tasklet;
+            }
+            liveHead = tasklet;
+            liveCount++;
+        }
+    }
+
+    void unregisterLive(Tasklet<?> tasklet) {
+        synchronized (liveLock) {
+            if (tasklet.prevLive != null) {
+                tasklet.prevLive.nextLive = tasklet.nextLive;
+            } else if (liveHead == tasklet) {
+                liveHead = tasklet.nextLive;
+            }
+            if (tasklet.nextLive != null) {
+                tasklet.nextLive.prevLive = tasklet.prevLive;
+            }
+            tasklet.prevLive = null;
+            tasklet.nextLive = null;
+            liveCount--;
+        }
+    }
+
+    /** Asks the loop to stop once its tasklets are gone; the group kills them first. */
+    void stop() {
+        stopping = true;
+        wake();
+    }
+
+    boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The carrier loop.
+
+    /** The scheduler the JDK hands our virtual threads' continuations to. */
+    private final class Scheduler implements Executor {
+        @Override
+        public void execute(Runnable continuation) {
+            if (onThisCarrier()) {
+                if (nextSubmissionFirst) {
+                    nextSubmissionFirst = false;
+                    runQueue.addFirst(continuation);
+                } else {
+                    runQueue.addLast(continuation);
+                }
+            } else {
+                remote.offer(continuation);
+                if (idle) {
+                    LockSupport.unpark(carrier);
+                }
+            }
+        }
+
+        /**
+         * The JDK switches to the carrier thread before submitting a wake-up or a yield, so the common case is an
+         * identity check; {@code Thread.start()} from a tasklet submits while the tasklet is still current.
+         */
+        private boolean onThisCarrier() {
+            Thread thread = Thread.currentThread();
+            if (thread == carrier) {
+                return true;
+            }
+            Tasklet<?> tasklet = thread.isVirtual() ? Tasklet.of(thread) : null;
+            return tasklet != null && tasklet.dispatcher() == Dispatcher.this;
+        }
+    }
+
+    private void wake() {
+        if (idle) {
+            LockSupport.unpark(carrier);
+        }
+    }
+
+    private void runLoop() {
+        try {
+            while (true) {
+                runPass();
+                moveRemoteSubmissions();
+                fireDueTimers();
+                if (runQueue.size() == 0) {
+                    if (stopping && taskletCount() == 0) {
+                        break;
+                    }
+                    waitForWork();
+                }
+            }
+        } catch (Throwable fatal) {
+            LOG.log(System.Logger.Level.ERROR, "dispatcher " + name + " stopped by an internal error", fatal);
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    private void runPass() {
+        for (int n = runQueue.size(); n > 0; n--) {
+            Runnable continuation = runQueue.poll();
+            if (continuation == null) {
+                return;
+            }
+            switches++;
+            try {
+                continuation.run();
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "dispatcher " + name + ": a continuation failed", e);
+            }
+        }
+    }
+
+    private void moveRemoteSubmissions() {
+        Runnable continuation;
+        while ((continuation = remote.poll()) != null) {
+            runQueue.addLast(continuation);
+        }
+    }
+
+    private void fireDueTimers() {
+        if (timers.size() == 0) {
+            return;
+        }
+        long now = nanoTime();
+        Timer timer;
+        while ((timer = timers.pollDue(now)) != null) {
+            timersFired++;
+            try {
+                timer.action.run();
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "dispatcher " + name + ": a timer action failed", e);
+            }
+        }
+    }
+
+    private void waitForWork() {
+        Timer next = timers.peek();
+        if (virtualTime && externalWork.get() == 0 && remote.isEmpty() && !stopping) {
+            if (next != null) {
+                virtualNanos = Math.max(virtualNanos, next.due());
+                return;
+            }
+            if (taskletCount() > 0) {
+                group.deadlocked(this);
+            }
+        }
+        idle = true;
+        try {
+            if (!remote.isEmpty() || (stopping && taskletCount() == 0)) {
+                return;
+            }
+            if (next == null || virtualTime) {
+                LockSupport.park(this);
+            } else {
+                long wait = next.due() - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(this, wait);
+                }
+            }
+        } finally {
+            idle = false;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package org.concurrence.core;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InaccessibleObjectException;
+import java.util.concurrent.Executor;
+
+/**
+ * The one place that reaches into the JDK: builds virtual threads whose scheduler is an {@link Executor} of ours.
+ *
+ * <p>JDK 25 has no public API for a custom virtual-thread scheduler. It keeps a package-private constructor
+ * {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} (used by the JDK's own tests). Reaching it needs
+ * {@code --add-opens java.base/java.lang=ALL-UNNAMED}; the project's jars carry {@code Add-Opens: java.base/java.lang}
+ * in their manifests, and the {@code ./concurrence} launcher passes the flag. Without it the runtime refuses to start
+ * with a message naming the flag: there is no fall-back to the JDK's default scheduler, whose semantics differ
+ * (preemptive, multi-carrier, no deterministic order).
+ *
+ * <p>When the JDK gains a public scheduler API this class is the only one to change.
+ *
+ * <p>Thread-safety: the returned builder is not thread-safe; callers create one builder per dispatcher and use it
+ * only to create unstarted threads under that dispatcher's own synchronisation.
+ */
+final class SchedulerHook {
+    /** The JVM option that opens the hook. */
+    static final String REQUIRED_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
+
+    private static final Constructor<?> BUILDER_CONSTRUCTOR = findConstructor();
+
+    private SchedulerHook() {}
+
+    /**
+     * Returns a builder of virtual threads that are scheduled by {@code scheduler}.
+     *
+     * @throws IllegalStateException if the JVM was started without {@link #REQUIRED_FLAG}
+     */
+    static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler) {
+        try {
+            return (Thread.Builder.OfVirtual) BUILDER_CONSTRUCTOR.newInstance(scheduler);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create a virtual-thread builder with a custom scheduler", e);
+        }
+    }
+
+    /** Fails at once, with the flag to add, if the hook is not reachable. */
+    static void check() {
+        // Loading the class runs findConstructor(); nothing more to do.
+    }
+
+    private static Constructor<?> findConstructor() {
+        String javaVersion = System.getProperty("java.specification.version");
+        if (Runtime.version().feature() < 25) {
+            throw new IllegalStateException("Concurrence needs Java 25 or newer; this JVM is Java " + javaVersion
+                    + " (" + System.getProperty("java.home") + "). Start it with ./concurrence, which finds a JDK 25.");
+        }
+        try {
+            Class<?> builderClass = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
+            Constructor<?> constructor = builderClass.getDeclaredConstructor(Executor.class);
+            constructor.setAccessible(true);
+            return constructor;
+        } catch (InaccessibleObjectException e) {
+            throw new IllegalStateException("Concurrence runs tasklets as virtual threads on its own dispatchers and "
+                    + "needs the JDK's scheduler hook: start the JVM with " + REQUIRED_FLAG
+                    + " (or run the jar with java -jar, whose manifest carries Add-Opens)", e);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this JDK (" + Runtime.version() + ") has no "
+                    + "java.lang.ThreadBuilders$VirtualThreadBuilder(Executor) constructor; Concurrence needs JDK 25", e);
+        }
+    }
+}

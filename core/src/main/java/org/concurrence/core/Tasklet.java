@@ -1,0 +1,694 @@
+package org.concurrence.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A lightweight task: a virtual thread that runs on a {@link Dispatcher} of ours, cooperatively, switching only where
+ * it blocks or yields.
+ *
+ * <p><b>Spawning.</b> {@link #spawn(Callable)} creates a tasklet on the current dispatcher and puts it at the back of
+ * the run queue; it does not run until the spawner blocks or yields, so "start done." prints before the children
+ * run, as in the original. A non-daemon tasklet is a child of the tasklet that spawned it; a daemon tasklet has no
+ * parent and does not keep {@link Concurrence#run} waiting. A finished tasklet leaves its parent; its own living
+ * children become roots.
+ *
+ * <p><b>Deadlines.</b> Each tasklet has a current deadline, none at first (deadlines are not inherited by children).
+ * {@link Timeout} scopes narrow it; every blocking call in Concurrence honours it, or the {@code Duration} given to
+ * the call, whichever comes first. {@link #sleep} is the exception: it sleeps for exactly what it is asked.
+ *
+ * <p><b>Killing.</b> {@link #kill()} delivers a {@link TaskletExit} at the tasklet's current or next blocking call
+ * (or before it starts, if it has not). The waiter it was in is left, and any count it held (a channel's balance) is
+ * restored. An interrupt of a tasklet's thread counts as a kill.
+ *
+ * <p><b>Threads.</b> The static methods act on the current tasklet and must be called from one (except
+ * {@link #currentOrNull()}); the instance methods may be called from any thread. A tasklet's own deadline is confined
+ * to it. Joining, killing and the tree are safe across dispatchers.
+ *
+ * @param <T> the type of the tasklet's result
+ */
+public final class Tasklet<T> {
+    private static final System.Logger LOG = System.getLogger(Tasklet.class.getName());
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private static final int NEW = 0;
+    private static final int STARTED = 1;
+    private static final int DONE = 2;
+
+    private final long id;
+    private volatile String name;
+    private final Dispatcher dispatcher;
+    private final boolean daemon;
+    private Thread thread;
+
+    // The tree: guarded by the parent's monitor (a tasklet's own children list by its own monitor).
+    private volatile Tasklet<?> parent;
+    private Tasklet<?> firstChild;
+    private Tasklet<?> prevSibling;
+    private Tasklet<?> nextSibling;
+
+    // The dispatcher's list of live tasklets, guarded by the dispatcher.
+    Tasklet<?> prevLive;
+    Tasklet<?> nextLive;
+
+    // The outcome: written before state becomes DONE.
+    private volatile int state = NEW;
+    private T result;
+    private Throwable failure;
+    private WaitQueue<Object> joiners; // guarded by this
+
+    private volatile boolean killRequested;
+    private String killReason;
+
+    /** The current deadline on the dispatcher's clock; touched only by this tasklet. */
+    long deadline = Deadlines.NONE;
+    /** The innermost open {@link Timeout} scope; touched only by this tasklet. */
+    Timeout timeoutScope;
+    /** Values of {@link TaskLocal}s, created on first use; touched only by this tasklet (and its spawner). */
+    TaskLocal.Values locals;
+
+    private Tasklet(Dispatcher dispatcher, String name, boolean daemon) {
+        this.id = IDS.incrementAndGet();
+        this.dispatcher = dispatcher;
+        this.name = name;
+        this.daemon = daemon;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Spawning.
+
+    /** Options for a new tasklet: name, daemon, dispatcher. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Spawns a tasklet on the current dispatcher that runs {@code body} and ends with its result. */
+    public static <T> Tasklet<T> spawn(Callable<T> body) {
+        return builder().spawn(body);
+    }
+
+    /** Spawns a tasklet on the current dispatcher that runs {@code body}. */
+    public static Tasklet<Void> spawn(Runnable body) {
+        return builder().spawn(body);
+    }
+
+    /** Spawns a named tasklet on the current dispatcher that runs {@code body}. */
+    public static Tasklet<Void> spawn(String name, Runnable body) {
+        return builder().name(name).spawn(body);
+    }
+
+    /**
+     * How a tasklet is spawned. Not thread-safe; a builder may be reused to spawn several tasklets.
+     */
+    public static final class Builder {
+        private String name;
+        private boolean daemon;
+        private Dispatcher dispatcher;
+
+        private Builder() {}
+
+        /** The tasklet's name; by default {@code tasklet-<id>}. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** A daemon tasklet has no parent and does not keep {@link Concurrence#run} waiting. */
+        public Builder daemon(boolean daemon) {
+            this.daemon = daemon;
+            return this;
+        }
+
+        /** The dispatcher to run on; by default the current tasklet's. */
+        public Builder on(Dispatcher dispatcher) {
+            this.dispatcher = Objects.requireNonNull(dispatcher, "dispatcher");
+            return this;
+        }
+
+        /** Spawns the tasklet; see {@link Tasklet#spawn(Callable)}. */
+        public <T> Tasklet<T> spawn(Callable<T> body) {
+            Objects.requireNonNull(body, "body");
+            Tasklet<?> spawner = currentOrNull();
+            Dispatcher target = dispatcher;
+            if (target == null) {
+                if (spawner == null) {
+                    throw new IllegalStateException("spawn outside a tasklet needs a dispatcher: use "
+                            + "Tasklet.builder().on(dispatcher), Dispatcher.spawn, or start with Concurrence.run");
+                }
+                target = spawner.dispatcher;
+            }
+            Tasklet<T> tasklet = new Tasklet<>(target, name, daemon);
+            tasklet.start(body, daemon ? null : spawner);
+            return tasklet;
+        }
+
+        /** Spawns the tasklet; see {@link Tasklet#spawn(Callable)}. */
+        public Tasklet<Void> spawn(Runnable body) {
+            Objects.requireNonNull(body, "body");
+            return spawn(() -> {
+                body.run();
+                return null;
+            });
+        }
+    }
+
+    private void start(Callable<T> body, Tasklet<?> parent) {
+        Entry<T> entry = new Entry<>(this, body);
+        thread = dispatcher.newThread(entry);
+        thread.setUncaughtExceptionHandler(entry);
+        if (name != null) {
+            thread.setName(name);
+        }
+        if (parent != null) {
+            parent.adopt(this);
+            if (parent.locals != null) {
+                locals = parent.locals.inheritedBy();
+            }
+        }
+        dispatcher.registerLive(this);
+        dispatcher.group().taskletStarted(this);
+        thread.start();
+    }
+
+    /**
+     * The body of a tasklet's virtual thread, and the thread's uncaught-exception handler: the way back from a
+     * thread to its tasklet (see {@link #of(Thread)}) without a thread-local.
+     */
+    private static final class Entry<T> implements Runnable, Thread.UncaughtExceptionHandler {
+        final Tasklet<T> tasklet;
+        private Callable<T> body;
+
+        Entry(Tasklet<T> tasklet, Callable<T> body) {
+            this.tasklet = tasklet;
+            this.body = body;
+        }
+
+        @Override
+        public void run() {
+            Callable<T> work = body;
+            body = null;
+            T value = null;
+            Throwable thrown = null;
+            tasklet.state = STARTED;
+            try {
+                if (tasklet.takeKillRequest()) {
+                    throw tasklet.exitSignal();
+                }
+                value = work.call();
+            } catch (Throwable e) {
+                thrown = e;
+            }
+            tasklet.finish(value, thrown);
+        }
+
+        @Override
+        public void uncaughtException(Thread thread, Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, "tasklet " + tasklet.name() + " failed outside its body", e);
+        }
+    }
+
+    private void finish(T value, Throwable thrown) {
+        WaitQueue<Object> waiting;
+        synchronized (this) {
+            result = value;
+            failure = thrown;
+            state = DONE;
+            waiting = joiners;
+            joiners = null;
+        }
+        if (thrown != null && !(thrown instanceof TaskletExit) && (waiting == null || waiting.isEmpty())) {
+            LOG.log(System.Logger.Level.WARNING, "tasklet " + name() + " failed", thrown);
+        }
+        Tasklet<?> p = parent;
+        if (p != null) {
+            p.release(this);
+        }
+        orphanChildren();
+        locals = null;
+        dispatcher.unregisterLive(this);
+        dispatcher.group().taskletEnded(this);
+        if (waiting != null) {
+            for (Waiter<Object> w; (w = waiting.poll()) != null; ) {
+                w.complete(null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The current tasklet.
+
+    /**
+     * The tasklet the caller runs in.
+     *
+     * @throws IllegalStateException if the caller is not a tasklet
+     */
+    public static Tasklet<?> current() {
+        Tasklet<?> current = currentOrNull();
+        if (current == null) {
+            throw new IllegalStateException("not in a tasklet: " + Thread.currentThread()
+                    + " (start tasklets with Concurrence.run or Dispatcher.spawn)");
+        }
+        return current;
+    }
+
+    /** The tasklet the caller runs in, or null if the caller is not a tasklet. */
+    public static Tasklet<?> currentOrNull() {
+        Thread thread = Thread.currentThread();
+        return thread.isVirtual() ? of(thread) : null;
+    }
+
+    /** The tasklet of a virtual thread, or null if the thread is not a tasklet's. */
+    static Tasklet<?> of(Thread thread) {
+        return thread.getUncaughtExceptionHandler() instanceof Entry<?> entry ? entry.tasklet : null;
+    }
+
+    /**
+     * Sleeps for {@code duration} on the dispatcher's clock, letting other tasklets run. Ignores the deadline (a
+     * sleep is not a wait for something that may fail); a zero or negative duration yields.
+     *
+     * @throws TaskletExit if the tasklet is killed while sleeping
+     */
+    public static void sleep(Duration duration) {
+        Tasklet<?> self = currentOrNull();
+        if (self == null) {
+            sleepThread(duration);
+            return;
+        }
+        Dispatcher dispatcher = self.dispatcher;
+        long due = Deadlines.after(dispatcher.nanoTime(), duration);
+        if (due <= dispatcher.nanoTime()) {
+            Tasklet.yield();
+            return;
+        }
+        self.checkKilled();
+        Thread thread = self.thread;
+        Timer timer = dispatcher.schedule(due, () -> LockSupport.unpark(thread));
+        try {
+            while (dispatcher.nanoTime() < due) {
+                LockSupport.park(timer);
+                self.checkKilled();
+            }
+        } finally {
+            dispatcher.cancel(timer);
+        }
+    }
+
+    private static void sleepThread(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TaskletExit("sleep was interrupted");
+        }
+    }
+
+    /**
+     * Lets every other runnable tasklet on this dispatcher run once, then continues: the current tasklet goes to the
+     * back of the run queue.
+     *
+     * @throws TaskletExit if the tasklet was killed
+     */
+    public static void yield() {
+        Tasklet<?> self = currentOrNull();
+        if (self != null) {
+            self.checkKilled();
+        }
+        Thread.yield();
+        if (self != null) {
+            self.checkKilled();
+        }
+    }
+
+    /**
+     * The current tasklet's deadline combined with {@code timeout}: the earlier of the two, as an absolute time on
+     * the dispatcher's clock ({@code Long.MAX_VALUE} for none). A null {@code timeout} means the current deadline
+     * alone. For building blocking primitives with {@link Waiter}.
+     */
+    public static long deadline(Duration timeout) {
+        Tasklet<?> self = currentOrNull();
+        if (self == null) {
+            return Deadlines.after(System.nanoTime(), timeout);
+        }
+        long current = self.deadline;
+        if (timeout == null) {
+            return current;
+        }
+        return Math.min(current, Deadlines.after(self.dispatcher.nanoTime(), timeout));
+    }
+
+    /** Fails at once with {@link TaskletExit} if the current tasklet has been killed; else does nothing. */
+    public static void checkpoint() {
+        Tasklet<?> self = currentOrNull();
+        if (self != null) {
+            self.checkKilled();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Identity and state.
+
+    /** The tasklet's name: the one it was given, or {@code tasklet-<id>}. */
+    public String name() {
+        String n = name;
+        return n != null ? n : "tasklet-" + id;
+    }
+
+    /** Renames the tasklet (and its thread). */
+    public void name(String newName) {
+        this.name = Objects.requireNonNull(newName, "name");
+        thread.setName(newName);
+    }
+
+    /** A number unique in this JVM. */
+    public long id() {
+        return id;
+    }
+
+    public boolean isDaemon() {
+        return daemon;
+    }
+
+    public Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** True until the tasklet has ended (normally, by failing, or killed). */
+    public boolean isAlive() {
+        return state != DONE;
+    }
+
+    /** The parent, or null for a daemon, a root, or a tasklet whose parent has ended. */
+    public Tasklet<?> parent() {
+        return parent;
+    }
+
+    /** A snapshot of the living children, in the order they were spawned. */
+    public List<Tasklet<?>> children() {
+        List<Tasklet<?>> list = new ArrayList<>();
+        synchronized (this) {
+            for (Tasklet<?> c = firstChild; c != null; c = c.nextSibling) {
+                list.add(c);
+            }
+        }
+        return list.reversed();
+    }
+
+    /** This tasklet and its descendants, one per line, indented by depth (pre-order). */
+    public String tree() {
+        StringBuilder out = new StringBuilder();
+        appendTree(out, 0);
+        return out.toString();
+    }
+
+    void appendTree(StringBuilder out, int depth) {
+        out.repeat("  ", depth).append(name()).append(" [").append(stateName()).append("]\n");
+        for (Tasklet<?> child : children()) {
+            child.appendTree(out, depth + 1);
+        }
+    }
+
+    private String stateName() {
+        if (state == DONE) {
+            return failure == null ? "done" : failure instanceof TaskletExit ? "killed" : "failed";
+        }
+        if (state == NEW) {
+            return "new";
+        }
+        return switch (thread.getState()) {
+            case RUNNABLE -> "runnable";
+            case WAITING, TIMED_WAITING, BLOCKED -> "waiting";
+            default -> thread.getState().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "Tasklet[" + name() + ", " + stateName() + ", on " + dispatcher.name() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Join and kill.
+
+    /**
+     * Waits for the tasklet to end, under the current deadline.
+     *
+     * @return the tasklet's result
+     * @throws JoinError                 if it failed or was killed (the cause says how)
+     * @throws DeadlineExceededException if the deadline passed first; the tasklet keeps running
+     * @throws TaskletExit               if the joining tasklet is killed meanwhile
+     */
+    public T join() {
+        return join(null);
+    }
+
+    /**
+     * Waits for the tasklet to end, for at most {@code timeout} (and never past the current deadline).
+     *
+     * @see #join()
+     */
+    public T join(Duration timeout) {
+        awaitEnd(Tasklet.deadline(timeout));
+        return outcome();
+    }
+
+    /** Ends the wait with the outcome: the result, or a JoinError. */
+    private T outcome() {
+        if (failure != null) {
+            throw new JoinError(this, failure);
+        }
+        return result;
+    }
+
+    void awaitEnd(long deadline) {
+        if (state == DONE) {
+            return;
+        }
+        Tasklet<?> self = currentOrNull();
+        if (self == this) {
+            throw new IllegalStateException("tasklet " + name() + " cannot join itself");
+        }
+        Waiter<Object> waiter = Waiter.create();
+        synchronized (this) {
+            if (state == DONE) {
+                return;
+            }
+            if (joiners == null) {
+                joiners = new WaitQueue<>();
+            }
+            joiners.add(waiter);
+        }
+        try {
+            waiter.await(deadline, "join of tasklet", name());
+        } catch (DeadlineExceededException | TaskletExit cancelled) {
+            synchronized (this) {
+                if (joiners != null) {
+                    joiners.remove(waiter);
+                }
+            }
+            throw cancelled;
+        }
+    }
+
+    /**
+     * Waits for every tasklet in {@code tasklets} under one deadline ({@code timeout} from now, and never past the
+     * current deadline) and returns their outcomes in the same order: a failed or killed tasklet's outcome is a
+     * {@link Outcome.Failed} holding its {@link JoinError}.
+     *
+     * @throws DeadlineExceededException if the deadline passed before all ended; they keep running
+     */
+    public static <T> List<Outcome<T>> joinAll(List<? extends Tasklet<? extends T>> tasklets, Duration timeout) {
+        long deadline = Tasklet.deadline(timeout);
+        List<Outcome<T>> outcomes = new ArrayList<>(tasklets.size());
+        for (Tasklet<? extends T> t : tasklets) {
+            t.awaitEnd(deadline);
+        }
+        for (Tasklet<? extends T> t : tasklets) {
+            outcomes.add(t.failure == null ? new Outcome.Succeeded<>(t.result)
+                    : new Outcome.Failed<>(new JoinError(t, t.failure)));
+        }
+        return outcomes;
+    }
+
+    /** {@link #joinAll(List, Duration)} under the current deadline alone. */
+    public static <T> List<Outcome<T>> joinAll(List<? extends Tasklet<? extends T>> tasklets) {
+        return joinAll(tasklets, null);
+    }
+
+    /**
+     * Waits until every child of the current tasklet has ended, including children spawned meanwhile, for at most
+     * {@code timeout} (null: the current deadline alone).
+     */
+    public static void joinChildren(Duration timeout) {
+        Tasklet<?> self = current();
+        long deadline = Tasklet.deadline(timeout);
+        List<Tasklet<?>> children;
+        while (!(children = self.children()).isEmpty()) {
+            for (Tasklet<?> child : children) {
+                child.awaitEnd(deadline);
+            }
+        }
+    }
+
+    /**
+     * Kills the tasklet: a {@link TaskletExit} is raised in it at its current or next blocking call, or before it
+     * starts. Killing an ended tasklet does nothing. Killing oneself throws at once.
+     *
+     * <p>Called from a tasklet on the same dispatcher, the killed tasklet runs next and the caller goes to the back
+     * of the run queue, so when {@code kill} returns the target has ended, or caught the exit and blocked again.
+     * From elsewhere it is asynchronous: {@link #join} to wait for the end.
+     */
+    public void kill() {
+        kill("killed by " + describeCaller());
+    }
+
+    private void kill(String reason) {
+        if (state == DONE) {
+            return;
+        }
+        Tasklet<?> caller = currentOrNull();
+        synchronized (this) {
+            if (killReason == null) {
+                killReason = reason;
+            }
+        }
+        killRequested = true;
+        if (caller == this) {
+            checkKilled();
+            return;
+        }
+        if (caller != null && caller.dispatcher == dispatcher && state != NEW) {
+            dispatcher.unparkFirstByInterrupt(thread);
+            Thread.yield();
+            caller.checkKilled();
+        } else {
+            thread.interrupt();
+        }
+    }
+
+    private static String describeCaller() {
+        Tasklet<?> caller = currentOrNull();
+        return caller != null ? caller.name() : Thread.currentThread().getName();
+    }
+
+    /** Records a kill request; used when a kill was consumed but must be delivered later. */
+    void requestKill() {
+        killRequested = true;
+    }
+
+    /** Consumes a pending kill request (or an interrupt, which counts as one). */
+    boolean takeKillRequest() {
+        boolean interrupted = Thread.interrupted();
+        if (killRequested || interrupted) {
+            killRequested = false;
+            return true;
+        }
+        return false;
+    }
+
+    TaskletExit exitSignal() {
+        String reason;
+        synchronized (this) {
+            reason = killReason;
+            killReason = null;
+        }
+        return new TaskletExit("tasklet " + name() + " " + (reason != null ? reason : "was interrupted"));
+    }
+
+    private void checkKilled() {
+        if (takeKillRequest()) {
+            throw exitSignal();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The tree.
+
+    private synchronized void adopt(Tasklet<?> child) {
+        child.parent = this;
+        child.nextSibling = firstChild;
+        if (firstChild != null) {
+            firstChild.prevSibling = child;
+        }
+        firstChild = child;
+    }
+
+    private synchronized void release(Tasklet<?> child) {
+        if (child.parent != this) {
+            return;
+        }
+        if (child.prevSibling != null) {
+            child.prevSibling.nextSibling = child.nextSibling;
+        } else {
+            firstChild = child.nextSibling;
+        }
+        if (child.nextSibling != null) {
+            child.nextSibling.prevSibling = child.prevSibling;
+        }
+        child.prevSibling = null;
+        child.nextSibling = null;
+        child.parent = null;
+    }
+
+    private void orphanChildren() {
+        List<Tasklet<?>> orphans = children();
+        for (Tasklet<?> child : orphans) {
+            release(child);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Periodic tasklets.
+
+    /** Spawns a tasklet that runs {@code action} once after {@code delay}; kill it to cancel. */
+    public static Tasklet<Void> later(Duration delay, Runnable action) {
+        return spawn(() -> {
+            sleep(delay);
+            action.run();
+        });
+    }
+
+    /**
+     * Spawns a tasklet that calls {@code action} over and over. A failure is logged and followed by a pause of one
+     * second, then the loop goes on; only killing the tasklet ends it.
+     */
+    public static Tasklet<Void> loop(Runnable action) {
+        return spawn(() -> Periodic.loop(action));
+    }
+
+    /**
+     * Spawns a tasklet that calls {@code action} every {@code period}, first at once if {@code immediate}, else after
+     * one period. Ticks keep to the schedule (no drift); if a call overruns, missed ticks are skipped. A failure is
+     * logged and the schedule goes on.
+     */
+    public static Tasklet<Void> interval(Duration period, Runnable action, boolean immediate) {
+        return spawn(() -> Periodic.interval(period, action, immediate));
+    }
+
+    /** Spawns a tasklet that calls {@code action} {@code perSecond} times a second, evenly spaced. */
+    public static Tasklet<Void> rate(double perSecond, Runnable action) {
+        if (!(perSecond > 0) || Double.isInfinite(perSecond)) {
+            throw new IllegalArgumentException("rate must be a positive number of calls per second: " + perSecond);
+        }
+        return interval(Duration.ofNanos(Math.max(1, Math.round(1e9 / perSecond))), action, true);
+    }
+
+    // Used by the package.
+
+    Thread thread() {
+        return thread;
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Parks the current tasklet (or thread) until unparked; for package primitives that manage their own state. */
+    static void park(Object blocker) {
+        LockSupport.park(blocker);
+    }
+}
