@@ -31,9 +31,9 @@ final class Periodic {
             }
             runLogged(action);
             next += periodNanos;
-            long now = dispatcher.nanoTime();
-            if (now - next > periodNanos) {
-                next += ((now - next) / periodNanos) * periodNanos; // overran: skip the missed ticks
+            long late = dispatcher.nanoTime() - next;
+            if (late > 0) {
+                next += ((late + periodNanos - 1) / periodNanos) * periodNanos; // overran: skip the missed ticks
             }
         }
     }

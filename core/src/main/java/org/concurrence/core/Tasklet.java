@@ -143,7 +143,7 @@ public final class Tasklet<T> {
                 target = spawner.dispatcher;
             }
             Tasklet<T> tasklet = new Tasklet<>(target, name, daemon);
-            tasklet.start(body, daemon ? null : spawner);
+            tasklet.start(body, spawner, daemon ? null : spawner);
             return tasklet;
         }
 
@@ -157,7 +157,7 @@ public final class Tasklet<T> {
         }
     }
 
-    private void start(Callable<T> body, Tasklet<?> parent) {
+    private void start(Callable<T> body, Tasklet<?> spawner, Tasklet<?> parent) {
         Entry<T> entry = new Entry<>(this, body);
         thread = dispatcher.newThread(entry);
         thread.setUncaughtExceptionHandler(entry);
@@ -170,9 +170,21 @@ public final class Tasklet<T> {
                 locals = parent.locals.inheritedBy();
             }
         }
-        dispatcher.registerLive(this);
-        dispatcher.group().taskletStarted(this);
-        thread.start();
+        // A spawn from another thread is outside work in flight until the continuation is queued: the carrier
+        // must not see a live tasklet with nothing runnable and call it a deadlock (on virtual time).
+        boolean fromOutside = (spawner == null || spawner.dispatcher != dispatcher) && !dispatcher.isCarrierThread();
+        if (fromOutside) {
+            dispatcher.externalWorkStarted();
+        }
+        try {
+            dispatcher.registerLive(this);
+            dispatcher.group().taskletStarted(this);
+            thread.start();
+        } finally {
+            if (fromOutside) {
+                dispatcher.externalWorkDone();
+            }
+        }
     }
 
     /**

@@ -1,0 +1,81 @@
+package org.concurrence.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The deterministic dispatcher: virtual time, seeded orders, deadlock reports. */
+class DeterministicTest {
+
+    private static List<String> interleaving(Concurrence.Options options) {
+        List<String> log = new ArrayList<>();
+        Concurrence.run(options, () -> {
+            for (String name : List.of("a", "b", "c", "d")) {
+                Tasklet.spawn(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        log.add(name + i);
+                        Tasklet.yield();
+                    }
+                });
+            }
+        });
+        return log;
+    }
+
+    @Test
+    void theSameSeedGivesTheSameInterleaving() {
+        assertEquals(interleaving(Concurrence.Options.deterministic(42)),
+                interleaving(Concurrence.Options.deterministic(42)));
+    }
+
+    @Test
+    void differentSeedsExploreDifferentInterleavings() {
+        List<String> fifo = interleaving(Concurrence.Options.deterministic());
+        long distinct = java.util.stream.LongStream.range(0, 8)
+                .mapToObj(seed -> interleaving(Concurrence.Options.deterministic(seed)))
+                .distinct().count();
+        assertTrue(distinct > 1, "eight seeds gave one order");
+        assertNotEquals(fifo, interleaving(Concurrence.Options.deterministic(7)));
+    }
+
+    @Test
+    void virtualTimeSleepsAnHourInstantly() {
+        long realStart = System.nanoTime();
+        long virtualElapsed = Concurrence.run(Concurrence.Options.deterministic(), () -> {
+            long start = Dispatcher.current().nanoTime();
+            for (int i = 0; i < 60; i++) {
+                Tasklet.sleep(Duration.ofMinutes(1));
+            }
+            return Dispatcher.current().nanoTime() - start;
+        });
+        assertEquals(Duration.ofHours(1).toNanos(), virtualElapsed);
+        // Not a speed assertion: only that an hour of virtual time did not take an hour.
+        assertTrue(System.nanoTime() - realStart < Duration.ofMinutes(1).toNanos());
+    }
+
+    @Test
+    void aDeadlockOnVirtualTimeIsReportedWithTheTree() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Concurrence.run(Concurrence.Options.deterministic(), () -> {
+                    Tasklet<Void> a = Tasklet.builder().name("waits-forever").spawn(() -> {
+                        Waiter<Object> nobodyCompletesThis = Waiter.create();
+                        nobodyCompletesThis.await(Long.MAX_VALUE, "wait for nothing", null);
+                    });
+                    a.join();
+                }));
+        assertTrue(e.getMessage().startsWith("deadlock on virtual time"), e.getMessage());
+        assertTrue(e.getMessage().contains("waits-forever [waiting]"), e.getMessage());
+    }
+
+    @Test
+    void virtualTimeNeedsOneDispatcher() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Concurrence.Options.deterministic().withDispatchers(2));
+    }
+}
