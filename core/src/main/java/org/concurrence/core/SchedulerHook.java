@@ -23,7 +23,8 @@ final class SchedulerHook {
     /** The JVM option that opens the hook. */
     static final String REQUIRED_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
 
-    private static final Constructor<?> BUILDER_CONSTRUCTOR = findConstructor();
+    /** The builder's constructor, or the IllegalStateException that says why it cannot be reached. */
+    private static final Object CONSTRUCTOR_OR_FAILURE = findConstructor();
 
     private SchedulerHook() {}
 
@@ -33,22 +34,20 @@ final class SchedulerHook {
      * @throws IllegalStateException if the JVM was started without {@link #REQUIRED_FLAG}
      */
     static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler) {
+        if (CONSTRUCTOR_OR_FAILURE instanceof IllegalStateException failure) {
+            throw new IllegalStateException(failure.getMessage(), failure.getCause());
+        }
         try {
-            return (Thread.Builder.OfVirtual) BUILDER_CONSTRUCTOR.newInstance(scheduler);
+            return (Thread.Builder.OfVirtual) ((Constructor<?>) CONSTRUCTOR_OR_FAILURE).newInstance(scheduler);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot create a virtual-thread builder with a custom scheduler", e);
         }
     }
 
-    /** Fails at once, with the flag to add, if the hook is not reachable. */
-    static void check() {
-        // Loading the class runs findConstructor(); nothing more to do.
-    }
-
-    private static Constructor<?> findConstructor() {
+    private static Object findConstructor() {
         String javaVersion = System.getProperty("java.specification.version");
         if (Runtime.version().feature() < 25) {
-            throw new IllegalStateException("Concurrence needs Java 25 or newer; this JVM is Java " + javaVersion
+            return new IllegalStateException("Concurrence needs Java 25 or newer; this JVM is Java " + javaVersion
                     + " (" + System.getProperty("java.home") + "). Start it with ./concurrence, which finds a JDK 25.");
         }
         try {
@@ -57,11 +56,11 @@ final class SchedulerHook {
             constructor.setAccessible(true);
             return constructor;
         } catch (InaccessibleObjectException e) {
-            throw new IllegalStateException("Concurrence runs tasklets as virtual threads on its own dispatchers and "
+            return new IllegalStateException("Concurrence runs tasklets as virtual threads on its own dispatchers and "
                     + "needs the JDK's scheduler hook: start the JVM with " + REQUIRED_FLAG
                     + " (or run the jar with java -jar, whose manifest carries Add-Opens)", e);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this JDK (" + Runtime.version() + ") has no "
+            return new IllegalStateException("this JDK (" + Runtime.version() + ") has no "
                     + "java.lang.ThreadBuilders$VirtualThreadBuilder(Executor) constructor; Concurrence needs JDK 25", e);
         }
     }
