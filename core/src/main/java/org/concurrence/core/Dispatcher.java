@@ -57,10 +57,11 @@ public final class Dispatcher implements Executor {
     private final AtomicInteger externalWork = new AtomicInteger();
     private final AtomicInteger spawned = new AtomicInteger();
 
-    // Live tasklets of this dispatcher: an intrusive list, guarded by liveLock.
+    // Live tasklets of this dispatcher: an intrusive list guarded by liveLock, and their count (which a tasklet
+    // leaves last, after every step of its ending that can block).
     private final Object liveLock = new Object();
     private Tasklet<?> liveHead;
-    private int liveCount;
+    private final AtomicInteger liveCount = new AtomicInteger();
 
     Dispatcher(DispatcherGroup group, int index, Concurrence.Options options) {
         this.group = group;
@@ -131,15 +132,13 @@ public final class Dispatcher implements Executor {
 
     /** How many tasklets are alive on this dispatcher. */
     public int taskletCount() {
-        synchronized (liveLock) {
-            return liveCount;
-        }
+        return liveCount.get();
     }
 
     /** A snapshot of the tasklets alive on this dispatcher, in no particular order. */
     public List<Tasklet<?>> tasklets() {
         synchronized (liveLock) {
-            List<Tasklet<?>> all = new ArrayList<>(liveCount);
+            List<Tasklet<?>> all = new ArrayList<>();
             for (Tasklet<?> t = liveHead; t != null; t = t.nextLive) {
                 all.add(t);
             }
@@ -247,11 +246,12 @@ public final class Dispatcher implements Executor {
                 liveHead.prevLive = tasklet;
             }
             liveHead = tasklet;
-            liveCount++;
         }
+        liveCount.incrementAndGet();
     }
 
-    void unregisterLive(Tasklet<?> tasklet) {
+    /** Takes an ending tasklet off the list; it still counts until {@link #taskletGone}. */
+    void unlinkLive(Tasklet<?> tasklet) {
         synchronized (liveLock) {
             if (tasklet.prevLive != null) {
                 tasklet.prevLive.nextLive = tasklet.nextLive;
@@ -263,8 +263,12 @@ public final class Dispatcher implements Executor {
             }
             tasklet.prevLive = null;
             tasklet.nextLive = null;
-            liveCount--;
         }
+    }
+
+    /** The last step of a tasklet's ending: it no longer counts as alive here. */
+    void taskletGone() {
+        liveCount.decrementAndGet();
     }
 
     /** Asks the loop to stop once its tasklets are gone; the group kills them first. */

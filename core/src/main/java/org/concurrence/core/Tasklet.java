@@ -224,7 +224,20 @@ public final class Tasklet<T> {
         }
     }
 
+    /*
+     * The order matters. Everything that can block (the parent's and the dispatcher's monitors, contended when many
+     * tasklets end at once on several dispatchers) happens before the tasklet is published as done; after that only
+     * lock-free steps remain, so when a joiner wakes, the tasklet has left the tree, the dispatcher's list and its
+     * count, and a stopping dispatcher cannot exit its loop under a tasklet that is still finishing.
+     */
     private void finish(T value, Throwable thrown) {
+        Tasklet<?> p = parent;
+        if (p != null) {
+            p.release(this);
+        }
+        orphanChildren();
+        locals = null;
+        dispatcher.unlinkLive(this);
         WaitQueue<Object> waiting;
         synchronized (this) {
             result = value;
@@ -236,13 +249,7 @@ public final class Tasklet<T> {
         if (thrown != null && !(thrown instanceof TaskletExit) && (waiting == null || waiting.isEmpty())) {
             LOG.log(System.Logger.Level.WARNING, "tasklet " + name() + " failed", thrown);
         }
-        Tasklet<?> p = parent;
-        if (p != null) {
-            p.release(this);
-        }
-        orphanChildren();
-        locals = null;
-        dispatcher.unregisterLive(this);
+        dispatcher.taskletGone();
         dispatcher.group().taskletEnded(this);
         if (waiting != null) {
             for (Waiter<Object> w; (w = waiting.poll()) != null; ) {

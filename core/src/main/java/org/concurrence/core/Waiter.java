@@ -39,6 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * @param <T> the type of the value the wait ends with
  */
 public final class Waiter<T> {
+    /** "No deadline" for {@link #await}, as {@link Tasklet#deadline} returns it. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
     private static final int WAITING = 0;
     private static final int COMPLETED = 1;
     private static final int CANCELLED = 2;
@@ -182,8 +185,7 @@ public final class Waiter<T> {
                     long now = dispatcher.nanoTime();
                     if (now >= deadline) {
                         if (cancel()) {
-                            throw new DeadlineExceededException(describe(operation, target),
-                                    Duration.ofNanos(Math.max(0, now - start)));
+                            throw new DeadlineExceededException(describe(operation, target), waited(start, now, deadline));
                         }
                         continue;
                     }
@@ -217,7 +219,7 @@ public final class Waiter<T> {
             long now = System.nanoTime();
             if (now >= deadline) {
                 if (cancel()) {
-                    throw new DeadlineExceededException(describe(operation, target), Duration.ofNanos(now - start));
+                    throw new DeadlineExceededException(describe(operation, target), waited(start, now, deadline));
                 }
                 continue;
             }
@@ -227,6 +229,11 @@ public final class Waiter<T> {
                 LockSupport.parkNanos(this, deadline - now);
             }
         }
+    }
+
+    /** How long a wait lasted; zero when the deadline had passed before it began. */
+    private static Duration waited(long start, long now, long deadline) {
+        return deadline <= start ? Duration.ZERO : Duration.ofNanos(now - start);
     }
 
     private void wakeUp() {

@@ -1,0 +1,42 @@
+package org.concurrence.examples;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs an example by name: {@code ./concurrence run <name> [args]}. Each example is a small program of its own with a
+ * {@code main}; this table is how the launcher finds them.
+ */
+public final class Examples {
+    private static final Map<String, Example> EXAMPLES = new LinkedHashMap<>();
+
+    static {
+        add("hello", "tasklets say hello in turn, then the tree of who spawned whom", Hello::main);
+        add("demo", "the demo (same as ./concurrence demo)", Demo::main);
+    }
+
+    private record Example(String description, Consumer<String[]> main) {}
+
+    private Examples() {}
+
+    private static void add(String name, String description, Consumer<String[]> main) {
+        EXAMPLES.put(name, new Example(description, main));
+    }
+
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || !EXAMPLES.containsKey(args[0])) {
+            if (args.length > 0 && !args[0].equals("help")) {
+                System.err.println("no example named '" + args[0] + "'");
+            }
+            System.out.println("usage: ./concurrence run <example> [args]\n\nexamples:");
+            EXAMPLES.forEach((name, e) -> System.out.printf("  %-12s %s%n", name, e.description()));
+            if (args.length > 0 && !args[0].equals("help")) {
+                System.exit(2);
+            }
+            return;
+        }
+        EXAMPLES.get(args[0]).main().accept(Arrays.copyOfRange(args, 1, args.length));
+    }
+}
