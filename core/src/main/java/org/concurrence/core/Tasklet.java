@@ -69,6 +69,9 @@ public final class Tasklet<T> {
     long deadline = Deadlines.NONE;
     /** The innermost open {@link Timeout} scope; touched only by this tasklet. */
     Timeout timeoutScope;
+    /** Created on first use (or at spawn, when bounded); see {@link #mailbox()}. */
+    private volatile Mailbox mailbox;
+
     /** Values of {@link TaskLocal}s, created on first use; touched only by this tasklet (and its spawner). */
     TaskLocal.Values locals;
 
@@ -109,8 +112,23 @@ public final class Tasklet<T> {
         private String name;
         private boolean daemon;
         private Dispatcher dispatcher;
+        private int mailboxCapacity = Integer.MAX_VALUE;
+        private Mailbox.Overflow overflow = Mailbox.Overflow.BLOCK;
 
         private Builder() {}
+
+        /**
+         * Bounds the tasklet's mailbox to {@code capacity} messages; {@code overflow} says what a send to a full
+         * mailbox does. By default a mailbox is unbounded and a send never blocks.
+         */
+        public Builder mailbox(int capacity, Mailbox.Overflow overflow) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("mailbox capacity must be at least 1: " + capacity);
+            }
+            this.mailboxCapacity = capacity;
+            this.overflow = Objects.requireNonNull(overflow, "overflow");
+            return this;
+        }
 
         /** The tasklet's name; by default {@code tasklet-<id>}. */
         public Builder name(String name) {
@@ -143,6 +161,9 @@ public final class Tasklet<T> {
                 target = spawner.dispatcher;
             }
             Tasklet<T> tasklet = new Tasklet<>(target, name, daemon);
+            if (mailboxCapacity != Integer.MAX_VALUE) {
+                tasklet.mailbox = new Mailbox(tasklet, mailboxCapacity, overflow);
+            }
             tasklet.start(body, spawner, daemon ? null : spawner);
             return tasklet;
         }
@@ -239,12 +260,17 @@ public final class Tasklet<T> {
         locals = null;
         dispatcher.unlinkLive(this);
         WaitQueue<Object> waiting;
+        Mailbox box;
         synchronized (this) {
             result = value;
             failure = thrown;
             state = DONE;
             waiting = joiners;
             joiners = null;
+            box = mailbox;
+        }
+        if (box != null) {
+            box.close();
         }
         if (thrown != null && !(thrown instanceof TaskletExit) && (waiting == null || waiting.isEmpty())) {
             LOG.log(System.Logger.Level.WARNING, "tasklet " + name() + " failed", thrown);
@@ -658,6 +684,111 @@ public final class Tasklet<T> {
         for (Tasklet<?> child : orphans) {
             release(child);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Messages.
+
+    /**
+     * This tasklet's mailbox, created on first use. Receiving is for the tasklet itself ({@link Mailbox#receive()});
+     * anyone may look at its size and counters.
+     */
+    public Mailbox mailbox() {
+        Mailbox box = mailbox;
+        if (box == null) {
+            synchronized (this) {
+                box = mailbox;
+                if (box == null) {
+                    box = new Mailbox(this, Integer.MAX_VALUE, Mailbox.Overflow.BLOCK);
+                    if (state == DONE) {
+                        box.close();
+                    }
+                    mailbox = box;
+                }
+            }
+        }
+        return box;
+    }
+
+    /**
+     * Sends {@code message} to this tasklet's mailbox. Never blocks in an unbounded mailbox; a bounded one applies
+     * its overflow policy (waiting under the sender's deadline for {@link Mailbox.Overflow#BLOCK}). A message to an
+     * ended tasklet is dropped and counted. Callable from any thread; messages from one sender arrive in order.
+     *
+     * @throws MailboxFullException if the mailbox is bounded with {@link Mailbox.Overflow#FAIL} and full
+     */
+    public void send(Object message) {
+        Objects.requireNonNull(message, "message");
+        if (state == DONE && mailbox == null) {
+            return;
+        }
+        mailbox().post(message, null);
+    }
+
+    /**
+     * Sends {@code request} and waits for the reply, under the current deadline.
+     *
+     * @return what the receiver passed to {@link Mailbox#reply} or {@link Envelope#reply}
+     * @throws DeadlineExceededException if no reply came in time; the message names this tasklet and the request's
+     *                                   type; a reply that comes later is dropped (never blocking the replier)
+     * @throws IllegalStateException     if this tasklet ended before replying (at once, not at the deadline)
+     * @throws RuntimeException          the failure the receiver replied with ({@link Mailbox#replyFailure})
+     */
+    public Object call(Object request) {
+        return call(request, (Duration) null);
+    }
+
+    /** {@link #call(Object)}, waiting at most {@code timeout}. */
+    public Object call(Object request, Duration timeout) {
+        Objects.requireNonNull(request, "request");
+        Tasklet<?> caller = currentOrNull();
+        if (caller == this) {
+            throw new IllegalStateException("tasklet " + name() + " cannot call itself: it would wait for its own reply");
+        }
+        Waiter<Object> replyTo = Waiter.create();
+        Envelope envelope = new Envelope(request, caller, replyTo, null);
+        mailbox().post(envelope, timeout);
+        Object reply = replyTo.await(Tasklet.deadline(timeout), "call with " + envelope.describeBody() + " to tasklet",
+                name());
+        return ((Envelope.Reply) reply).unwrap();
+    }
+
+    /** {@link #call(Object, Duration)} whose reply must be a {@code replyType}. */
+    public <R> R call(Object request, Class<R> replyType, Duration timeout) {
+        Object reply = call(request, timeout);
+        if (reply != null && !replyType.isInstance(reply)) {
+            throw new ClassCastException("tasklet " + name() + " replied to " + request.getClass().getSimpleName()
+                    + " with a " + reply.getClass().getName() + ", not a " + replyType.getName());
+        }
+        return replyType.cast(reply);
+    }
+
+    /**
+     * Sends {@code message} and waits until this tasklet has received it (asyncoro's deliver): when it returns, the
+     * message has been taken out of the mailbox.
+     *
+     * @throws DeadlineExceededException if it was not received in time; the message is then withdrawn, so it will
+     *                                   never be received
+     */
+    public void deliver(Object message, Duration timeout) {
+        Objects.requireNonNull(message, "message");
+        Waiter<Object> receipt = Waiter.create();
+        Envelope envelope = new Envelope(message, currentOrNull(), null, receipt);
+        Mailbox box = mailbox();
+        box.post(envelope, timeout);
+        try {
+            receipt.await(Tasklet.deadline(timeout), "delivery of " + envelope.describeBody() + " to tasklet", name());
+        } catch (DeadlineExceededException | TaskletExit cancelled) {
+            if (box.withdraw(envelope) || cancelled instanceof TaskletExit) {
+                throw cancelled;
+            }
+            // Received just as the deadline passed: it was delivered.
+        }
+    }
+
+    /** Passes a received envelope on to this tasklet, which then replies to the original caller. */
+    public void forward(Envelope envelope) {
+        mailbox().post(Objects.requireNonNull(envelope, "envelope"), null);
     }
 
     // ---------------------------------------------------------------------------------------------------------

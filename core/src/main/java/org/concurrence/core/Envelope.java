@@ -1,0 +1,128 @@
+package org.concurrence.core;
+
+/**
+ * A message as it sits in a mailbox: its body, who sent it, and whether the sender waits for a reply
+ * ({@link Tasklet#call}) or for an acknowledgement of receipt ({@link Tasklet#deliver}).
+ *
+ * <p>{@link Mailbox#receive()} hands out bodies and remembers the last call received, so a server usually replies
+ * with {@link Mailbox#reply(Object)}. A server that holds several calls at once (to reply later or out of order)
+ * receives envelopes with {@link Mailbox#receiveEnvelope()} and replies through them; an envelope may also be
+ * forwarded to another tasklet with {@link Tasklet#forward(Envelope)}, which then replies to the original caller.
+ *
+ * <p>Thread-safety: {@link #reply} and {@link #fail} may be called from any thread, at most once between them; a
+ * reply that comes after the caller gave up (timed out or was killed) is dropped and counted, never blocking the
+ * replier.
+ */
+public final class Envelope {
+    private final Object body;
+    private final Tasklet<?> sender;
+    private final Waiter<Object> replyTo;
+    private final Waiter<Object> receipt;
+    private boolean answered;
+
+    Envelope(Object body, Tasklet<?> sender, Waiter<Object> replyTo, Waiter<Object> receipt) {
+        this.body = body;
+        this.sender = sender;
+        this.replyTo = replyTo;
+        this.receipt = receipt;
+    }
+
+    /** A plain message seen as an envelope: no reply expected. */
+    static Envelope of(Object body) {
+        return new Envelope(body, null, null, null);
+    }
+
+    /** The message itself. */
+    public Object body() {
+        return body;
+    }
+
+    /** The tasklet that sent it, or null if unknown (a plain {@link Tasklet#send}, or a thread). */
+    public Tasklet<?> sender() {
+        return sender;
+    }
+
+    /** True if the sender waits for a reply. */
+    public boolean isCall() {
+        return replyTo != null;
+    }
+
+    /**
+     * Answers the call: the caller's {@link Tasklet#call} returns {@code value}.
+     *
+     * @return true if the caller got it; false if it had given up already (the reply is dropped and counted)
+     * @throws IllegalStateException if the message was not a call, or was answered already
+     */
+    public boolean reply(Object value) {
+        return answer(new Reply(value, null));
+    }
+
+    /**
+     * Answers the call with a failure: the caller's {@link Tasklet#call} throws {@code failure}.
+     *
+     * @return true if the caller got it; false if it had given up already
+     * @throws IllegalStateException if the message was not a call, or was answered already
+     */
+    public boolean fail(RuntimeException failure) {
+        return answer(new Reply(null, failure));
+    }
+
+    private boolean answer(Reply reply) {
+        if (replyTo == null) {
+            throw new IllegalStateException("cannot reply to " + describeBody() + ": it was sent with send, not call");
+        }
+        synchronized (this) {
+            if (answered) {
+                throw new IllegalStateException("the call with " + describeBody() + " was answered already");
+            }
+            answered = true;
+        }
+        boolean taken = replyTo.complete(reply);
+        if (!taken) {
+            Mailbox.LATE_REPLIES.increment();
+        }
+        return taken;
+    }
+
+    /** Called when the receiver takes the message out of its mailbox. */
+    void received() {
+        if (receipt != null) {
+            receipt.complete(Boolean.TRUE);
+        }
+    }
+
+    /** The receiver ended without answering: the caller fails at once instead of waiting for its deadline. */
+    void abandon(Tasklet<?> receiver) {
+        if (replyTo == null) {
+            return;
+        }
+        synchronized (this) {
+            if (answered) {
+                return;
+            }
+            answered = true;
+        }
+        replyTo.complete(new Reply(null, new IllegalStateException("tasklet " + receiver.name()
+                + " ended without replying to " + describeBody())));
+    }
+
+    String describeBody() {
+        return body == null ? "null" : body.getClass().getSimpleName();
+    }
+
+    @Override
+    public String toString() {
+        return "Envelope[" + describeBody() + (isCall() ? ", call" : "")
+                + (sender != null ? ", from " + sender.name() : "") + "]";
+    }
+
+    /** What travels back to a caller. */
+    record Reply(Object value, RuntimeException failure) {
+        Object unwrap() {
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
+        }
+    }
+}

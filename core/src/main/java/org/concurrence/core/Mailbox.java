@@ -1,0 +1,378 @@
+package org.concurrence.core;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+
+/**
+ * Every tasklet's mailbox: messages sent to it with {@link Tasklet#send}, {@link Tasklet#call} and
+ * {@link Tasklet#deliver} queue here in arrival order until the tasklet receives them.
+ *
+ * <p>Messages are plain Java values — records and sealed interfaces — matched with a pattern-matching
+ * {@code switch}:
+ * <pre>{@code
+ * sealed interface Command permits Put, Get {}
+ * record Put(String key, String value) implements Command {}
+ * record Get(String key) implements Command {}
+ *
+ * while (true) {
+ *     switch (Mailbox.receive()) {
+ *         case Put(var k, var v) -> store.put(k, v);
+ *         case Get(var k) -> Mailbox.reply(store.get(k));
+ *         default -> {}
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Receiving</b> (static methods, acting on the current tasklet's mailbox): {@link #receive()} takes the oldest
+ * message; the selective forms ({@link #receive(Class)}, {@link #receive(Predicate, Duration)}) take the oldest
+ * message that matches and leave the others where they are, in arrival order. Each waits under the tasklet's deadline
+ * (or the given {@code Duration}, whichever is sooner) and throws {@link DeadlineExceededException} if nothing
+ * (matching) arrives in time; a kill raises {@link TaskletExit}. Only the owning tasklet receives.
+ *
+ * <p><b>Sending</b> never blocks in an unbounded mailbox (the default). A bounded one ({@link
+ * Tasklet.Builder#mailbox(int, Overflow)}) applies its {@link Overflow} policy when full. A message sent to a tasklet
+ * that has ended is dropped and counted ({@link #dropped()}).
+ *
+ * <p>Thread-safety: sending is safe from any thread and any dispatcher; messages from one sender arrive in the order
+ * they were sent. Memory visibility: actions before a send happen-before the receipt of that message.
+ */
+public final class Mailbox {
+    /** What a bounded mailbox does with a message that does not fit. */
+    public enum Overflow {
+        /** The sender waits (under its deadline) until there is room. */
+        BLOCK,
+        /** The new message is dropped and counted. */
+        DROP_NEWEST,
+        /** The send fails with {@link MailboxFullException}. */
+        FAIL
+    }
+
+    static final LongAdder LATE_REPLIES = new LongAdder();
+
+    private final Tasklet<?> owner;
+    private final int capacity;
+    private final Overflow overflow;
+    private final Object lock = new Object();
+
+    // Guarded by lock.
+    private final ArrayDeque<Object> messages = new ArrayDeque<>();
+    private Waiter<Object> receiver;
+    private WaitQueue<Object> blockedSenders;
+    private boolean closed;
+    private long dropped;
+
+    /** The last call received with {@link #receive()}, answered by {@link #reply}; owner-confined. */
+    private Envelope lastCall;
+
+    Mailbox(Tasklet<?> owner, int capacity, Overflow overflow) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("mailbox capacity must be at least 1: " + capacity);
+        }
+        this.owner = owner;
+        this.capacity = capacity;
+        this.overflow = Objects.requireNonNull(overflow, "overflow");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Receiving, in the current tasklet.
+
+    /** Waits for the oldest message and returns it; see the class comment for deadline and kill behaviour. */
+    public static Object receive() {
+        return own().take(null, null);
+    }
+
+    /** {@link #receive()}, waiting at most {@code timeout}. */
+    public static Object receive(Duration timeout) {
+        return own().take(null, timeout);
+    }
+
+    /** Waits for the oldest message of {@code type}, leaving other messages in place. */
+    public static <M> M receive(Class<M> type) {
+        return type.cast(own().take(type::isInstance, null));
+    }
+
+    /** {@link #receive(Class)}, waiting at most {@code timeout}. */
+    public static <M> M receive(Class<M> type, Duration timeout) {
+        return type.cast(own().take(type::isInstance, timeout));
+    }
+
+    /** Waits for the oldest message that {@code match} accepts, leaving other messages in place. */
+    public static Object receive(Predicate<Object> match, Duration timeout) {
+        return own().take(Objects.requireNonNull(match, "match"), timeout);
+    }
+
+    /** The oldest message if there is one; never waits. */
+    public static Optional<Object> tryReceive() {
+        Mailbox mailbox = own();
+        synchronized (mailbox.lock) {
+            if (mailbox.messages.isEmpty()) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(mailbox.take(null, Duration.ZERO));
+    }
+
+    /**
+     * Waits for the oldest message and returns it in its envelope, to reply later or forward; unlike
+     * {@link #receive()} it does not become the call that {@link #reply} answers.
+     */
+    public static Envelope receiveEnvelope(Duration timeout) {
+        return own().takeEnvelope(null, timeout);
+    }
+
+    /**
+     * The messages as they arrive: each step of the iteration is a {@link #receive()}. It never ends by itself; a
+     * deadline or a kill ends it with an exception, as the original's did.
+     */
+    public static Iterable<Object> messages() {
+        Mailbox mailbox = own();
+        return () -> new Iterator<>() {
+            @Override public boolean hasNext() { return true; }
+            @Override public Object next() { return mailbox.take(null, null); }
+        };
+    }
+
+    /**
+     * Replies to the last message received with {@link #receive()} (in any form), which must have been sent with
+     * {@link Tasklet#call}.
+     *
+     * @return true if the caller got the reply; false if it had given up (the reply is dropped and counted)
+     * @throws IllegalStateException if the last message was not a call, or was answered already
+     */
+    public static boolean reply(Object value) {
+        return own().lastCall("reply").reply(value);
+    }
+
+    /** Replies to the last call received with a failure that the caller's {@link Tasklet#call} throws. */
+    public static boolean replyFailure(RuntimeException failure) {
+        return own().lastCall("reply").fail(failure);
+    }
+
+    /** Replies that came after their caller had given up, in this JVM since it started. */
+    public static long lateReplies() {
+        return LATE_REPLIES.sum();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // State, from any thread.
+
+    /** The number of messages waiting. */
+    public int size() {
+        synchronized (lock) {
+            return messages.size();
+        }
+    }
+
+    /** Messages dropped: by a full mailbox with {@link Overflow#DROP_NEWEST}, or sent after the owner ended. */
+    public long dropped() {
+        synchronized (lock) {
+            return dropped;
+        }
+    }
+
+    /** The bound, or {@link Integer#MAX_VALUE} for an unbounded mailbox. */
+    public int capacity() {
+        return capacity;
+    }
+
+    public Tasklet<?> owner() {
+        return owner;
+    }
+
+    @Override
+    public String toString() {
+        return "Mailbox[" + owner.name() + ", " + size() + " waiting]";
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Used by Tasklet.
+
+    /** Queues {@code message} (a body, or an {@link Envelope}); applies the overflow policy; wakes the owner. */
+    void post(Object message, Duration timeout) {
+        Waiter<Object> wake;
+        while (true) {
+            Waiter<Object> blocked = null;
+            synchronized (lock) {
+                if (closed) {
+                    dropped++;
+                    if (message instanceof Envelope envelope) {
+                        envelope.abandon(owner);
+                    }
+                    return;
+                }
+                if (messages.size() < capacity) {
+                    messages.addLast(message);
+                    wake = receiver;
+                    receiver = null;
+                    break;
+                }
+                switch (overflow) {
+                    case DROP_NEWEST -> {
+                        dropped++;
+                        return;
+                    }
+                    case FAIL -> throw new MailboxFullException("mailbox of tasklet " + owner.name() + " is full ("
+                            + capacity + " messages); " + describe(message) + " was not sent");
+                    case BLOCK -> {
+                        blocked = Waiter.create();
+                        if (blockedSenders == null) {
+                            blockedSenders = new WaitQueue<>();
+                        }
+                        blockedSenders.add(blocked);
+                    }
+                }
+            }
+            awaitRoom(blocked, timeout, message);
+        }
+        if (wake != null) {
+            wake.complete(null);
+        }
+    }
+
+    /** The owner ended: later messages are dropped, and callers still waiting in the queue fail at once. */
+    void close() {
+        ArrayDeque<Object> left;
+        WaitQueue<Object> senders;
+        synchronized (lock) {
+            closed = true;
+            left = new ArrayDeque<>(messages);
+            messages.clear();
+            senders = blockedSenders;
+            blockedSenders = null;
+        }
+        for (Object m : left) {
+            if (m instanceof Envelope envelope) {
+                envelope.abandon(owner);
+            }
+        }
+        if (lastCall != null) {
+            lastCall.abandon(owner);
+            lastCall = null;
+        }
+        if (senders != null) {
+            for (Waiter<Object> w; (w = senders.poll()) != null; ) {
+                w.complete(null);
+            }
+        }
+    }
+
+    /** Takes a message out again if it is still waiting (a {@link Tasklet#deliver} that timed out). */
+    boolean withdraw(Object message) {
+        synchronized (lock) {
+            return messages.removeFirstOccurrence(message);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static Mailbox own() {
+        return Tasklet.current().mailbox();
+    }
+
+    private Object take(Predicate<Object> match, Duration timeout) {
+        Object entry = takeEntry(match, timeout);
+        if (entry instanceof Envelope envelope) {
+            envelope.received();
+            lastCall = envelope.isCall() ? envelope : null;
+            return envelope.body();
+        }
+        lastCall = null;
+        return entry;
+    }
+
+    private Envelope takeEnvelope(Predicate<Object> match, Duration timeout) {
+        Object entry = takeEntry(match, timeout);
+        if (entry instanceof Envelope envelope) {
+            envelope.received();
+            return envelope;
+        }
+        return Envelope.of(entry);
+    }
+
+    private Object takeEntry(Predicate<Object> match, Duration timeout) {
+        long deadline = Tasklet.deadline(timeout);
+        int scanned = 0;
+        while (true) {
+            Waiter<Object> waiter = null;
+            Waiter<Object> unblock = null;
+            Object found;
+            synchronized (lock) {
+                found = match == null ? messages.pollFirst() : removeFirstMatch(match, scanned);
+                if (found != null) {
+                    unblock = blockedSenders == null ? null : blockedSenders.poll();
+                } else {
+                    scanned = messages.size();
+                    waiter = Waiter.create();
+                    receiver = waiter;
+                }
+            }
+            if (found != null) {
+                if (unblock != null) {
+                    unblock.complete(null);
+                }
+                return found;
+            }
+            try {
+                waiter.await(deadline, "receive in mailbox of tasklet", owner.name());
+            } catch (DeadlineExceededException | TaskletExit cancelled) {
+                synchronized (lock) {
+                    if (receiver == waiter) {
+                        receiver = null;
+                    }
+                }
+                throw cancelled;
+            }
+        }
+    }
+
+    /** Removes the first entry at or after {@code from} whose body matches; entries before were already checked. */
+    private Object removeFirstMatch(Predicate<Object> match, int from) {
+        int index = 0;
+        for (Iterator<Object> it = messages.iterator(); it.hasNext(); index++) {
+            Object entry = it.next();
+            if (index < from) {
+                continue;
+            }
+            Object body = entry instanceof Envelope envelope ? envelope.body() : entry;
+            if (match.test(body)) {
+                it.remove();
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private void awaitRoom(Waiter<Object> blocked, Duration timeout, Object message) {
+        try {
+            blocked.await(Tasklet.deadline(timeout), "send of " + describe(message) + " to full mailbox of tasklet",
+                    owner.name());
+        } catch (DeadlineExceededException | TaskletExit cancelled) {
+            synchronized (lock) {
+                if (blockedSenders != null) {
+                    blockedSenders.remove(blocked);
+                }
+            }
+            throw cancelled;
+        }
+    }
+
+    private Envelope lastCall(String what) {
+        Envelope call = lastCall;
+        if (call == null) {
+            throw new IllegalStateException(what + ": the last message received by tasklet " + owner.name()
+                    + " was not a call (or was answered already)");
+        }
+        lastCall = null;
+        return call;
+    }
+
+    private static String describe(Object message) {
+        return message instanceof Envelope envelope ? envelope.describeBody()
+                : message == null ? "null" : message.getClass().getSimpleName();
+    }
+}

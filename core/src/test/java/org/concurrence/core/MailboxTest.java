@@ -1,0 +1,363 @@
+package org.concurrence.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Mailboxes: ordering, selective receive, call and reply, deliver, bounds, across dispatchers. */
+class MailboxTest {
+
+    sealed interface Command permits Put, Get, Stop {}
+
+    record Put(String key, String value) implements Command {}
+
+    record Get(String key) implements Command {}
+
+    record Stop() implements Command {}
+
+    private static void deterministic(Runnable body) {
+        Concurrence.run(Concurrence.Options.deterministic(), body);
+    }
+
+    @Test
+    void messagesFromOneSenderArriveInOrder() {
+        deterministic(() -> {
+            Tasklet<List<Object>> receiver = Tasklet.spawn(() -> {
+                List<Object> got = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    got.add(Mailbox.receive());
+                }
+                return got;
+            });
+            for (int i = 0; i < 5; i++) {
+                receiver.send(i);
+            }
+            assertEquals(List.of(0, 1, 2, 3, 4), receiver.join());
+        });
+    }
+
+    @Test
+    void aServerMatchesMessagesWithASwitchAndReplies() {
+        deterministic(() -> {
+            Tasklet<Integer> server = Tasklet.spawn(() -> {
+                java.util.Map<String, String> store = new java.util.HashMap<>();
+                int handled = 0;
+                while (true) {
+                    switch ((Command) Mailbox.receive()) {
+                        case Put(var key, var value) -> store.put(key, value);
+                        case Get(var key) -> Mailbox.reply(Optional.ofNullable(store.get(key)));
+                        case Stop() -> {
+                            return handled;
+                        }
+                    }
+                    handled++;
+                }
+            });
+            server.send(new Put("a", "1"));
+            assertEquals(Optional.of("1"), server.call(new Get("a"), Optional.class, Duration.ofSeconds(1)));
+            assertEquals(Optional.empty(), server.call(new Get("b")));
+            server.send(new Stop());
+            assertEquals(3, server.join());
+        });
+    }
+
+    @Test
+    void receiveTimesOutNamingTheMailbox() {
+        deterministic(() -> {
+            DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
+                    () -> Mailbox.receive(Duration.ofMillis(200)));
+            assertEquals("receive in mailbox of tasklet main timed out after 200 ms", e.getMessage());
+        });
+    }
+
+    @Test
+    void selectiveReceiveTakesTheFirstMatchAndKeepsTheRestInOrder() {
+        deterministic(() -> {
+            Tasklet<?> self = Tasklet.current();
+            self.send("a");
+            self.send(1);
+            self.send("b");
+            self.send(2);
+            assertEquals(1, Mailbox.receive(Integer.class));
+            assertEquals("b", Mailbox.receive(o -> o.equals("b"), Duration.ZERO));
+            assertEquals(List.of("a", 2), List.of(Mailbox.receive(), Mailbox.receive()));
+        });
+    }
+
+    @Test
+    void selectiveReceiveWaitsForAMatchingMessage() {
+        List<Object> log = new ArrayList<>();
+        deterministic(() -> {
+            Tasklet<Void> receiver = Tasklet.spawn(() -> {
+                log.add(Mailbox.receive(Integer.class, Duration.ofSeconds(1)));
+                log.add(Mailbox.receive());
+            });
+            receiver.send("not yet");
+            Tasklet.sleep(Duration.ofMillis(10));
+            receiver.send(42);
+            receiver.join();
+        });
+        assertEquals(List.of(42, "not yet"), log);
+    }
+
+    @Test
+    void aCallThatTimesOutNamesTheTargetAndTheMessageType() {
+        deterministic(() -> {
+            Tasklet<Void> deaf = Tasklet.builder().name("deaf").spawn(() -> Tasklet.sleep(Duration.ofSeconds(5)));
+            DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
+                    () -> deaf.call(new Get("x"), Duration.ofSeconds(1)));
+            assertEquals("call with Get to tasklet deaf timed out after 1.000 s", e.getMessage());
+        });
+    }
+
+    @Test
+    void aLateReplyIsDroppedAndCountedWithoutBlockingTheReplier() {
+        List<Object> log = new ArrayList<>();
+        deterministic(() -> {
+            Tasklet<Void> slow = Tasklet.spawn(() -> {
+                Mailbox.receive();
+                Tasklet.sleep(Duration.ofSeconds(2));
+                log.add(Mailbox.reply("too late"));
+                log.add("replier went on");
+            });
+            long before = Mailbox.lateReplies();
+            assertThrows(DeadlineExceededException.class, () -> slow.call("question", Duration.ofSeconds(1)));
+            slow.join();
+            assertEquals(before + 1, Mailbox.lateReplies());
+        });
+        assertEquals(List.of(false, "replier went on"), log);
+    }
+
+    @Test
+    void replyingToAPlainMessageIsAClearError() {
+        deterministic(() -> {
+            Tasklet.current().send("plain");
+            Mailbox.receive();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Mailbox.reply("x"));
+            assertTrue(e.getMessage().contains("was not a call"), e.getMessage());
+        });
+    }
+
+    @Test
+    void aReceiverCanReplyWithAFailure() {
+        deterministic(() -> {
+            Tasklet<Void> server = Tasklet.spawn(() -> {
+                Mailbox.receive();
+                Mailbox.replyFailure(new IllegalArgumentException("no such key"));
+            });
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> server.call(new Get("z")));
+            assertEquals("no such key", e.getMessage());
+        });
+    }
+
+    @Test
+    void aCallToATaskletThatEndsWithoutReplyingFailsAtOnce() {
+        deterministic(() -> {
+            Tasklet<Void> quitter = Tasklet.builder().name("quitter").spawn(() -> {
+                Mailbox.receive();
+            });
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> quitter.call("hello?", Duration.ofHours(1)));
+            assertEquals("tasklet quitter ended without replying to String", e.getMessage());
+            assertEquals(start, d.nanoTime());
+            assertThrows(IllegalStateException.class, () -> quitter.call("anyone?", Duration.ofHours(1)));
+        });
+    }
+
+    @Test
+    void envelopesLetAServerHoldSeveralCallsAndForwardThem() {
+        deterministic(() -> {
+            Tasklet<Void> worker = Tasklet.spawn(() -> {
+                Envelope e = Mailbox.receiveEnvelope(Duration.ofSeconds(1));
+                e.reply("worker answers " + e.body());
+            });
+            Tasklet<Void> front = Tasklet.spawn(() -> {
+                Envelope first = Mailbox.receiveEnvelope(Duration.ofSeconds(1));
+                Envelope second = Mailbox.receiveEnvelope(Duration.ofSeconds(1));
+                second.reply("front answers " + second.body());
+                worker.forward(first);
+            });
+            Tasklet<Object> a = Tasklet.spawn(() -> front.call("a"));
+            Tasklet<Object> b = Tasklet.spawn(() -> front.call("b"));
+            assertEquals("worker answers a", a.join());
+            assertEquals("front answers b", b.join());
+        });
+    }
+
+    @Test
+    void deliverReturnsOnceTheMessageIsReceived() {
+        List<String> log = new ArrayList<>();
+        deterministic(() -> {
+            Tasklet<Void> receiver = Tasklet.spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(300));
+                log.add("received " + Mailbox.receive());
+            });
+            receiver.deliver("parcel", Duration.ofSeconds(1));
+            log.add("delivered");
+        });
+        assertEquals(List.of("received parcel", "delivered"), log);
+    }
+
+    @Test
+    void deliverThatTimesOutWithdrawsTheMessage() {
+        deterministic(() -> {
+            Tasklet<Optional<Object>> late = Tasklet.spawn(() -> {
+                Tasklet.sleep(Duration.ofSeconds(2));
+                return Mailbox.tryReceive();
+            });
+            assertThrows(DeadlineExceededException.class, () -> late.deliver("parcel", Duration.ofSeconds(1)));
+            assertEquals(Optional.empty(), late.join());
+        });
+    }
+
+    @Test
+    void aBoundedMailboxFailsDropsOrBlocks() {
+        deterministic(() -> {
+            Tasklet<Void> failing = Tasklet.builder().mailbox(2, Mailbox.Overflow.FAIL)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
+            failing.send(1);
+            failing.send(2);
+            MailboxFullException full = assertThrows(MailboxFullException.class, () -> failing.send(3));
+            assertTrue(full.getMessage().contains("is full (2 messages)"), full.getMessage());
+
+            Tasklet<Void> dropping = Tasklet.builder().mailbox(1, Mailbox.Overflow.DROP_NEWEST)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
+            dropping.send(1);
+            dropping.send(2);
+            assertEquals(1, dropping.mailbox().size());
+            assertEquals(1, dropping.mailbox().dropped());
+
+            List<Object> got = Collections.synchronizedList(new ArrayList<>());
+            Tasklet<Void> slowReader = Tasklet.builder().mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    Tasklet.sleep(Duration.ofMillis(100));
+                    got.add(Mailbox.receive());
+                }
+            });
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                slowReader.send(i);
+            }
+            assertEquals(Duration.ofMillis(200), Duration.ofNanos(d.nanoTime() - start)); // waited for room twice
+            slowReader.join();
+            assertEquals(List.of(0, 1, 2), got);
+            Tasklet<Void> stuck = Tasklet.builder().mailbox(1, Mailbox.Overflow.BLOCK)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(10)));
+            stuck.send("fills it");
+            try (Timeout t = Timeout.after(Duration.ofMillis(50))) {
+                assertThrows(DeadlineExceededException.class, () -> stuck.send("no room"));
+            }
+            stuck.kill();
+        });
+    }
+
+    @Test
+    void aMessageToAnEndedTaskletIsDropped() {
+        deterministic(() -> {
+            Tasklet<Integer> done = Tasklet.spawn(() -> 1);
+            done.join();
+            done.send("hello?");
+            assertEquals(0, done.mailbox().size());
+        });
+    }
+
+    @Test
+    void iterationReceivesUntilKilled() {
+        List<Object> got = new ArrayList<>();
+        deterministic(() -> {
+            Tasklet<Void> printer = Tasklet.spawn(() -> {
+                for (Object message : Mailbox.messages()) {
+                    got.add(message);
+                }
+            });
+            printer.send("a");
+            printer.send("b");
+            Tasklet.yield();
+            printer.kill();
+            assertTrue(assertThrows(JoinError.class, printer::join).wasKilled());
+        });
+        assertEquals(List.of("a", "b"), got);
+    }
+
+    @Test
+    void aKilledReceiverLeavesNoTrace() {
+        deterministic(() -> {
+            Tasklet<Object> r = Tasklet.spawn(() -> Mailbox.receive());
+            Tasklet.yield();
+            r.kill();
+            assertFalse(r.isAlive());
+            r.send("after death");
+            assertEquals(0, r.mailbox().size());
+        });
+    }
+
+    @Test
+    void sendsAcrossDispatchersUnderStressAreNeitherLostNorDuplicated() {
+        int senders = 8;
+        int perSender = 20_000;
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
+            DispatcherGroup group = Dispatcher.current().group();
+            Tasklet<int[]> collector = Tasklet.builder().on(group.dispatcher(1)).spawn(() -> {
+                int[] nextExpected = new int[senders];
+                for (int i = 0; i < senders * perSender; i++) {
+                    int[] m = (int[]) Mailbox.receive(Duration.ofSeconds(30));
+                    assertEquals(nextExpected[m[0]], m[1], "sender " + m[0] + " out of order");
+                    nextExpected[m[0]]++;
+                }
+                return nextExpected;
+            });
+            AtomicInteger callsAnswered = new AtomicInteger();
+            Tasklet<Void> echo = Tasklet.builder().on(group.dispatcher(1)).spawn(() -> {
+                while (true) {
+                    Mailbox.reply(Mailbox.receive());
+                }
+            });
+            Set<Integer> seen = ConcurrentHashMap.newKeySet();
+            List<Tasklet<Void>> producers = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                int id = s;
+                producers.add(Tasklet.builder().on(group.dispatcher(s % 2)).spawn(() -> {
+                    for (int i = 0; i < perSender; i++) {
+                        collector.send(new int[] {id, i});
+                        if (i % 1000 == 0) {
+                            int token = id * perSender + i;
+                            assertEquals(token, echo.call(token, Duration.ofSeconds(30)));
+                            assertTrue(seen.add(token));
+                            callsAnswered.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (Tasklet<Void> p : producers) {
+                p.join(Duration.ofSeconds(60));
+            }
+            int[] counts = collector.join(Duration.ofSeconds(60));
+            for (int c : counts) {
+                assertEquals(perSender, c);
+            }
+            assertEquals(senders * perSender / 1000, callsAnswered.get());
+            echo.kill();
+        });
+    }
+
+    @Test
+    void onlyTheTaskletItselfReceives() {
+        assertThrows(IllegalStateException.class, Mailbox::receive);
+        deterministic(() -> assertSame(Tasklet.current(), Tasklet.current().mailbox().owner()));
+    }
+}
