@@ -24,6 +24,7 @@ public final class DispatcherGroup implements AutoCloseable {
     private final AtomicInteger nextIndex = new AtomicInteger();
     private final AtomicInteger nonDaemonAlive = new AtomicInteger();
     private final Object signal = new Object();
+    private final Registry registry = new Registry();
     private volatile Integer exitCode;
     private volatile IllegalStateException deadlock;
     private volatile boolean closed;
@@ -51,6 +52,11 @@ public final class DispatcherGroup implements AutoCloseable {
 
     public int size() {
         return dispatchers.length;
+    }
+
+    /** The names of this group's tasklets. */
+    public Registry registry() {
+        return registry;
     }
 
     /** The dispatcher at {@code index}, from 0. */

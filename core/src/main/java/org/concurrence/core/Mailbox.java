@@ -261,6 +261,18 @@ public final class Mailbox {
         }
     }
 
+    /** Wakes the owner if it waits for a message, so that it looks at its safe-point requests (hot swap). */
+    void wakeReceiver() {
+        Waiter<Object> wake;
+        synchronized (lock) {
+            wake = receiver;
+            receiver = null;
+        }
+        if (wake != null) {
+            wake.complete(null);
+        }
+    }
+
     /** Takes a message out again if it is still waiting (a {@link Tasklet#deliver} that timed out). */
     boolean withdraw(Object message) {
         synchronized (lock) {
@@ -298,6 +310,10 @@ public final class Mailbox {
         long deadline = Tasklet.deadline(timeout);
         int scanned = 0;
         while (true) {
+            HotSwap swap = owner.takeHotSwap();
+            if (swap != null) {
+                throw swap;
+            }
             Waiter<Object> waiter = null;
             Waiter<Object> unblock = null;
             Object found;

@@ -69,6 +69,11 @@ public final class Tasklet<T> {
     long deadline = Deadlines.NONE;
     /** The innermost open {@link Timeout} scope; touched only by this tasklet. */
     Timeout timeoutScope;
+    /** Monitors, links, exit trapping and the registered name: created on first use, guarded by this. */
+    private Relations relations;
+    /** A hot swap waiting for the next safe point (a mailbox receive). */
+    private volatile HotSwap pendingSwap;
+
     /** Created on first use (or at spawn, when bounded); see {@link #mailbox()}. */
     private volatile Mailbox mailbox;
 
@@ -232,7 +237,21 @@ public final class Tasklet<T> {
                 if (tasklet.takeKillRequest()) {
                     throw tasklet.exitSignal();
                 }
-                value = work.call();
+                while (true) {
+                    try {
+                        value = work.call();
+                        break;
+                    } catch (HotSwap swap) {
+                        if (swap.accept()) {
+                            @SuppressWarnings("unchecked")
+                            Callable<T> next = (Callable<T>) swap.behaviour();
+                            work = next;
+                        } else {
+                            throw new IllegalStateException("tasklet " + tasklet.name() + " let a hot swap end its "
+                                    + "behaviour after the requester gave up", swap);
+                        }
+                    }
+                }
             } catch (Throwable e) {
                 thrown = e;
             }
@@ -274,6 +293,10 @@ public final class Tasklet<T> {
         }
         if (thrown != null && !(thrown instanceof TaskletExit) && (waiting == null || waiting.isEmpty())) {
             LOG.log(System.Logger.Level.WARNING, "tasklet " + name() + " failed", thrown);
+        }
+        Relations ended = takeRelations();
+        if (ended != null) {
+            ended.announce(this, Ending.of(value, thrown));
         }
         dispatcher.taskletGone();
         dispatcher.group().taskletEnded(this);
@@ -588,10 +611,14 @@ public final class Tasklet<T> {
      * From elsewhere it is asynchronous: {@link #join} to wait for the end.
      */
     public void kill() {
-        kill("killed by " + describeCaller());
+        kill("killed by " + describeCaller(), true);
     }
 
-    private void kill(String reason) {
+    /**
+     * @param switchNow on the caller's own dispatcher, run the victim next and yield (the public contract); false
+     *                  for kills sent from inside the runtime (a link's exit), which must not yield
+     */
+    private void kill(String reason, boolean switchNow) {
         if (state == DONE) {
             return;
         }
@@ -606,7 +633,7 @@ public final class Tasklet<T> {
             checkKilled();
             return;
         }
-        if (caller != null && caller.dispatcher == dispatcher && state != NEW) {
+        if (switchNow && caller != null && caller.dispatcher == dispatcher && state != NEW) {
             dispatcher.unparkFirstByInterrupt(thread);
             Thread.yield();
             caller.checkKilled();
@@ -789,6 +816,245 @@ public final class Tasklet<T> {
     /** Passes a received envelope on to this tasklet, which then replies to the original caller. */
     public void forward(Envelope envelope) {
         mailbox().post(Objects.requireNonNull(envelope, "envelope"), null);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Monitors, links, names, hot swap.
+
+    /**
+     * Makes the current tasklet a monitor of this one: when this tasklet ends, the monitor receives a {@link Down}
+     * message saying how (normal with its result, failed with the cause, killed). Monitoring a tasklet that has
+     * already ended sends the message at once. Monitoring twice sends two messages.
+     */
+    public void monitor() {
+        Tasklet<?> watcher = current();
+        Ending ending = null;
+        synchronized (this) {
+            if (state == DONE) {
+                ending = Ending.of(result, failure);
+            } else {
+                relations().monitors.add(watcher);
+            }
+        }
+        if (ending != null) {
+            watcher.send(new Down(this, ending));
+        }
+    }
+
+    /** Stops the current tasklet monitoring this one (once, if it monitored it several times). */
+    public void demonitor() {
+        Tasklet<?> watcher = current();
+        synchronized (this) {
+            if (relations != null) {
+                relations.monitors.remove(watcher);
+            }
+        }
+    }
+
+    /**
+     * Links the current tasklet and this one, both ways, as in Erlang: when either ends abnormally (failed or
+     * killed), the other is killed too, unless it {@linkplain #trapExits traps exits}, in which case it receives an
+     * {@link Exit} message instead. A normal end reaches only a trapping partner, as a message. Linking to a tasklet
+     * that has already ended acts as if it ended now.
+     */
+    public void link() {
+        Tasklet<?> self = current();
+        if (self == this) {
+            throw new IllegalStateException("tasklet " + name() + " cannot link to itself");
+        }
+        Ending ending = null;
+        synchronized (this) {
+            if (state == DONE) {
+                ending = Ending.of(result, failure);
+            } else {
+                relations().links.add(self);
+            }
+        }
+        if (ending != null) {
+            Relations.signalExit(self, this, ending);
+            return;
+        }
+        synchronized (self) {
+            self.relations().links.add(this);
+        }
+    }
+
+    /** Removes the link between the current tasklet and this one. */
+    public void unlink() {
+        Tasklet<?> self = current();
+        synchronized (this) {
+            if (relations != null) {
+                relations.links.remove(self);
+            }
+        }
+        synchronized (self) {
+            if (self.relations != null) {
+                self.relations.links.remove(this);
+            }
+        }
+    }
+
+    /**
+     * Sets whether the current tasklet traps exits: when trapping, the abnormal end of a linked tasklet arrives as an
+     * {@link Exit} message instead of killing it.
+     */
+    public static void trapExits(boolean trap) {
+        Tasklet<?> self = current();
+        synchronized (self) {
+            self.relations().trapExits = trap;
+        }
+    }
+
+    boolean trapsExits() {
+        synchronized (this) {
+            return relations != null && relations.trapExits;
+        }
+    }
+
+    /** Registers this tasklet under {@code name} in its group's {@link Registry}; the name is freed when it ends. */
+    public Tasklet<T> register(String name) {
+        dispatcher.group().registry().register(name, this);
+        return this;
+    }
+
+    /** The name this tasklet is registered under, if any. */
+    public java.util.Optional<String> registeredName() {
+        synchronized (this) {
+            return java.util.Optional.ofNullable(relations == null ? null : relations.registeredName);
+        }
+    }
+
+    void registeredAs(String name, Registry registry) {
+        synchronized (this) {
+            if (name != null) {
+                if (state == DONE) {
+                    throw new IllegalStateException("tasklet " + name() + " has ended and cannot be registered");
+                }
+                Relations r = relations();
+                if (r.registeredName != null && !r.registeredName.equals(name)) {
+                    throw new IllegalStateException("tasklet " + name() + " is registered as '" + r.registeredName
+                            + "' already");
+                }
+                r.registeredName = name;
+                r.registry = registry;
+            } else if (relations != null) {
+                relations.registeredName = null;
+                relations.registry = null;
+            }
+        }
+    }
+
+    /**
+     * Asks this tasklet to replace its behaviour with {@code behaviour}, keeping its identity, name, relations and
+     * unread messages (asyncoro's hot swap). The request is raised as a {@link HotSwap} inside the tasklet at its
+     * next safe point — a wait in {@link Mailbox#receive()} — where the tasklet may refuse it.
+     *
+     * @return true if the new behaviour took over; false if the tasklet refused or ended first
+     * @throws DeadlineExceededException if the tasklet reached no safe point in time; the request is withdrawn
+     */
+    public boolean hotSwap(Callable<? extends T> behaviour, Duration timeout) {
+        Objects.requireNonNull(behaviour, "behaviour");
+        if (currentOrNull() == this) {
+            throw new IllegalStateException("tasklet " + name() + " cannot hot-swap itself; return the new behaviour's "
+                    + "work instead");
+        }
+        Waiter<Boolean> decision = Waiter.create();
+        HotSwap swap = new HotSwap(behaviour, decision);
+        synchronized (this) {
+            if (state == DONE) {
+                return false;
+            }
+            if (pendingSwap != null) {
+                throw new IllegalStateException("tasklet " + name() + " has a hot swap pending already");
+            }
+            pendingSwap = swap;
+        }
+        mailbox().wakeReceiver();
+        try {
+            return decision.await(Tasklet.deadline(timeout), "hot swap of tasklet", name());
+        } catch (DeadlineExceededException | TaskletExit cancelled) {
+            synchronized (this) {
+                if (pendingSwap == swap) {
+                    pendingSwap = null;
+                }
+            }
+            throw cancelled;
+        }
+    }
+
+    /** Called at a safe point: the hot swap to raise here, if one is pending. */
+    HotSwap takeHotSwap() {
+        if (pendingSwap == null) {
+            return null;
+        }
+        synchronized (this) {
+            HotSwap swap = pendingSwap;
+            pendingSwap = null;
+            return swap;
+        }
+    }
+
+    private Relations relations() {
+        if (relations == null) {
+            relations = new Relations();
+        }
+        return relations;
+    }
+
+    private Relations takeRelations() {
+        HotSwap unanswered;
+        Relations taken;
+        synchronized (this) {
+            taken = relations;
+            relations = null;
+            unanswered = pendingSwap;
+            pendingSwap = null;
+        }
+        if (unanswered != null) {
+            unanswered.refuse();
+        }
+        return taken;
+    }
+
+    /** A tasklet's monitors, links, exit trapping and registered name; guarded by the tasklet. */
+    private static final class Relations {
+        final List<Tasklet<?>> monitors = new ArrayList<>(2);
+        final List<Tasklet<?>> links = new ArrayList<>(2);
+        boolean trapExits;
+        String registeredName;
+        Registry registry;
+
+        /** Tells monitors and links that {@code tasklet} ended; frees its name. */
+        void announce(Tasklet<?> tasklet, Ending ending) {
+            if (registeredName != null) {
+                registry.ended(registeredName, tasklet);
+            }
+            for (Tasklet<?> watcher : monitors) {
+                watcher.send(new Down(tasklet, ending));
+            }
+            for (Tasklet<?> partner : links) {
+                synchronized (partner) {
+                    if (partner.relations != null) {
+                        partner.relations.links.remove(tasklet);
+                    }
+                }
+                signalExit(partner, tasklet, ending);
+            }
+        }
+
+        /** The exit of {@code ended} reaching its linked {@code partner}: a message if it traps, else maybe a kill. */
+        static void signalExit(Tasklet<?> partner, Tasklet<?> ended, Ending ending) {
+            if (partner.trapsExits()) {
+                partner.send(new Exit(ended, ending));
+            } else if (ending.isAbnormal()) {
+                String cause = switch (ending) {
+                    case Ending.Failed(Throwable t) -> "failed: " + t;
+                    case Ending.Killed(TaskletExit exit) -> "was killed (" + exit.getMessage() + ")";
+                    case Ending.Normal ignored -> "ended";
+                };
+                partner.kill("killed because linked tasklet " + ended.name() + " " + cause, false);
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
