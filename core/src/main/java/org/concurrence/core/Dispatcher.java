@@ -33,6 +33,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Dispatcher implements Executor {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    /**
+     * The longest a carrier spins for work from other threads before it parks, in microseconds (system property
+     * {@code org.concurrence.spinMicros}, default 20; 0 turns spinning off). Parking and waking a carrier costs tens
+     * of microseconds of kernel time, which dominates a message hop between dispatchers.
+     */
+    static final long MAX_SPIN_NANOS =
+            Long.getLong("org.concurrence.spinMicros", 20) * 1_000;
+    private static final long MIN_SPIN_NANOS = Math.min(MAX_SPIN_NANOS, 1_000);
 
     private final DispatcherGroup group;
     private final int index;
@@ -49,6 +57,9 @@ public final class Dispatcher implements Executor {
     private long virtualNanos;
     private long switches;
     private long timersFired;
+    /** Adaptive spin budget: doubled when a spin found work, halved when it did not; see waitForWork. */
+    private long spinNanos;
+    private final boolean spinAllowed;
 
     // Shared with other threads.
     private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
@@ -69,6 +80,9 @@ public final class Dispatcher implements Executor {
         this.name = options.name() + "-" + index;
         this.virtualTime = options.virtualTime();
         this.runQueue = RunQueue.create(options.seed());
+        this.spinAllowed = !options.virtualTime() && options.dispatchers() > 1 && MAX_SPIN_NANOS > 0
+                && Runtime.getRuntime().availableProcessors() >= options.dispatchers();
+        this.spinNanos = spinAllowed ? MAX_SPIN_NANOS : 0;
         this.threads = SchedulerHook.virtualThreadBuilder(new Scheduler());
         this.carrier = Thread.ofPlatform().name(name).daemon(true).unstarted(this::runLoop);
     }
@@ -181,6 +195,19 @@ public final class Dispatcher implements Executor {
     }
 
     /**
+     * True when running on this dispatcher's carrier: the carrier itself, or one of this dispatcher's tasklets (whose
+     * virtual thread is then the current thread). The JDK makes the submission of an unpark synchronously on the
+     * carrier, so the run-next flag set here is the one the scheduler consumes.
+     */
+    private boolean isOnThisDispatcher() {
+        if (isCarrierThread()) {
+            return true;
+        }
+        Tasklet<?> current = Tasklet.currentOrNull();
+        return current != null && current.dispatcher() == this;
+    }
+
+    /**
      * Arms a timer; must be called on this dispatcher's carrier (from one of its tasklets or its loop).
      *
      * @param due    the time on this dispatcher's clock
@@ -201,7 +228,7 @@ public final class Dispatcher implements Executor {
      * elsewhere it is a plain unpark.
      */
     void unparkFirst(Thread thread) {
-        if (isCarrierThread() && !(runQueue instanceof RunQueue.Seeded)) {
+        if (isOnThisDispatcher() && !(runQueue instanceof RunQueue.Seeded)) {
             nextSubmissionFirst = true;
             try {
                 LockSupport.unpark(thread);
@@ -218,7 +245,7 @@ public final class Dispatcher implements Executor {
      * this dispatcher's carrier.
      */
     void unparkFirstByInterrupt(Thread thread) {
-        nextSubmissionFirst = isCarrierThread() && !(runQueue instanceof RunQueue.Seeded);
+        nextSubmissionFirst = isOnThisDispatcher() && !(runQueue instanceof RunQueue.Seeded);
         try {
             thread.interrupt();
         } finally {
@@ -359,9 +386,15 @@ public final class Dispatcher implements Executor {
     }
 
     private void moveRemoteSubmissions() {
-        Runnable continuation;
-        while ((continuation = remote.poll()) != null) {
+        Runnable continuation = remote.poll();
+        if (continuation == null) {
+            return;
+        }
+        do {
             runQueue.addLast(continuation);
+        } while ((continuation = remote.poll()) != null);
+        if (spinAllowed && spinNanos == 0) {
+            spinNanos = MIN_SPIN_NANOS; // work comes from other carriers again: worth spinning a little
         }
     }
 
@@ -392,6 +425,9 @@ public final class Dispatcher implements Executor {
                 group.deadlocked(this);
             }
         }
+        if (spinNanos > 0 && spinForRemoteWork(next)) {
+            return;
+        }
         idle = true;
         try {
             if (!remote.isEmpty() || (stopping && taskletCount() == 0)) {
@@ -407,6 +443,33 @@ public final class Dispatcher implements Executor {
             }
         } finally {
             idle = false;
+        }
+    }
+
+    /**
+     * Spins for up to the current budget (never past the next timer) waiting for a submission from another thread.
+     * A hit doubles the budget (up to the maximum), a miss halves it, so a carrier that keeps missing — an idle
+     * program, or a machine whose cores are busy with other work — soon parks at once again.
+     */
+    private boolean spinForRemoteWork(Timer next) {
+        long start = System.nanoTime();
+        long limit = start + spinNanos;
+        if (next != null && next.due() < limit) {
+            limit = next.due();
+        }
+        for (int i = 0; ; i++) {
+            if (!remote.isEmpty() || stopping) {
+                spinNanos = Math.min(MAX_SPIN_NANOS, spinNanos * 2);
+                return true;
+            }
+            if ((i & 63) == 63 && System.nanoTime() >= limit) {
+                spinNanos /= 2;
+                if (spinNanos < MIN_SPIN_NANOS / 2) {
+                    spinNanos = 0;
+                }
+                return false;
+            }
+            Thread.onSpinWait();
         }
     }
 }

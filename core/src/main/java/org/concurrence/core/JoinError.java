@@ -11,7 +11,8 @@ public final class JoinError extends RuntimeException {
     private final transient Tasklet<?> tasklet;
 
     JoinError(Tasklet<?> tasklet, Throwable cause) {
-        super("tasklet " + tasklet.name() + (cause instanceof TaskletExit ? " was killed: " : " failed: ") + cause, cause);
+        super(cause instanceof TaskletExit exit ? exit.getMessage() : "tasklet " + tasklet.name() + " failed: " + cause,
+                cause);
         this.tasklet = tasklet;
     }
 

@@ -45,6 +45,8 @@ public final class Waiter<T> {
     private static final int WAITING = 0;
     private static final int COMPLETED = 1;
     private static final int CANCELLED = 2;
+    /** A completer has won and is storing its value; lasts a few instructions. */
+    private static final int COMPLETING = 3;
     private static final VarHandle STATE;
 
     static {
@@ -96,11 +98,24 @@ public final class Waiter<T> {
      * @return false if the waiter had already ended (completed, failed or cancelled); the value was not taken
      */
     public boolean complete(T value) {
-        this.value = value;
-        if (!STATE.compareAndSet(this, WAITING, COMPLETED)) {
+        if (!claim(value, null)) {
             return false;
         }
         LockSupport.unpark(thread);
+        return true;
+    }
+
+    /**
+     * Wins the waiter for this completion, then stores the outcome: a completer that loses never touches it. The
+     * waiting thread treats COMPLETING as "about to be completed" and spins the few instructions until COMPLETED.
+     */
+    private boolean claim(T value, Throwable failure) {
+        if (!STATE.compareAndSet(this, WAITING, COMPLETING)) {
+            return false;
+        }
+        this.value = value;
+        this.failure = failure;
+        state = COMPLETED;
         return true;
     }
 
@@ -109,8 +124,7 @@ public final class Waiter<T> {
      * tasklets already runnable there: a hand-over that switches at once.
      */
     public boolean completeFirst(T value) {
-        this.value = value;
-        if (!STATE.compareAndSet(this, WAITING, COMPLETED)) {
+        if (!claim(value, null)) {
             return false;
         }
         if (tasklet != null) {
@@ -137,8 +151,7 @@ public final class Waiter<T> {
     }
 
     private boolean failWith(Throwable failure) {
-        this.failure = failure;
-        if (!STATE.compareAndSet(this, WAITING, COMPLETED)) {
+        if (!claim(null, failure)) {
             return false;
         }
         LockSupport.unpark(thread);
@@ -171,8 +184,13 @@ public final class Waiter<T> {
         Timer timer = null;
         try {
             while (true) {
-                if (state == COMPLETED) {
+                int s = state;
+                if (s == COMPLETED) {
                     return result();
+                }
+                if (s == COMPLETING) {
+                    Thread.onSpinWait();
+                    continue;
                 }
                 if (tasklet.takeKillRequest()) {
                     if (cancel()) {
@@ -205,8 +223,13 @@ public final class Waiter<T> {
     private T awaitOnThread(long deadline, String operation, Object target) {
         long start = System.nanoTime();
         while (true) {
-            if (state == COMPLETED) {
+            int s = state;
+            if (s == COMPLETED) {
                 return result();
+            }
+            if (s == COMPLETING) {
+                Thread.onSpinWait();
+                continue;
             }
             if (Thread.interrupted()) {
                 if (cancel()) {
