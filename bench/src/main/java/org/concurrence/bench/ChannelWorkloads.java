@@ -1,0 +1,30 @@
+package org.concurrence.bench;
+
+import org.concurrence.channel.Channel;
+
+/**
+ * The parts of the benchmark that use {@link Channel}: a ping-pong through two rendezvous channels, and a tasklet
+ * parked in {@code receive()} on a channel of its own.
+ */
+final class ChannelWorkloads {
+    /** A tasklet body that blocks for ever receiving from a new rendezvous channel that nobody else knows. */
+    static final Runnable RECEIVE_ON_OWN_CHANNEL = () -> Channel.create().receive();
+
+    private ChannelWorkloads() {}
+
+    /** Ping-pong through two rendezvous channels, one each way (see {@link PingPong}). */
+    static PingPong pingPong() {
+        Channel<Object> there = Channel.create();
+        Channel<Object> back = Channel.create();
+        return new PingPong(n -> {
+            for (int i = 0; i < n; i++) {
+                there.send(PingPong.BALL);
+                back.receive();
+            }
+        }, n -> {
+            for (int i = 0; i < n; i++) {
+                back.send(there.receive());
+            }
+        });
+    }
+}

@@ -1,0 +1,103 @@
+package org.concurrence.bench;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.concurrence.bench.ParkedMemoryProbe.Mode;
+
+/**
+ * Memory per parked task: runs {@link ParkedMemoryProbe} in fresh JVMs (the same java binary and flags as this one,
+ * with {@code -Xmx} from {@link Settings#probeHeap()}), once per {@link Mode}, with the JDK's default thread tracking
+ * and, unless told not to, again with {@code -Djdk.trackAllThreads=false} (which replaces the JDK's set of every
+ * virtual thread by a counter).
+ *
+ * <p>The headline figure {@code bytes_per_parked_tasklet} is the realistic one: a tasklet parked in
+ * {@code Channel.receive()} on a channel of its own (the channel included), with the JDK's defaults.
+ */
+final class ParkedMemory {
+    private static final long PROBE_TIMEOUT_SECONDS = 180;
+    private static final int ONE_MILLION = 1_000_000;
+
+    /**
+     * One probe's figures.
+     *
+     * @param totalParked tasks parked at the end
+     * @param count       tasks parked between the "before" and "after" figures (the rest warmed up)
+     * @param byClass     heap bytes per parked task of each class with about one instance per task, if asked for
+     */
+    record Probe(int totalParked, int count, long heapBefore, long heapAfter, long rssKbBefore, long rssKbAfter,
+                 long parkMillis, List<Map<String, String>> byClass) {
+        static Probe of(List<Map<String, String>> results) {
+            Map<String, String> r = results.getFirst();
+            return new Probe(Integer.parseInt(r.get("total_parked")), Integer.parseInt(r.get("count")),
+                    Long.parseLong(r.get("heap_before")), Long.parseLong(r.get("heap_after")),
+                    Long.parseLong(r.get("rss_kb_before")), Long.parseLong(r.get("rss_kb_after")),
+                    Long.parseLong(r.get("park_ms")), results.subList(1, results.size()));
+        }
+
+        double bytesPerParked() {
+            return (heapAfter - heapBefore) / (double) count;
+        }
+
+        /** RSS with a million parked: measured if the probe parked a million, else extrapolated linearly. */
+        double rssMbMillion() {
+            double perTask = (rssKbAfter - rssKbBefore) / (double) count;
+            return (rssKbAfter + perTask * (ONE_MILLION - totalParked)) / 1024.0;
+        }
+
+        String note() {
+            return "RSS %.0f MB %s; parking took %,d ms".formatted(rssMbMillion(),
+                    totalParked == ONE_MILLION ? "with 1 M parked"
+                            : "for 1 M (extrapolated from %,d)".formatted(totalParked), parkMillis);
+        }
+    }
+
+    private ParkedMemory() {}
+
+    static void run(Settings settings, Report report) throws IOException, InterruptedException {
+        report.section("Heap per parked task (%,d parked, fresh JVM with -Xmx%s, after a full GC)"
+                .formatted(settings.parked(), settings.probeHeap()));
+        Map<Mode, Probe> defaults = new EnumMap<>(Mode.class);
+        for (boolean tracking : settings.trackVariant() ? new boolean[] {true, false} : new boolean[] {true}) {
+            String suffix = tracking ? "" : "_notrack";
+            String flag = tracking ? "JDK default" : "trackAllThreads=false";
+            for (Mode mode : Mode.values()) {
+                Probe p = probe(settings, mode, tracking);
+                report.figure(mode.bytesKey + suffix, mode.label + ", " + flag, p.bytesPerParked(), "B", p.note());
+                report.json(mode.rssKey + suffix, p.rssMbMillion());
+                for (Map<String, String> c : p.byClass()) {
+                    report.row("    " + c.get("class"), c.get("bytes_per_task") + " B", "");
+                }
+                if (tracking) {
+                    defaults.put(mode, p);
+                }
+            }
+        }
+        Probe channel = defaults.get(Mode.TASKLET_CHANNEL);
+        report.json("bytes_per_parked_tasklet", channel.bytesPerParked());
+        report.json("bytes_per_parked_tasklet_mode", "channel-receive");
+        report.json("rss_mb_1m_parked", channel.rssMbMillion());
+        report.target("bytes_per_parked", "<= 600 bytes per parked tasklet (in Channel.receive, JDK default)",
+                channel.bytesPerParked() <= 600, "%.0f B; on a bare Waiter %.0f B; a plain virtual thread %.0f B"
+                        .formatted(channel.bytesPerParked(), defaults.get(Mode.TASKLET_WAITER).bytesPerParked(),
+                                defaults.get(Mode.VTHREAD_PARK).bytesPerParked()));
+        report.target("rss_1m", "< 1 GB RSS with 1 M parked tasklets (in Channel.receive, JDK default)",
+                channel.rssMbMillion() < 1024, "%.0f MB".formatted(channel.rssMbMillion()));
+    }
+
+    private static Probe probe(Settings settings, Mode mode, boolean tracking)
+            throws IOException, InterruptedException {
+        List<String> flags = new ArrayList<>(List.of("-Xmx" + settings.probeHeap()));
+        if (!tracking) {
+            flags.add("-Djdk.trackAllThreads=false");
+        }
+        List<String> args = new ArrayList<>(List.of(mode.id, Integer.toString(settings.parked())));
+        if (settings.breakdown()) {
+            args.add("--breakdown");
+        }
+        return Probe.of(SubprocessJvm.run(ParkedMemoryProbe.class, flags, args, PROBE_TIMEOUT_SECONDS));
+    }
+}

@@ -1,0 +1,125 @@
+package org.concurrence.bench;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The knobs of {@code bench tasklets}, parsed from {@code --name=value} arguments.
+ *
+ * @param rounds       measured rounds per figure (the median is reported)
+ * @param warmupRounds rounds run and thrown away before measuring (at least; see {@link Measure})
+ * @param roundMillis  the target length of one round, by which the number of operations per round is calibrated
+ * @param parked       how many tasklets (or threads) each memory probe parks
+ * @param probeHeap    the -Xmx of the memory probe JVMs
+ * @param sections     which parts to run
+ * @param trackVariant also run the memory probes with {@code -Djdk.trackAllThreads=false}
+ * @param breakdown    add the heap per parked task by class to the memory figures (a class histogram per probe)
+ * @param verbose      print every round's rate to standard error
+ */
+record Settings(int rounds, int warmupRounds, int roundMillis, int parked, String probeHeap, Set<Section> sections,
+                boolean trackVariant, boolean breakdown, boolean verbose) {
+
+    /** The parts of the benchmark. */
+    enum Section { SPAWN, PINGPONG, MEMORY }
+
+    static final String USAGE = """
+            bench tasklets [options]
+              --rounds=N          measured rounds per figure, median reported (default 5)
+              --warmup=N          warm-up rounds per figure, at least (default 2)
+              --round-ms=N        target length of one round in ms (default 200)
+              --parked=N          tasks parked by each memory probe (default 1000000; 500k, 1m also accepted)
+              --probe-heap=SIZE   -Xmx of the memory probe JVMs (default 4g)
+              --only=LIST         comma-separated sections to run: spawn,pingpong,memory (default all)
+              --no-track-variant  skip the memory probes with -Djdk.trackAllThreads=false
+              --breakdown         show the heap per parked task by class (slower: one more full GC per probe)
+              --verbose           print every round's rate to standard error
+              --quick             rounds=3 warmup=1 round-ms=100 parked=200000 no-track-variant: a smoke
+                                  run of ~15 s whose figures are not comparable (JIT barely warm)
+            """;
+
+    Settings {
+        if (rounds < 1 || warmupRounds < 0 || roundMillis < 1 || parked < 10) {
+            throw new IllegalArgumentException("rounds and round-ms must be positive, warmup not negative, parked "
+                    + "at least 10");
+        }
+        sections = Set.copyOf(sections);
+    }
+
+    /** Parses {@code args}; throws IllegalArgumentException naming the offending argument. */
+    static Settings parse(String... args) {
+        int rounds = 5;
+        int warmup = 2;
+        int roundMillis = 200;
+        int parked = 1_000_000;
+        String probeHeap = "4g";
+        Set<Section> sections = EnumSet.allOf(Section.class);
+        boolean trackVariant = true;
+        boolean breakdown = false;
+        boolean verbose = false;
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            String name = eq < 0 ? arg : arg.substring(0, eq);
+            String value = eq < 0 ? "" : arg.substring(eq + 1);
+            try {
+                switch (name) {
+                    case "--rounds" -> rounds = Integer.parseInt(value);
+                    case "--warmup" -> warmup = Integer.parseInt(value);
+                    case "--round-ms" -> roundMillis = Integer.parseInt(value);
+                    case "--parked" -> parked = parseCount(value);
+                    case "--probe-heap" -> probeHeap = value;
+                    case "--only" -> sections = parseSections(value);
+                    case "--no-track-variant" -> trackVariant = false;
+                    case "--breakdown" -> breakdown = true;
+                    case "--verbose" -> verbose = true;
+                    case "--quick" -> {
+                        rounds = 3;
+                        warmup = 1;
+                        roundMillis = 100;
+                        parked = 200_000;
+                        trackVariant = false;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + arg);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a number in " + arg);
+            }
+        }
+        return new Settings(rounds, warmup, roundMillis, parked, probeHeap, sections, trackVariant, breakdown,
+                verbose);
+    }
+
+    /** The options that size and time rounds, for a child JVM that measures in the same way. */
+    List<String> toArgs() {
+        return List.of("--rounds=" + rounds, "--warmup=" + warmupRounds, "--round-ms=" + roundMillis);
+    }
+
+    boolean runs(Section section) {
+        return sections.contains(section);
+    }
+
+    /** A count such as {@code 1000000}, {@code 1_000_000}, {@code 500k} or {@code 1m}. */
+    private static int parseCount(String text) {
+        String t = text.replace("_", "").toLowerCase(Locale.ROOT);
+        if (t.endsWith("k")) {
+            return Math.multiplyExact(Integer.parseInt(t.substring(0, t.length() - 1)), 1_000);
+        }
+        if (t.endsWith("m")) {
+            return Math.multiplyExact(Integer.parseInt(t.substring(0, t.length() - 1)), 1_000_000);
+        }
+        return Integer.parseInt(t);
+    }
+
+    private static Set<Section> parseSections(String list) {
+        EnumSet<Section> chosen = EnumSet.noneOf(Section.class);
+        for (String part : list.split(",")) {
+            try {
+                chosen.add(Section.valueOf(part.strip().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown section " + part + " (spawn, pingpong, memory)");
+            }
+        }
+        return chosen;
+    }
+}
