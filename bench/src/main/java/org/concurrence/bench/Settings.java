@@ -14,7 +14,7 @@ import java.util.Set;
  * @param parked       how many tasklets (or threads) each memory probe parks
  * @param probeHeap    the -Xmx of the memory probe JVMs
  * @param sections     which parts to run
- * @param trackVariant also run the memory probes with {@code -Djdk.trackAllThreads=false}
+ * @param trackVariant also run the memory probes with the JDK's default thread tracking
  * @param breakdown    add the heap per parked task by class to the memory figures (a class histogram per probe)
  * @param verbose      print every round's rate to standard error
  */
@@ -32,7 +32,7 @@ record Settings(int rounds, int warmupRounds, int roundMillis, int parked, Strin
               --parked=N          tasks parked by each memory probe (default 1000000; 500k, 1m also accepted)
               --probe-heap=SIZE   -Xmx of the memory probe JVMs (default 4g)
               --only=LIST         comma-separated sections to run: spawn,pingpong,memory (default all)
-              --no-track-variant  skip the memory probes with -Djdk.trackAllThreads=false
+              --no-track-variant  skip the memory probes with the JDK's default thread tracking
               --breakdown         show the heap per parked task by class (slower: one more full GC per probe)
               --verbose           print every round's rate to standard error
               --quick             rounds=3 warmup=1 round-ms=100 parked=200000 no-track-variant: a smoke

@@ -76,14 +76,9 @@ public final class Channel<T> implements Iterable<T> {
 
     /** The state and the exchanges that need no wait; also used by {@link Select}. */
     final ChannelCore core;
-    private final String name;
-    /** {@code "channel <name>"}: the target named in timeout and closed messages. */
-    private final String label;
 
     private Channel(String name, int capacity) {
-        this.core = new ChannelCore(capacity);
-        this.name = name != null ? name : "#" + core.id;
-        this.label = "channel " + this.name;
+        this.core = new ChannelCore(name, capacity);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -124,7 +119,7 @@ public final class Channel<T> implements Iterable<T> {
 
     /** The channel's name: the one it was given, or {@code #<id>}. */
     public String name() {
-        return name;
+        return core.name();
     }
 
     /** How many items the buffer holds at most; 0 for a rendezvous channel. */
@@ -188,7 +183,7 @@ public final class Channel<T> implements Iterable<T> {
      */
     public Channel<T> preference(int preference) {
         if (preference < -1 || preference > 1) {
-            throw new IllegalArgumentException("preference of " + label + " must be -1 (receiver), 0 (neither) or "
+            throw new IllegalArgumentException("preference of " + label() + " must be -1 (receiver), 0 (neither) or "
                     + "+1 (sender), not " + preference);
         }
         core.preference = preference;
@@ -198,7 +193,7 @@ public final class Channel<T> implements Iterable<T> {
     @Override
     public String toString() {
         synchronized (core) {
-            return label + " (" + (core.capacity == 0 ? "rendezvous" : "buffered " + core.sizeLocked() + "/"
+            return label() + " (" + (core.capacity == 0 ? "rendezvous" : "buffered " + core.sizeLocked() + "/"
                     + core.capacity) + ", balance " + balance() + (core.isClosedLocked() ? ", closed" : "") + ")";
         }
     }
@@ -297,7 +292,7 @@ public final class Channel<T> implements Iterable<T> {
 
     private Object requireItem(T item) {
         if (item == null) {
-            throw new NullPointerException("items of " + label + " must not be null");
+            throw new NullPointerException("items of " + label() + " must not be null");
         }
         return item;
     }
@@ -382,7 +377,7 @@ public final class Channel<T> implements Iterable<T> {
      */
     public void receiveInto(Collection<? super T> into, int n, Duration timeout) {
         if (n < 0) {
-            throw new IllegalArgumentException("cannot receive a negative number of items from " + label + ": " + n);
+            throw new IllegalArgumentException("cannot receive a negative number of items from " + label() + ": " + n);
         }
         long deadline = Tasklet.deadline(timeout);
         for (int i = 0; i < n; i++) {
@@ -455,7 +450,7 @@ public final class Channel<T> implements Iterable<T> {
         @Override
         public T next() {
             if (!hasNext()) {
-                throw new NoSuchElementException(label + " is closed and drained");
+                throw new NoSuchElementException(label() + " is closed and drained");
             }
             @SuppressWarnings("unchecked")
             T item = (T) next;
@@ -480,20 +475,20 @@ public final class Channel<T> implements Iterable<T> {
 
     /** The failure of {@code operation} (e.g. {@code "send on"}) on this channel, closed before or during it. */
     private ChannelClosedException closedFailure(String operation) {
-        return new ChannelClosedException(operation + " closed " + label, name);
+        return new ChannelClosedException(operation + " closed " + label(), name());
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Waiting and switching; also used by Select.
 
-    /** The target named in messages: {@code "channel <name>"}. */
+    /** {@code "channel <name>"}: the target named in timeout and closed messages, built when needed. */
     String label() {
-        return label;
+        return core.toString();
     }
 
     private Object awaitEntry(Entry entry, long deadline, String operation) {
         try {
-            return entry.party.waiter.await(deadline, operation, label);
+            return entry.party.waiter.await(deadline, operation, core);
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             core.dequeue(entry); // cancelled: leave the queue at once so that the balance is exact
             throw cancelled;

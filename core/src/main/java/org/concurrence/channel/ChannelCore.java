@@ -25,7 +25,11 @@ final class ChannelCore {
     /** Read under the monitor, written without it: a switch decided just before a change is harmless. */
     volatile int preference = -1;
 
-    ChannelCore(int capacity) {
+    /** The name given at creation, or null: then the channel is called "#" + id. */
+    private final String givenName;
+
+    ChannelCore(String givenName, int capacity) {
+        this.givenName = givenName;
         this.capacity = capacity;
         this.buffer = capacity > 0 ? new ArrayDeque<>(Math.min(capacity, 1024)) : null;
     }
@@ -135,5 +139,15 @@ final class ChannelCore {
 
     int waitingReceiversLocked() {
         return receivers.liveCount();
+    }
+
+    String name() {
+        return givenName != null ? givenName : "#" + id;
+    }
+
+    /** "channel NAME": how errors and timeouts name the channel, built only when one is reported. */
+    @Override
+    public String toString() {
+        return "channel " + name();
     }
 }

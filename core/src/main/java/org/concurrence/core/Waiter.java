@@ -175,10 +175,10 @@ public final class Waiter<T> {
             throw new IllegalStateException("a waiter must be awaited by the thread that created it ("
                     + thread + "), not " + Thread.currentThread());
         }
-        return tasklet != null ? awaitInTasklet(deadline, operation, target) : awaitOnThread(deadline, operation, target);
-    }
-
-    private T awaitInTasklet(long deadline, String operation, Object target) {
+        if (tasklet == null) {
+            return awaitOnThread(deadline, operation, target);
+        }
+        // The tasklet path stays in this frame: every parked tasklet's stack holds it, and each frame costs memory.
         Dispatcher dispatcher = tasklet.dispatcher();
         long start = deadline == Deadlines.NONE ? 0 : dispatcher.nanoTime();
         Timer timer = null;
