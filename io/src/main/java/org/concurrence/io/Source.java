@@ -1,0 +1,34 @@
+package org.concurrence.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * Something bytes can be read from, a tasklet at a time: a socket, a TLS session, a file, bytes in memory.
+ *
+ * <p>Blocking: {@link #read(ByteBuffer)} waits (parking only the calling tasklet) until at least one byte is
+ * available, the end of the stream is reached, the tasklet's deadline passes
+ * ({@link org.concurrence.core.DeadlineExceededException}) or the tasklet is killed
+ * ({@link org.concurrence.core.TaskletExit}). A read that timed out consumed nothing.
+ *
+ * <p>Thread-safety: one reader at a time; a source may be read and its sibling {@link Sink} written by two different
+ * tasklets of the same dispatcher at once.
+ */
+public interface Source extends AutoCloseable {
+
+    /**
+     * Reads at least one byte into {@code destination} (at its position, up to its limit), under the current
+     * deadline.
+     *
+     * @return the number of bytes read, or -1 at the end of the stream
+     * @throws IOException on an I/O error; the source is then unusable
+     */
+    int read(ByteBuffer destination) throws IOException;
+
+    /** {@link #read(ByteBuffer)}, waiting at most {@code timeout} (and never past the current deadline). */
+    int read(ByteBuffer destination, Duration timeout) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}
