@@ -61,6 +61,11 @@ public final class Dispatcher implements Executor {
     private long spinNanos;
     private final boolean spinAllowed;
 
+    /** I/O readiness polled in this loop, installed on first use; see {@link #poller}. Carrier-confined writes. */
+    private volatile Poller poller;
+    private long lastPollNanos;
+    private int passesSincePoll;
+
     // Shared with other threads.
     private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
     private volatile boolean idle;
@@ -158,6 +163,26 @@ public final class Dispatcher implements Executor {
             }
             return all;
         }
+    }
+
+    /**
+     * This dispatcher's poller, installing the one {@code create} makes if there is none yet. Must be called from one
+     * of this dispatcher's tasklets (or its carrier). While a poller is installed the loop polls it at least every 64
+     * passes or 100 microseconds while busy, and blocks in it instead of parking when idle.
+     *
+     * @throws IllegalStateException if called from another thread
+     */
+    public Poller poller(java.util.function.Supplier<? extends Poller> create) {
+        Poller installed = poller;
+        if (installed != null) {
+            return installed;
+        }
+        if (!isOnThisDispatcher()) {
+            throw new IllegalStateException("the poller of " + name + " can only be installed from one of its tasklets");
+        }
+        installed = create.get();
+        poller = installed;
+        return installed;
     }
 
     /** Counters of this dispatcher's work so far. Read without synchronisation: values may lag slightly. */
@@ -325,7 +350,7 @@ public final class Dispatcher implements Executor {
             } else {
                 remote.offer(continuation);
                 if (idle) {
-                    LockSupport.unpark(carrier);
+                    wakeCarrier();
                 }
             }
         }
@@ -346,8 +371,16 @@ public final class Dispatcher implements Executor {
 
     private void wake() {
         if (idle) {
-            LockSupport.unpark(carrier);
+            wakeCarrier();
         }
+    }
+
+    private void wakeCarrier() {
+        Poller p = poller;
+        if (p != null) {
+            p.wakeup();
+        }
+        LockSupport.unpark(carrier);
     }
 
     private void runLoop() {
@@ -355,6 +388,7 @@ public final class Dispatcher implements Executor {
             while (true) {
                 runPass();
                 moveRemoteSubmissions();
+                pollIoWhileBusy();
                 fireDueTimers();
                 if (runQueue.size() == 0) {
                     if (stopping && taskletCount() == 0) {
@@ -366,6 +400,10 @@ public final class Dispatcher implements Executor {
         } catch (Throwable fatal) {
             LOG.log(System.Logger.Level.ERROR, "dispatcher " + name + " stopped by an internal error", fatal);
         } finally {
+            Poller p = poller;
+            if (p != null) {
+                p.close();
+            }
             terminated.countDown();
         }
     }
@@ -382,6 +420,22 @@ public final class Dispatcher implements Executor {
             } catch (Throwable e) {
                 LOG.log(System.Logger.Level.ERROR, "dispatcher " + name + ": a continuation failed", e);
             }
+        }
+    }
+
+    /**
+     * While tasklets keep the loop busy, I/O readiness is still polled every 64 passes or 100 microseconds, so that
+     * connections waiting for the network are not starved by tasklets that never wait for it.
+     */
+    private void pollIoWhileBusy() {
+        Poller p = poller;
+        if (p == null) {
+            return;
+        }
+        if (runQueue.size() == 0 || ++passesSincePoll >= 64 || System.nanoTime() - lastPollNanos >= 100_000) {
+            passesSincePoll = 0;
+            lastPollNanos = System.nanoTime();
+            p.pollNow();
         }
     }
 
@@ -433,7 +487,14 @@ public final class Dispatcher implements Executor {
             if (!remote.isEmpty() || (stopping && taskletCount() == 0)) {
                 return;
             }
-            if (next == null || virtualTime) {
+            Poller p = poller;
+            if (p != null && !virtualTime) {
+                long wait = next == null ? 0 : next.due() - System.nanoTime();
+                if (next == null || wait > 0) {
+                    lastPollNanos = System.nanoTime();
+                    p.poll(wait);
+                }
+            } else if (next == null || virtualTime) {
                 LockSupport.park(this);
             } else {
                 long wait = next.due() - System.nanoTime();

@@ -14,6 +14,7 @@ public final class Examples {
 
     static {
         add("hello", "tasklets say hello in turn, then the tree of who spawned whom", Hello::main);
+        add("greeter", "the original's greeter: a fixed HTTP reply per request [--port 8080]", Greeter::main);
         add("demo", "the demo (same as ./concurrence demo)", Demo::main);
     }
 

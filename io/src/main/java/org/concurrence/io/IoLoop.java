@@ -1,0 +1,96 @@
+package org.concurrence.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.function.Consumer;
+import org.concurrence.core.Dispatcher;
+import org.concurrence.core.Poller;
+import org.concurrence.core.Tasklet;
+
+/**
+ * One dispatcher's selector: the {@link Poller} through which sockets wake the tasklets waiting for them. Created the
+ * first time a tasklet of the dispatcher waits for a socket, and polled by the dispatcher's own loop between passes —
+ * so readiness reaches a tasklet without a hand-off through another thread.
+ *
+ * <p>Confined to the dispatcher's carrier (its loop and its tasklets), except {@link #wakeup()}.
+ */
+final class IoLoop implements Poller {
+    private static final System.Logger LOG = System.getLogger(IoLoop.class.getName());
+
+    private final Dispatcher dispatcher;
+    private final Selector selector;
+    private final Consumer<SelectionKey> onReady = IoLoop::ready;
+
+    private IoLoop(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        try {
+            this.selector = Selector.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a selector for " + dispatcher.name(), e);
+        }
+    }
+
+    /** The loop of the current tasklet's dispatcher. */
+    static IoLoop current() {
+        Tasklet<?> self = Tasklet.currentOrNull();
+        if (self == null) {
+            throw new IllegalStateException("socket I/O must be done in a tasklet (start one with Concurrence.run or "
+                    + "Dispatcher.spawn), not on " + Thread.currentThread());
+        }
+        Dispatcher dispatcher = self.dispatcher();
+        return (IoLoop) dispatcher.poller(() -> new IoLoop(dispatcher));
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** Registers {@code channel} (non-blocking) with no interest yet; the registration is this loop's. */
+    Registration register(SelectableChannel channel, Object owner) throws IOException {
+        Registration registration = new Registration(this, owner);
+        registration.key = channel.register(selector, 0, registration);
+        return registration;
+    }
+
+    @Override
+    public int pollNow() {
+        try {
+            return selector.selectNow(onReady);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "selector of " + dispatcher.name() + " failed", e);
+            return 0;
+        }
+    }
+
+    @Override
+    public int poll(long timeoutNanos) {
+        long millis = timeoutNanos <= 0 ? 0 : Math.max(1, (timeoutNanos + 999_999) / 1_000_000);
+        try {
+            return selector.select(onReady, millis);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, "selector of " + dispatcher.name() + " failed", e);
+            return 0;
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    @Override
+    public void close() {
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the selector of " + dispatcher.name() + " failed", e);
+        }
+    }
+
+    private static void ready(SelectionKey key) {
+        ((Registration) key.attachment()).ready(key);
+    }
+}
