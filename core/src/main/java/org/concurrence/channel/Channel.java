@@ -275,7 +275,14 @@ public final class Channel<T> implements Iterable<T> {
             }
         }
         if (done == null) {
-            if (awaitEntry(entry, deadline, operation) == Signal.CLOSED) {
+            Object outcome;
+            try {
+                outcome = entry.party.waiter.await(deadline, operation, core);
+            } catch (DeadlineExceededException | TaskletExit cancelled) {
+                core.dequeue(entry); // cancelled: leave the queue at once so that the balance is exact
+                throw cancelled;
+            }
+            if (outcome == Signal.CLOSED) {
                 throw closedFailure(operation);
             }
             return;
@@ -311,7 +318,7 @@ public final class Channel<T> implements Iterable<T> {
      * @throws RuntimeException          the exception a sender sent with {@link #sendException}
      */
     public T receive() {
-        return receive((Duration) null);
+        return unwrap(receiveValue(Tasklet.deadline(null)));
     }
 
     /**
@@ -408,7 +415,14 @@ public final class Channel<T> implements Iterable<T> {
             }
         }
         if (done == null) {
-            return awaitEntry(entry, deadline, "receive on");
+            // Waits here rather than in a helper: each frame between a tasklet's body and the park is copied into
+            // the stack of every tasklet parked on a channel.
+            try {
+                return entry.party.waiter.await(deadline, "receive on", core);
+            } catch (DeadlineExceededException | TaskletExit cancelled) {
+                core.dequeue(entry); // cancelled: leave the queue at once so that the balance is exact
+                throw cancelled;
+            }
         }
         switchTo(done.switchTo());
         return done.value();
@@ -484,15 +498,6 @@ public final class Channel<T> implements Iterable<T> {
     /** {@code "channel <name>"}: the target named in timeout and closed messages, built when needed. */
     String label() {
         return core.toString();
-    }
-
-    private Object awaitEntry(Entry entry, long deadline, String operation) {
-        try {
-            return entry.party.waiter.await(deadline, operation, core);
-        } catch (DeadlineExceededException | TaskletExit cancelled) {
-            core.dequeue(entry); // cancelled: leave the queue at once so that the balance is exact
-            throw cancelled;
-        }
     }
 
     /**

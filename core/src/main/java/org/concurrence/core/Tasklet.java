@@ -156,6 +156,11 @@ public final class Tasklet<T> {
         /** Spawns the tasklet; see {@link Tasklet#spawn(Callable)}. */
         public <T> Tasklet<T> spawn(Callable<T> body) {
             Objects.requireNonNull(body, "body");
+            return spawnBody(body);
+        }
+
+        /** {@code body} is a {@link Callable} or a {@link Runnable}; the entry runs either without an adapter frame. */
+        private <T> Tasklet<T> spawnBody(Object body) {
             Tasklet<?> spawner = currentOrNull();
             Dispatcher target = dispatcher;
             if (target == null) {
@@ -176,14 +181,11 @@ public final class Tasklet<T> {
         /** Spawns the tasklet; see {@link Tasklet#spawn(Callable)}. */
         public Tasklet<Void> spawn(Runnable body) {
             Objects.requireNonNull(body, "body");
-            return spawn(() -> {
-                body.run();
-                return null;
-            });
+            return spawnBody(body);
         }
     }
 
-    private void start(Callable<T> body, Tasklet<?> spawner, Tasklet<?> parent) {
+    private void start(Object body, Tasklet<?> spawner, Tasklet<?> parent) {
         Entry<T> entry = new Entry<>(this, body);
         thread = dispatcher.newThread(entry);
         thread.setUncaughtExceptionHandler(entry);
@@ -219,16 +221,18 @@ public final class Tasklet<T> {
      */
     private static final class Entry<T> implements Runnable, Thread.UncaughtExceptionHandler {
         final Tasklet<T> tasklet;
-        private Callable<T> body;
+        /** A Callable, or a Runnable (whose result is null); cleared once started. */
+        private Object body;
 
-        Entry(Tasklet<T> tasklet, Callable<T> body) {
+        Entry(Tasklet<T> tasklet, Object body) {
             this.tasklet = tasklet;
             this.body = body;
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public void run() {
-            Callable<T> work = body;
+            Object work = body;
             body = null;
             T value = null;
             Throwable thrown = null;
@@ -239,13 +243,15 @@ public final class Tasklet<T> {
                 }
                 while (true) {
                     try {
-                        value = work.call();
+                        if (work instanceof Callable<?> callable) {
+                            value = (T) callable.call();
+                        } else {
+                            ((Runnable) work).run();
+                        }
                         break;
                     } catch (HotSwap swap) {
                         if (swap.accept()) {
-                            @SuppressWarnings("unchecked")
-                            Callable<T> next = (Callable<T>) swap.behaviour();
-                            work = next;
+                            work = swap.behaviour();
                         } else {
                             throw new IllegalStateException("tasklet " + tasklet.name() + " let a hot swap end its "
                                     + "behaviour after the requester gave up", swap);
