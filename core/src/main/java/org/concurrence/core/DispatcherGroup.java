@@ -28,6 +28,9 @@ public final class DispatcherGroup implements AutoCloseable {
     private volatile Integer exitCode;
     private volatile IllegalStateException deadlock;
     private volatile boolean closed;
+    /** The main tasklet of {@link #run}: if it fails, run stops waiting for the others. */
+    private volatile Tasklet<?> main;
+    private volatile boolean mainFailed;
 
     private DispatcherGroup(Concurrence.Options options) {
         this.options = options;
@@ -75,7 +78,8 @@ public final class DispatcherGroup implements AutoCloseable {
 
     /**
      * Runs {@code main} as a tasklet on the first dispatcher and blocks the calling thread until no non-daemon
-     * tasklet is left (main and everything it spawned that is not a daemon), or {@link #quit} is called.
+     * tasklet is left (main and everything it spawned that is not a daemon), main fails, or {@link #quit} is called.
+     * Then the group is closed by the caller ({@link Concurrence#run} does it): whatever is left is killed.
      *
      * @return main's result
      * @throws JoinError             if main failed with a checked exception or was killed
@@ -84,6 +88,7 @@ public final class DispatcherGroup implements AutoCloseable {
      */
     public <T> T run(Callable<T> main) {
         Tasklet<T> mainTasklet = Tasklet.builder().name("main").on(dispatchers[0]).spawn(main);
+        this.main = mainTasklet;
         awaitQuiet();
         if (deadlock != null) {
             throw deadlock;
@@ -195,8 +200,10 @@ public final class DispatcherGroup implements AutoCloseable {
     }
 
     void taskletEnded(Tasklet<?> tasklet) {
-        if (!tasklet.isDaemon() && nonDaemonAlive.decrementAndGet() == 0) {
+        boolean failedMain = tasklet == main && tasklet.failure() != null;
+        if ((!tasklet.isDaemon() && nonDaemonAlive.decrementAndGet() == 0) || failedMain) {
             synchronized (signal) {
+                mainFailed |= failedMain;
                 signal.notifyAll();
             }
         }
@@ -215,7 +222,7 @@ public final class DispatcherGroup implements AutoCloseable {
 
     private void awaitQuiet() {
         synchronized (signal) {
-            while (nonDaemonAlive.get() > 0 && exitCode == null && deadlock == null) {
+            while (nonDaemonAlive.get() > 0 && exitCode == null && deadlock == null && !mainFailed) {
                 try {
                     signal.wait();
                 } catch (InterruptedException e) {

@@ -297,10 +297,13 @@ public final class Tasklet<T> {
         if (box != null) {
             box.close();
         }
-        if (thrown != null && !(thrown instanceof TaskletExit) && (waiting == null || waiting.isEmpty())) {
-            LOG.log(System.Logger.Level.WARNING, "tasklet " + name() + " failed", thrown);
-        }
         Relations ended = takeRelations();
+        boolean told = (waiting != null && !waiting.isEmpty()) || (ended != null && ended.tellsAnyone());
+        if (thrown != null && !(thrown instanceof TaskletExit)) {
+            // A failure nobody hears about is logged; a joiner, monitor or link that is told handles it.
+            LOG.log(told ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING, "tasklet " + name() + " failed",
+                    thrown);
+        }
         if (ended != null) {
             ended.announce(this, Ending.of(value, thrown));
         }
@@ -1029,6 +1032,11 @@ public final class Tasklet<T> {
         boolean trapExits;
         String registeredName;
         Registry registry;
+
+        /** True if a monitor or a linked tasklet will hear of the end. */
+        boolean tellsAnyone() {
+            return !monitors.isEmpty() || !links.isEmpty();
+        }
 
         /** Tells monitors and links that {@code tasklet} ended; frees its name. */
         void announce(Tasklet<?> tasklet, Ending ending) {

@@ -330,4 +330,23 @@ class TaskletTest {
             assertTrue(assertThrows(JoinError.class, t::join).wasKilled());
         });
     }
+
+    @Test
+    void runStopsWaitingWhenMainFailsAndKillsTheRest() {
+        List<String> log = new ArrayList<>();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> deterministic(() -> {
+                    Tasklet.spawn(() -> {
+                        try {
+                            Tasklet.sleep(Duration.ofDays(365));
+                        } finally {
+                            log.add("left-over tasklet killed");
+                        }
+                    });
+                    Tasklet.yield();
+                    throw new IllegalStateException("main failed");
+                }));
+        assertEquals("main failed", e.getMessage());
+        assertEquals(List.of("left-over tasklet killed"), log);
+    }
 }
