@@ -33,6 +33,12 @@ public final class Demo {
             allCores();
         });
         virtualTime();
+        System.out.println();
+        heading("7. Messages: a printer tasklet, a call with a reply (./concurrence run message)");
+        MessageExample.main(new String[0]);
+        System.out.println();
+        heading("8. Supervision: a crashing worker restarted under its name (./concurrence run supervisor)");
+        SupervisorExample.main(new String[0]);
         System.out.println("\nThat was the tour. The tests show every behaviour exactly: ./concurrence test");
     }
 
