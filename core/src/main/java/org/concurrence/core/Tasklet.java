@@ -70,7 +70,7 @@ public final class Tasklet<T> {
     /** The innermost open {@link Timeout} scope; touched only by this tasklet. */
     Timeout timeoutScope;
     /** Monitors, links, exit trapping and the registered name: created on first use, guarded by this. */
-    private Relations relations;
+    Relations relations;
     /** A hot swap waiting for the next safe point (a mailbox receive). */
     private volatile HotSwap pendingSwap;
 
@@ -627,7 +627,7 @@ public final class Tasklet<T> {
      * @param switchNow on the caller's own dispatcher, run the victim next and yield (the public contract); false
      *                  for kills sent from inside the runtime (a link's exit), which must not yield
      */
-    private void kill(String reason, boolean switchNow) {
+    void kill(String reason, boolean switchNow) {
         if (state == DONE) {
             return;
         }
@@ -1023,52 +1023,6 @@ public final class Tasklet<T> {
             unanswered.refuse();
         }
         return taken;
-    }
-
-    /** A tasklet's monitors, links, exit trapping and registered name; guarded by the tasklet. */
-    private static final class Relations {
-        final List<Tasklet<?>> monitors = new ArrayList<>(2);
-        final List<Tasklet<?>> links = new ArrayList<>(2);
-        boolean trapExits;
-        String registeredName;
-        Registry registry;
-
-        /** True if a monitor or a linked tasklet will hear of the end. */
-        boolean tellsAnyone() {
-            return !monitors.isEmpty() || !links.isEmpty();
-        }
-
-        /** Tells monitors and links that {@code tasklet} ended; frees its name. */
-        void announce(Tasklet<?> tasklet, Ending ending) {
-            if (registeredName != null) {
-                registry.ended(registeredName, tasklet);
-            }
-            for (Tasklet<?> watcher : monitors) {
-                watcher.send(new Down(tasklet, ending));
-            }
-            for (Tasklet<?> partner : links) {
-                synchronized (partner) {
-                    if (partner.relations != null) {
-                        partner.relations.links.remove(tasklet);
-                    }
-                }
-                signalExit(partner, tasklet, ending);
-            }
-        }
-
-        /** The exit of {@code ended} reaching its linked {@code partner}: a message if it traps, else maybe a kill. */
-        static void signalExit(Tasklet<?> partner, Tasklet<?> ended, Ending ending) {
-            if (partner.trapsExits()) {
-                partner.send(new Exit(ended, ending));
-            } else if (ending.isAbnormal()) {
-                String cause = switch (ending) {
-                    case Ending.Failed(Throwable t) -> "failed: " + t;
-                    case Ending.Killed(TaskletExit exit) -> "was killed (" + exit.getMessage() + ")";
-                    case Ending.Normal ignored -> "ended";
-                };
-                partner.kill("killed because linked tasklet " + ended.name() + " " + cause, false);
-            }
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
