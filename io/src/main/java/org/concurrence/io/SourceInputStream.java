@@ -1,0 +1,50 @@
+package org.concurrence.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+
+/** {@link BufferedSource#asInputStream()}: the {@code InputStream} contract over a buffered source. */
+final class SourceInputStream extends InputStream {
+    private final BufferedSource source;
+
+    SourceInputStream(BufferedSource source) {
+        this.source = source;
+    }
+
+    @Override
+    public int read() throws IOException {
+        return source.request(1) ? source.readUnsignedByte() : -1;
+    }
+
+    @Override
+    public int read(byte[] destination, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, destination.length);
+        return source.readSome(destination, offset, length);
+    }
+
+    @Override
+    public int available() {
+        return source.buffered();
+    }
+
+    @Override
+    public long skip(long byteCount) throws IOException {
+        if (byteCount <= 0 || !source.request(1)) {
+            return 0;
+        }
+        long n = Math.min(byteCount, source.buffered());
+        source.skip(n);
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        source.close();
+    }
+
+    @Override
+    public String toString() {
+        return source + ".asInputStream()";
+    }
+}
