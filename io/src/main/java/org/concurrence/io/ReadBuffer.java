@@ -49,6 +49,8 @@ final class ReadBuffer {
     int fill(long deadline, long wanted) throws IOException {
         Buffer b = buffer;
         if (b == null) {
+            // Park without a buffer: an idle connection must not hold one while it waits for its next bytes.
+            source.awaitReadable(Waits.left(deadline));
             b = buffer = pool.acquire().limit(0); // read mode: nothing unread yet
         } else if (b.capacity() - b.limit() < b.position() || b.limit() == b.capacity()) {
             b = makeRoom(b, wanted);

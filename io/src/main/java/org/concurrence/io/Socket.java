@@ -39,6 +39,8 @@ public final class Socket implements Source, Sink {
     private final SocketChannel channel;
     private Registration registration;
     private volatile boolean closed;
+    /** The socket's adaptor stream, used only to ask the kernel how many bytes wait (it never reads). */
+    private java.io.InputStream availableProbe;
 
     private Socket(SocketChannel channel) {
         this.channel = channel;
@@ -127,6 +129,27 @@ public final class Socket implements Source, Sink {
                 return n;
             }
         }
+    }
+
+    /**
+     * Waits until bytes (or the end of the stream) can be read, without reading them; returns at once if the kernel
+     * already holds some. See {@link Source#awaitReadable}.
+     */
+    @Override
+    public void awaitReadable(Duration timeout) throws IOException {
+        if (available() > 0) {
+            return;
+        }
+        registration().await(SelectionKey.OP_READ, Tasklet.deadline(timeout), "read from");
+    }
+
+    /** Bytes the kernel holds for this socket now (FIONREAD), without reading them. */
+    private int available() throws IOException {
+        java.io.InputStream probe = availableProbe;
+        if (probe == null) {
+            probe = availableProbe = channel.socket().getInputStream();
+        }
+        return probe.available();
     }
 
     @Override

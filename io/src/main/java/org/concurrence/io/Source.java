@@ -29,6 +29,14 @@ public interface Source extends AutoCloseable {
     /** {@link #read(ByteBuffer)}, waiting at most {@code timeout} (and never past the current deadline). */
     int read(ByteBuffer destination, Duration timeout) throws IOException;
 
+    /**
+     * Waits until a {@link #read} would not wait: bytes or the end of the stream are there (under the current deadline,
+     * or at most {@code timeout}). Lets a buffered reader park without holding a buffer, so an idle connection costs
+     * no buffer memory. A source that cannot tell returns at once (the default); a read then waits as usual.
+     */
+    default void awaitReadable(Duration timeout) throws IOException {
+    }
+
     @Override
     void close() throws IOException;
 }

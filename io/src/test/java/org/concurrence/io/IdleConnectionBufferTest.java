@@ -1,0 +1,62 @@
+package org.concurrence.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.Tasklet;
+import org.concurrence.sync.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A connection parked waiting for its next line holds no pooled buffer; one is taken only while bytes are buffered. */
+@Timeout(60)
+class IdleConnectionBufferTest {
+    private static final int CONNECTIONS = 200;
+
+    @Test
+    void readersWaitingOnIdleSocketsHoldNoBuffers() {
+        BufferPool pool = BufferPool.create(8192, 4, false);
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(1), () -> {
+            ServerSocket server = ServerSocket.bind(new InetSocketAddress("127.0.0.1", 0));
+            List<Socket> clients = new ArrayList<>();
+            List<Tasklet<String>> readers = new ArrayList<>();
+            Event allWaiting = new Event();
+            int[] waiting = {0};
+            for (int i = 0; i < CONNECTIONS; i++) {
+                clients.add(Socket.connect(server.localAddress(), Duration.ofSeconds(10)));
+                Socket accepted = server.accept(Duration.ofSeconds(10));
+                readers.add(Tasklet.spawn(() -> {
+                    BufferedSource in = new BufferedSource(accepted, pool);
+                    if (++waiting[0] == CONNECTIONS) {
+                        allWaiting.set();
+                    }
+                    return in.readLine(Duration.ofSeconds(30));
+                }));
+            }
+            allWaiting.await(Duration.ofSeconds(10));
+            Tasklet.yield(); // every reader is now parked in readLine
+            assertEquals(0, pool.allocated(), "buffers taken by idle connections");
+            for (int i = 0; i < CONNECTIONS; i++) {
+                clients.get(i).write(ByteBuffer.wrap(("line " + i + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+            }
+            for (int i = 0; i < CONNECTIONS; i++) {
+                assertEquals("line " + i, readers.get(i).join(Duration.ofSeconds(30)));
+            }
+            // 200 readers took turns with a handful of buffers, and every one came back to this dispatcher's list.
+            assertTrue(pool.allocated() <= 4, "buffers allocated: " + pool.allocated());
+            assertEquals(pool.allocated(), pool.pooled(), "buffers given back");
+            for (Socket c : clients) {
+                c.close();
+            }
+            server.close();
+            return null;
+        });
+    }
+}
