@@ -1,0 +1,58 @@
+package org.concurrence.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.concurrence.core.Concurrence;
+import org.concurrence.io.BufferedSink;
+import org.concurrence.io.BufferedSource;
+import org.concurrence.io.Socket;
+import org.concurrence.io.SocketServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Two real clients in the chat: names, joins, lines broadcast to both, a leave. */
+@Timeout(60)
+class ChatTest {
+
+    private record Client(BufferedSource in, BufferedSink out, Socket socket) {
+        static Client connect(SocketServer server, String name) throws Exception {
+            Socket s = Socket.connect(new InetSocketAddress("127.0.0.1", server.port()), Duration.ofSeconds(10));
+            Client c = new Client(new BufferedSource(s), new BufferedSink(s), s);
+            assertEquals("name? ", new String(c.in.readExactly(6, Duration.ofSeconds(10)), StandardCharsets.UTF_8));
+            c.say(name);
+            return c;
+        }
+
+        void say(String line) throws Exception {
+            out.writeString(line + "\r\n").flush(Duration.ofSeconds(10));
+        }
+
+        String hear() throws Exception {
+            return in.readLine(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void linesReachEveryClientInTheRoom() {
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
+            SocketServer server = SocketServer.start(new InetSocketAddress("127.0.0.1", 0), Chat::client);
+            Client ann = Client.connect(server, "ann");
+            assertEquals("* ann joined (1 here)", ann.hear());
+            Client bob = Client.connect(server, "bob");
+            assertEquals("* bob joined (2 here)", ann.hear());
+            assertEquals("* bob joined (2 here)", bob.hear());
+            ann.say("hello bob");
+            assertEquals("ann: hello bob", ann.hear());
+            assertEquals("ann: hello bob", bob.hear());
+            bob.say("/quit");
+            assertEquals("* bob left", ann.hear());
+            ann.socket.close();
+            bob.socket.close();
+            server.stop(Duration.ofSeconds(5));
+            return null;
+        });
+    }
+}
