@@ -15,6 +15,7 @@ public final class Examples {
     static {
         add("hello", "tasklets say hello in turn, then the tree of who spawned whom", Hello::main);
         add("greeter", "the original's greeter: a fixed HTTP reply per request [--port 8080]", Greeter::main);
+        add("echo", "the echo server of the course notes [--port 10000]", Echo::main);
         add("chat", "the telnet chat: reader, writer and controller tasklets per client [--port 9010]", Chat::main);
         add("message", "a printer tasklet prints the messages it receives; a call, then quit", MessageExample::main);
         add("supervisor", "a crashing worker restarted by a one-for-one supervisor", SupervisorExample::main);

@@ -41,6 +41,10 @@ final class IoLoop implements Poller {
                     + "Dispatcher.spawn), not on " + Thread.currentThread());
         }
         Dispatcher dispatcher = self.dispatcher();
+        if (dispatcher.isVirtualTime()) {
+            throw new IllegalStateException("sockets need real time, but " + dispatcher.name() + " runs on virtual "
+                    + "time (its clock jumps past every network wait); use a dispatcher group on real time");
+        }
         return (IoLoop) dispatcher.poller(() -> new IoLoop(dispatcher));
     }
 
@@ -91,6 +95,11 @@ final class IoLoop implements Poller {
     }
 
     private static void ready(SelectionKey key) {
-        ((Registration) key.attachment()).ready(key);
+        try {
+            ((Registration) key.attachment()).ready(key);
+        } catch (RuntimeException e) {
+            // An exception here would end the select call and the dispatcher's loop with it: contain it to the key.
+            LOG.log(System.Logger.Level.ERROR, "handling readiness of " + key.channel() + " failed", e);
+        }
     }
 }

@@ -1,7 +1,6 @@
 package org.concurrence.io;
 
 import java.io.IOException;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import org.concurrence.core.DeadlineExceededException;
@@ -9,6 +8,15 @@ import org.concurrence.core.Dispatcher;
 import org.concurrence.core.TaskletExit;
 import org.concurrence.core.Waiter;
 
+/*
+ * Implementation notes. A close from another thread races with a tasklet that is about to wait: abort() sets
+ * `aborted` and then reads the waiter fields; await() publishes its waiter and then reads `aborted`. Both are
+ * volatile, so at least one side sees the other (Dekker): either abort fails the waiter, or await sees the abort and
+ * does not park. Both may happen; the waiter's compare-and-set keeps the outcome single.
+ *
+ * A waiter is failed with a Closed carrier (Waiter.fail takes only unchecked exceptions), which await() unwraps into
+ * the checked ClosedWhileWaitingException.
+ */
 /**
  * A channel's place in one dispatcher's {@link IoLoop}: the selection key and the tasklets waiting for it to become
  * readable (or acceptable) and writable (or connected).
@@ -26,6 +34,7 @@ final class Registration {
     SelectionKey key;
     private volatile Waiter<Object> inbound;
     private volatile Waiter<Object> outbound;
+    private volatile boolean aborted;
 
     Registration(IoLoop loop, Object owner) {
         this.loop = loop;
@@ -39,42 +48,57 @@ final class Registration {
     /**
      * Waits until the channel is ready for {@code op} (one of the {@link SelectionKey} operations).
      *
-     * @throws DeadlineExceededException if the deadline passes first
-     * @throws TaskletExit               if the tasklet is killed first
-     * @throws AsynchronousCloseException if the channel was closed meanwhile
+     * @throws DeadlineExceededException   if the deadline passes first
+     * @throws TaskletExit                 if the tasklet is killed first
+     * @throws ClosedWhileWaitingException if the channel is closed before or while waiting
+     * @throws IllegalStateException       if another tasklet already waits for the same direction
      */
     void await(int op, long deadline, String operation) throws IOException {
         Waiter<Object> waiter = Waiter.create();
+        waiter.attachment = operation; // for abort's message; published by the volatile write in publish
         boolean in = (op & INBOUND) != 0;
-        if (in) {
-            if (inbound != null) {
-                throw new IllegalStateException(operation + " " + owner + ": another tasklet is already waiting for it");
-            }
-            inbound = waiter;
-        } else {
-            if (outbound != null) {
-                throw new IllegalStateException(operation + " " + owner + ": another tasklet is already waiting for it");
-            }
-            outbound = waiter;
+        if (aborted) {
+            throw closed(waiter);
         }
+        publish(in, waiter, operation);
         try {
+            if (aborted) { // checked again after publishing: see the implementation notes
+                throw closed(waiter);
+            }
             int interest = key.interestOps();
             if ((interest & op) == 0) {
                 key.interestOps(interest | op);
             }
-        } catch (CancelledKeyException closed) {
+        } catch (CancelledKeyException cancelled) {
             clear(in, waiter);
-            throw new AsynchronousCloseException();
+            throw closed(waiter);
+        } catch (ClosedWhileWaitingException e) {
+            clear(in, waiter);
+            throw e;
         }
         try {
             waiter.await(deadline, operation, owner);
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             clear(in, waiter);
             throw cancelled;
+        } catch (Closed closed) {
+            throw closed.exception;
         }
     }
 
-    /** The loop found the key ready. */
+    private void publish(boolean in, Waiter<Object> waiter, String operation) {
+        if (in ? inbound != null : outbound != null) {
+            throw new IllegalStateException(operation + " " + owner + ": another tasklet is already waiting to "
+                    + (in ? "read from (or accept on)" : "write to (or connect)") + " it; one at a time");
+        }
+        if (in) {
+            inbound = waiter;
+        } else {
+            outbound = waiter;
+        }
+    }
+
+    /** The loop found the key ready. Never throws: an exception here would abort the loop's pass over the keys. */
     void ready(SelectionKey selected) {
         int ready;
         try {
@@ -102,25 +126,40 @@ final class Registration {
             }
         }
         if (drop != 0) {
-            selected.interestOps(selected.interestOps() & ~drop);
+            try {
+                selected.interestOps(selected.interestOps() & ~drop);
+            } catch (CancelledKeyException closedMeanwhile) {
+                // Closed by another thread since readyOps(): nothing is left to be interested in.
+            }
         }
     }
 
     /** The channel was closed: wake whoever waits, with an error. Callable from any thread. */
     void abort() {
+        aborted = true;
         Waiter<Object> in = inbound;
         Waiter<Object> out = outbound;
         if (in != null) {
-            in.fail(new ClosedWhileWaitingException(owner + " was closed while a tasklet was reading"));
+            in.fail(new Closed(closed(in)));
         }
         if (out != null) {
-            out.fail(new ClosedWhileWaitingException(owner + " was closed while a tasklet was writing"));
+            out.fail(new Closed(closed(out)));
         }
         SelectionKey k = key;
         if (k != null) {
             k.cancel();
-            loop.wakeup();
+            if (Dispatcher.current() != loop.dispatcher()) {
+                // The loop's carrier may be blocked in select: wake it so that it deregisters the key, which is when
+                // the channel's file descriptor is really closed. On the carrier itself the next select does it.
+                loop.wakeup();
+            }
         }
+    }
+
+    private ClosedWhileWaitingException closed(Waiter<Object> waiter) {
+        String who = waiter.tasklet() != null ? "tasklet " + waiter.tasklet().name() : "a thread";
+        return new ClosedWhileWaitingException(waiter.attachment + " " + owner + " failed: it was closed while "
+                + who + " waited");
     }
 
     private void clear(boolean in, Waiter<Object> waiter) {
@@ -130,6 +169,17 @@ final class Registration {
             }
         } else if (outbound == waiter) {
             outbound = null;
+        }
+    }
+
+    /** Carries the checked exception through {@link Waiter#fail(RuntimeException)}. */
+    private static final class Closed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient ClosedWhileWaitingException exception;
+
+        Closed(ClosedWhileWaitingException exception) {
+            super(exception.getMessage(), null, false, false);
+            this.exception = exception;
         }
     }
 }

@@ -9,8 +9,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.time.Duration;
-import org.concurrence.core.Dispatcher;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.concurrence.core.Tasklet;
 
 /**
@@ -19,20 +20,27 @@ import org.concurrence.core.Tasklet;
  *
  * <p>Blocking: {@code accept} honours the tasklet's deadline or the given {@code Duration} and throws
  * {@link org.concurrence.core.DeadlineExceededException}; a kill raises {@link org.concurrence.core.TaskletExit};
- * {@link #close()} from another tasklet wakes it with {@link ClosedWhileWaitingException}.
+ * {@link #close()} from another tasklet wakes it with {@link ClosedWhileWaitingException}. Neither a timeout nor a
+ * kill affects the listener, which goes on queueing connections for the next {@code accept}.
  *
- * <p>Thread-safety: belongs to the dispatcher of the first tasklet that waits in {@code accept}; close from anywhere.
+ * <p>Unix domain: the socket file is created by {@link #bind} and deleted by {@link #close()}.
+ *
+ * <p>Thread-safety: belongs to the dispatcher of the first tasklet that waits in {@code accept} (using it from
+ * another dispatcher's tasklet is an {@link IllegalStateException}); close from anywhere.
  */
 public final class ServerSocket implements AutoCloseable {
     /** The default backlog, as in the original Concurrence. */
     public static final int DEFAULT_BACKLOG = 512;
 
     private final ServerSocketChannel channel;
-    private Registration registration;
-    private volatile boolean closed;
+    private final SocketAddress address;
+    private final Confinement confinement;
+    private final AtomicBoolean socketFileDeleted = new AtomicBoolean();
 
-    private ServerSocket(ServerSocketChannel channel) {
+    private ServerSocket(ServerSocketChannel channel) throws IOException {
         this.channel = channel;
+        this.address = channel.getLocalAddress();
+        this.confinement = new Confinement(channel, this);
     }
 
     /** Listens on {@code address} with the default backlog and address reuse. */
@@ -42,12 +50,17 @@ public final class ServerSocket implements AutoCloseable {
 
     /**
      * Listens on {@code address} ({@link InetSocketAddress}, port 0 for any free port, or
-     * {@link UnixDomainSocketAddress}).
+     * {@link UnixDomainSocketAddress}, whose file must not exist yet).
      *
+     * @param backlog   how many connections the kernel queues before they are accepted (at least 1; the kernel caps
+     *                  it at {@code net.core.somaxconn})
      * @param reusePort set SO_REUSEPORT, so several server sockets (one per dispatcher) can share a port and the kernel
      *                  spreads connections over them
      */
     public static ServerSocket bind(SocketAddress address, int backlog, boolean reusePort) throws IOException {
+        if (backlog < 1) {
+            throw new IllegalArgumentException("backlog must be at least 1: " + backlog);
+        }
         boolean unix = address instanceof UnixDomainSocketAddress;
         ServerSocketChannel channel = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
                 : ServerSocketChannel.open();
@@ -72,15 +85,30 @@ public final class ServerSocket implements AutoCloseable {
         return accept(null);
     }
 
-    /** Waits for the next connection, at most {@code timeout} (never past the current deadline). */
+    /**
+     * Waits for the next connection, at most {@code timeout} (never past the current deadline).
+     *
+     * @return the connection, not yet bound to a dispatcher: it belongs to the first dispatcher that waits on it, so
+     *         an acceptor may hand it to a tasklet on another dispatcher
+     */
     public Socket accept(Duration timeout) throws IOException {
-        SocketChannel accepted = channel.accept();
+        confinement.beginCall();
+        Socket accepted = tryAccept();
         if (accepted == null) {
             long deadline = Tasklet.deadline(timeout);
-            while (accepted == null) {
-                registration().await(SelectionKey.OP_ACCEPT, deadline, "accept on");
-                accepted = channel.accept();
-            }
+            do {
+                awaitConnection(deadline);
+            } while ((accepted = tryAccept()) == null);
+        }
+        return accepted;
+    }
+
+    /** Takes a connection that is already waiting, or returns null; never waits (nor yields). */
+    public Socket tryAccept() throws IOException {
+        confinement.checkOwner();
+        SocketChannel accepted = channel.accept();
+        if (accepted == null) {
+            return null;
         }
         try {
             return Socket.of(accepted);
@@ -90,46 +118,44 @@ public final class ServerSocket implements AutoCloseable {
         }
     }
 
-    /** The address it listens on (with the actual port when bound to port 0). */
-    public SocketAddress localAddress() throws IOException {
-        return channel.getLocalAddress();
+    /**
+     * Waits until a connection is queued, without taking it (so it stays in the kernel's backlog until
+     * {@link #tryAccept()}): how a server waits for a connection before it takes a permit for it. May return with
+     * nothing queued after all (the connection was reset meanwhile); {@code tryAccept} then returns null.
+     */
+    void awaitConnection(long deadline) throws IOException {
+        confinement.registration().await(SelectionKey.OP_ACCEPT, deadline, "accept on");
     }
 
+    /** The address it listens on (with the actual port when bound to port 0); still known after close. */
+    public SocketAddress localAddress() {
+        return address;
+    }
+
+    /** False once {@link #close()} was called. */
     public boolean isOpen() {
-        return !closed && channel.isOpen();
+        return !confinement.isClosed() && channel.isOpen();
     }
 
-    /** Stops listening; a tasklet blocked in {@link #accept} wakes with {@link ClosedWhileWaitingException}. */
+    /**
+     * Stops listening; a tasklet blocked in {@link #accept} wakes with {@link ClosedWhileWaitingException}, and
+     * connections queued but not accepted are reset. Deletes the socket file of a Unix domain listener. Idempotent;
+     * callable from any thread.
+     */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
+        try {
+            confinement.close();
+        } finally {
+            if (address instanceof UnixDomainSocketAddress unix && !unix.getPath().toString().isEmpty()
+                    && socketFileDeleted.compareAndSet(false, true)) {
+                Files.deleteIfExists(unix.getPath());
+            }
         }
-        closed = true;
-        Registration r = registration;
-        if (r != null) {
-            r.abort();
-        }
-        channel.close();
     }
 
     @Override
     public String toString() {
-        try {
-            return "server socket " + channel.getLocalAddress();
-        } catch (IOException | RuntimeException closedAlready) {
-            return "server socket (closed)";
-        }
-    }
-
-    private Registration registration() throws IOException {
-        Registration r = registration;
-        if (r == null) {
-            r = IoLoop.current().register(channel, this);
-            registration = r;
-        } else if (r.dispatcher() != Dispatcher.current()) {
-            throw new IllegalStateException(this + " belongs to " + r.dispatcher().name());
-        }
-        return r;
+        return "server socket " + address + (confinement.isClosed() ? " (closed)" : "");
     }
 }

@@ -1,9 +1,12 @@
 package org.concurrence.io;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -14,7 +17,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import org.concurrence.core.Blocking;
 import org.concurrence.core.DeadlineExceededException;
-import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
 
@@ -23,13 +25,15 @@ import org.concurrence.core.TaskletExit;
  *
  * <p>Underneath it is a non-blocking {@link SocketChannel}: a read or write is tried at once, and only when the
  * kernel has nothing (or no room) does the tasklet park until its dispatcher's selector reports the socket ready. No
- * other thread is involved.
+ * other thread is involved. So that a socket that never makes its reader wait cannot monopolise the dispatcher, every
+ * 16th call in a row that did not wait (and every 16th step of a long write) yields to the other tasklets first.
  *
  * <p>Blocking and deadlines: every call that can wait honours the tasklet's deadline, or the {@code Duration} given
  * (the earlier of the two), and throws {@link DeadlineExceededException} when it passes; a kill raises
  * {@link TaskletExit}. A read that timed out or was killed consumed nothing and leaves the socket usable; a write that
  * timed out may have written part of its bytes (see {@link Sink}). {@link #close()} from another tasklet wakes a
- * blocked reader or writer with {@link ClosedWhileWaitingException}.
+ * blocked reader or writer with {@link ClosedWhileWaitingException} (an {@link IOException}). Using a socket needs a
+ * tasklet on a dispatcher running on real time: virtual time cannot see the network.
  *
  * <p>Thread-safety: a socket belongs to the dispatcher of the first tasklet that waits on it; one tasklet of that
  * dispatcher may read while another writes. Using it from another dispatcher's tasklet is an
@@ -37,13 +41,15 @@ import org.concurrence.core.TaskletExit;
  */
 public final class Socket implements Source, Sink {
     private final SocketChannel channel;
-    private Registration registration;
-    private volatile boolean closed;
+    private final Confinement confinement;
     /** The socket's adaptor stream, used only to ask the kernel how many bytes wait (it never reads). */
     private java.io.InputStream availableProbe;
+    /** What {@link #toString()} says, cached once connected. */
+    private volatile String description;
 
     private Socket(SocketChannel channel) {
         this.channel = channel;
+        this.confinement = new Confinement(channel, this);
     }
 
     /** Wraps a connected channel (from {@link ServerSocket#accept()}); makes it non-blocking. */
@@ -55,7 +61,10 @@ public final class Socket implements Source, Sink {
         return new Socket(channel);
     }
 
-    /** Connects to {@code address} (an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}) under the current deadline. */
+    /**
+     * Connects to {@code address} (an {@link InetSocketAddress} or a {@link UnixDomainSocketAddress}) under the
+     * current deadline.
+     */
     public static Socket connect(SocketAddress address) throws IOException {
         return connect(address, null);
     }
@@ -64,7 +73,8 @@ public final class Socket implements Source, Sink {
      * Connects to {@code address}, waiting at most {@code timeout} (and never past the current deadline). An
      * unresolved host name is looked up on the blocking-work pool, so the dispatcher is never blocked by DNS.
      *
-     * @throws java.net.ConnectException  if the peer refused (the connect error is checked, not assumed)
+     * @throws java.net.ConnectException  if the peer refused (the connect error is checked, not assumed); the message
+     *                                   names the address
      * @throws DeadlineExceededException if the connection was not established in time; nothing is left open
      */
     public static Socket connect(SocketAddress address, Duration timeout) throws IOException {
@@ -72,36 +82,51 @@ public final class Socket implements Source, Sink {
         SocketAddress target = resolve(address, timeout);
         SocketChannel channel = target instanceof UnixDomainSocketAddress
                 ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
-        Socket socket = null;
+        Socket socket = new Socket(channel);
         try {
             channel.configureBlocking(false);
             if (!(target instanceof UnixDomainSocketAddress)) {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
-            socket = new Socket(channel);
             if (!channel.connect(target)) {
-                while (true) {
-                    socket.registration().await(SelectionKey.OP_CONNECT, deadline, "connect to " + target + " by");
-                    if (channel.finishConnect()) {
-                        break;
-                    }
-                }
+                do {
+                    socket.confinement.registration().await(SelectionKey.OP_CONNECT, deadline, "connect to " + target + " by");
+                } while (!channel.finishConnect());
             }
             return socket;
+        } catch (SocketException e) {
+            socket.close();
+            throw naming(target, e);
         } catch (IOException | RuntimeException | Error e) {
-            if (socket != null) {
-                socket.close();
-            } else {
-                channel.close();
-            }
+            socket.close(); // every path out without a socket closes the channel: nothing is left open
             throw e;
         }
     }
 
+    /**
+     * The JDK's connect errors say what went wrong but not where ("Connection refused"); this names the address, and
+     * keeps the type for the kinds a caller may tell apart.
+     */
+    private static SocketException naming(SocketAddress target, SocketException e) {
+        String message = "connect to " + target + " failed: " + e.getMessage();
+        SocketException named = switch (e) {
+            case ConnectException _ -> new ConnectException(message);
+            case NoRouteToHostException _ -> new NoRouteToHostException(message);
+            default -> e.getClass() == SocketException.class ? new SocketException(message) : null;
+        };
+        if (named == null) {
+            return e;
+        }
+        named.initCause(e);
+        return named;
+    }
+
+    /** Looks an unresolved host name up on the blocking-work pool, under the connect's deadline. */
     private static SocketAddress resolve(SocketAddress address, Duration timeout) throws IOException {
         if (address instanceof InetSocketAddress inet && inet.isUnresolved()) {
             String host = inet.getHostString();
-            InetAddress resolved = Blocking.call(timeout, () -> InetAddress.getByName(host));
+            Blocking.Work<InetAddress, IOException> lookup = () -> InetAddress.getByName(host);
+            InetAddress resolved = timeout == null ? Blocking.call(lookup) : Blocking.call(timeout, lookup);
             return new InetSocketAddress(resolved, inet.getPort());
         }
         return address;
@@ -110,20 +135,33 @@ public final class Socket implements Source, Sink {
     // ---------------------------------------------------------------------------------------------------------
     // Reading and writing.
 
+    /** Reads at least one byte, under the current deadline; see {@link #read(ByteBuffer, Duration)}. */
     @Override
     public int read(ByteBuffer destination) throws IOException {
         return read(destination, null);
     }
 
+    /**
+     * Reads at least one byte into {@code destination}, waiting at most {@code timeout} (never past the current
+     * deadline) for some to arrive.
+     *
+     * @return how many bytes were read; -1 at the end of the stream (the peer closed or shut down its output); 0 only
+     *         if {@code destination} has no room
+     * @throws DeadlineExceededException   if nothing arrived in time; nothing was consumed
+     * @throws ClosedWhileWaitingException if another tasklet or thread closed the socket meanwhile
+     * @throws IllegalStateException       from a tasklet of another dispatcher than the socket's, or while another
+     *                                     tasklet is waiting to read it
+     */
     @Override
     public int read(ByteBuffer destination, Duration timeout) throws IOException {
+        confinement.beginCall();
         int n = channel.read(destination);
         if (n != 0 || !destination.hasRemaining()) {
             return n;
         }
         long deadline = Tasklet.deadline(timeout);
         while (true) {
-            registration().await(SelectionKey.OP_READ, deadline, "read from");
+            confinement.registration().await(SelectionKey.OP_READ, deadline, "read from");
             n = channel.read(destination);
             if (n != 0) {
                 return n;
@@ -133,14 +171,15 @@ public final class Socket implements Source, Sink {
 
     /**
      * Waits until bytes (or the end of the stream) can be read, without reading them; returns at once if the kernel
-     * already holds some. See {@link Source#awaitReadable}.
+     * already holds some. A buffered reader parks here without holding a buffer; see {@link Source#awaitReadable}.
      */
     @Override
     public void awaitReadable(Duration timeout) throws IOException {
+        confinement.beginCall();
         if (available() > 0) {
             return;
         }
-        registration().await(SelectionKey.OP_READ, Tasklet.deadline(timeout), "read from");
+        confinement.registration().await(SelectionKey.OP_READ, Tasklet.deadline(timeout), "read from");
     }
 
     /** Bytes the kernel holds for this socket now (FIONREAD), without reading them. */
@@ -152,23 +191,35 @@ public final class Socket implements Source, Sink {
         return probe.available();
     }
 
+    /** Writes every remaining byte, under the current deadline; see {@link #write(ByteBuffer, Duration)}. */
     @Override
     public void write(ByteBuffer source) throws IOException {
         write(source, null);
     }
 
+    /**
+     * Writes every remaining byte of {@code source}, waiting while the peer does not take them, for at most
+     * {@code timeout} in all (never past the current deadline).
+     *
+     * @throws DeadlineExceededException   if not all went in time: {@code source}'s position says how many did
+     * @throws ClosedWhileWaitingException if another tasklet or thread closed the socket meanwhile
+     * @throws IllegalStateException       from a tasklet of another dispatcher than the socket's, or while another
+     *                                     tasklet is waiting to write it
+     */
     @Override
     public void write(ByteBuffer source, Duration timeout) throws IOException {
-        long deadline = 0;
-        boolean waited = false;
-        while (source.hasRemaining()) {
-            if (channel.write(source) == 0) {
-                if (!waited) {
-                    deadline = Tasklet.deadline(timeout);
-                    waited = true;
-                }
-                registration().await(SelectionKey.OP_WRITE, deadline, "write to");
+        confinement.beginCall();
+        long deadline = Tasklet.deadline(timeout); // one deadline for the whole write, however many steps it takes
+        while (true) {
+            int n = channel.write(source);
+            if (!source.hasRemaining()) {
+                return;
             }
+            if (n > 0) {
+                confinement.takeTurn(); // a big write to a fast reader must not hold the dispatcher throughout
+                continue;
+            }
+            confinement.registration().await(SelectionKey.OP_WRITE, deadline, "write to");
         }
     }
 
@@ -183,19 +234,12 @@ public final class Socket implements Source, Sink {
      */
     @Override
     public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        Registration r = registration;
-        if (r != null) {
-            r.abort();
-        }
-        channel.close();
+        confinement.close();
     }
 
+    /** False once {@link #close()} was called. */
     public boolean isOpen() {
-        return !closed && channel.isOpen();
+        return !confinement.isClosed() && channel.isOpen();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -218,28 +262,21 @@ public final class Socket implements Source, Sink {
         return channel.getRemoteAddress();
     }
 
+    /** {@code socket /127.0.0.1:50000->/127.0.0.1:8080}; the addresses stay known after the socket is closed. */
     @Override
     public String toString() {
-        try {
-            return "socket " + channel.getLocalAddress() + "->" + channel.getRemoteAddress();
-        } catch (IOException | RuntimeException closedAlready) {
-            return "socket (closed)";
+        String d = description;
+        if (d == null) {
+            try {
+                SocketAddress remote = channel.getRemoteAddress();
+                d = "socket " + channel.getLocalAddress() + "->" + remote;
+                if (remote != null) {
+                    description = d; // connected: the addresses no longer change
+                }
+            } catch (IOException | RuntimeException closedBeforeConnected) {
+                d = "socket (closed)";
+            }
         }
-    }
-
-    /** The registration with the current tasklet's dispatcher, made on the first wait. */
-    private Registration registration() throws IOException {
-        Registration r = registration;
-        if (r == null) {
-            r = IoLoop.current().register(channel, this);
-            registration = r;
-            return r;
-        }
-        Dispatcher here = Dispatcher.current();
-        if (r.dispatcher() != here) {
-            throw new IllegalStateException(this + " belongs to " + r.dispatcher().name()
-                    + "; use it from tasklets of that dispatcher, not " + (here == null ? Thread.currentThread() : here.name()));
-        }
-        return r;
+        return confinement.isClosed() ? d + " (closed)" : d;
     }
 }

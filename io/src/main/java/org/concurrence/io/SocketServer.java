@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.DispatcherGroup;
+import org.concurrence.core.JoinError;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
 import org.concurrence.sync.Semaphore;
@@ -26,8 +27,13 @@ import org.concurrence.sync.Semaphore;
  * the same port with an acceptor of its own, the kernel spreads connections over them, and each connection stays on
  * the dispatcher that accepted it. Otherwise one acceptor hands connections to the group's dispatchers in turn.
  *
- * <p>Limits: at most {@link Options#maxConnections()} connections at once; an acceptor takes a permit before it
- * accepts, so connections beyond the limit wait in the kernel's backlog instead of being accepted and dropped.
+ * <p>Limits: at most {@link Options#maxConnections()} connections at once. An acceptor waits until a connection is
+ * queued, then for a permit, and only then accepts it, so connections beyond the limit wait in the kernel's backlog
+ * (their clients connect, and are served once a connection ends) instead of being accepted and dropped.
+ *
+ * <p>Failures: a handler's exception is logged (I/O errors at DEBUG: peers that reset are routine; anything else at
+ * WARNING) and closes only that connection. A failed accept (say, out of file descriptors) is logged and retried
+ * after a pause, so the server recovers by itself.
  *
  * <p>Stopping: {@link #stop(Duration)} stops accepting, lets handlers finish within the grace period, then kills the
  * rest. Acceptors and handlers are daemon tasklets, so a server does not by itself keep {@code Concurrence.run} waiting.
@@ -36,6 +42,10 @@ import org.concurrence.sync.Semaphore;
  */
 public final class SocketServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SocketServer.class.getName());
+    /** How long {@link #stop} waits for killed handlers to end. */
+    public static final Duration KILL_GRACE = Duration.ofSeconds(5);
+    private static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
+    private static final int ACCEPTS_PER_TURN = 16;
 
     /** Handles one connection; the socket is closed when it returns or throws. */
     @FunctionalInterface
@@ -68,6 +78,10 @@ public final class SocketServer implements AutoCloseable {
 
         public Options withReusePort(boolean reuse) {
             return new Options(backlog, maxConnections, reuse);
+        }
+
+        public Options withBacklog(int queued) {
+            return new Options(queued, maxConnections, reusePort);
         }
     }
 
@@ -133,7 +147,13 @@ public final class SocketServer implements AutoCloseable {
 
     /**
      * Stops accepting, waits up to {@code grace} for the handlers to finish, then kills the ones still running and
-     * waits for them to end. Blocks the caller (parking it, in a tasklet).
+     * waits for them to end (at most {@link #KILL_GRACE} more). Blocks the caller (parking it, in a tasklet); the
+     * waits also end at the caller's deadline, after which the remaining handlers are killed at once.
+     *
+     * <p>When it returns: the listeners are closed (new connects are refused), every handler that was running has
+     * ended (unless it swallowed its kill), and a connection accepted in the instant before the stop, whose tasklet
+     * had not started yet, is closed when that tasklet starts, without its handler running. Called from one of this
+     * server's own handlers, that handler is neither waited for nor killed. Idempotent; callable from any thread.
      */
     public void stop(Duration grace) {
         stopping = true;
@@ -143,16 +163,33 @@ public final class SocketServer implements AutoCloseable {
         for (Tasklet<Void> acceptor : acceptors) {
             acceptor.kill();
         }
+        Tasklet<?> self = Tasklet.currentOrNull();
         long end = System.nanoTime() + grace.toNanos();
-        for (Tasklet<?> connection : List.copyOf(connections)) {
-            try {
-                connection.join(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
-            } catch (DeadlineExceededException | org.concurrence.core.JoinError ignored) {
-                // Killed below, or it ended badly: either way it is over or about to be.
-            }
+        for (Tasklet<?> connection : handlers(self)) {
+            awaitEnd(connection, end);
         }
-        for (Tasklet<?> connection : List.copyOf(connections)) {
+        List<Tasklet<?>> killed = handlers(self);
+        for (Tasklet<?> connection : killed) {
             connection.kill();
+        }
+        long killEnd = System.nanoTime() + KILL_GRACE.toNanos();
+        for (Tasklet<?> connection : killed) {
+            awaitEnd(connection, killEnd);
+        }
+    }
+
+    private List<Tasklet<?>> handlers(Tasklet<?> except) {
+        List<Tasklet<?>> all = new ArrayList<>(connections);
+        all.remove(except);
+        return all;
+    }
+
+    /** Joins {@code connection} until {@code end} (System.nanoTime) or the caller's deadline, whichever is first. */
+    private static void awaitEnd(Tasklet<?> connection, long end) {
+        try {
+            connection.join(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+        } catch (DeadlineExceededException | JoinError notYetOrBadly) {
+            // Still running (it is killed next, or given up on), or it ended by a failure: either way, move on.
         }
     }
 
@@ -172,25 +209,73 @@ public final class SocketServer implements AutoCloseable {
                 .spawn(() -> acceptLoop(listener, spreadOver)));
     }
 
+    /**
+     * Accepts until the server stops. A failed accept (no file descriptors left, a connection reset before it was
+     * taken) is logged and retried after a pause that doubles up to a second, so the server recovers once the cause
+     * goes away instead of spinning on it or giving up.
+     */
     private void acceptLoop(ServerSocket listener, DispatcherGroup spreadOver) {
-        while (!stopping) {
-            permits.acquire();
+        long pauseMillis = 0;
+        for (long accepted = 1; !stopping; accepted++) {
+            if (accepted % ACCEPTS_PER_TURN == 0) {
+                Tasklet.yield(); // under a flood of connections, let the handlers spawned so far run
+            }
             Socket connection;
             try {
-                connection = listener.accept();
-            } catch (IOException | RuntimeException e) {
-                permits.release();
-                if (!stopping) {
-                    LOG.log(System.Logger.Level.ERROR, "accept on " + address + " failed; acceptor stops", e);
+                connection = acceptWithinLimit(listener);
+            } catch (IOException e) {
+                if (stopping || !listener.isOpen()) {
+                    return;
                 }
+                pauseMillis = Math.min(MAX_ACCEPT_PAUSE_MILLIS, Math.max(1, pauseMillis * 2));
+                LOG.log(System.Logger.Level.WARNING, "accept on " + address + " failed; trying again in "
+                        + pauseMillis + " ms", e);
+                Tasklet.sleep(Duration.ofMillis(pauseMillis));
+                continue;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "accept on " + address + " failed; acceptor stops", e);
                 return;
-            } catch (TaskletExit exit) {
-                permits.release();
-                throw exit;
             }
+            if (connection == null) {
+                continue;
+            }
+            pauseMillis = 0;
             Dispatcher target = spreadOver != null ? spreadOver.next() : Tasklet.current().dispatcher();
-            // The permit now belongs to the connection's tasklet, which releases it when it ends.
+            // The permit and the socket now belong to the connection's tasklet, which releases both when it ends.
             Tasklet.builder().daemon(true).on(target).spawn(() -> serve(connection));
+        }
+    }
+
+    /**
+     * Waits for a queued connection, then for a permit, then takes the connection: a connection beyond the limit stays
+     * in the kernel's backlog, and an acceptor never sits on a permit while its listener is quiet (with one listener
+     * per dispatcher, a permit held by an idle acceptor would starve a busy one).
+     *
+     * @return the connection, holding a permit; or null if it vanished meanwhile (no permit held)
+     */
+    private Socket acceptWithinLimit(ServerSocket listener) throws IOException {
+        if (permits.tryAcquire()) {
+            Socket queued = takeHoldingPermit(listener); // the fast path under load: no wait for readiness
+            if (queued != null) {
+                return queued;
+            }
+        }
+        listener.awaitConnection(Long.MAX_VALUE);
+        permits.acquire();
+        return takeHoldingPermit(listener);
+    }
+
+    /** Takes a queued connection for the permit the caller holds; the permit is released if there is none. */
+    private Socket takeHoldingPermit(ServerSocket listener) throws IOException {
+        try {
+            Socket connection = listener.tryAccept();
+            if (connection == null) {
+                permits.release();
+            }
+            return connection;
+        } catch (IOException | RuntimeException | Error e) {
+            permits.release();
+            throw e;
         }
     }
 
@@ -198,11 +283,17 @@ public final class SocketServer implements AutoCloseable {
         Tasklet<?> self = Tasklet.current();
         connections.add(self);
         try (connection) {
-            handler.handle(connection);
+            // Added before reading `stopping` (both volatile): stop() either sees this tasklet, or this sees stopping.
+            if (!stopping) {
+                handler.handle(connection);
+            }
         } catch (TaskletExit exit) {
             throw exit;
+        } catch (IOException e) {
+            // Peers that reset or vanish are routine for a server: not worth a warning each.
+            LOG.log(System.Logger.Level.DEBUG, "connection " + connection + " ended by an I/O error", e);
         } catch (Exception | Error e) {
-            LOG.log(System.Logger.Level.WARNING, "handler failed on " + connection, e);
+            LOG.log(System.Logger.Level.WARNING, "handler failed on " + connection + "; that connection is closed", e);
         } finally {
             connections.remove(self);
             permits.release();
