@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * The entry point of {@code ./concurrence bench <name> [args]}: runs the benchmark called {@code name}.
  *
- * <p>Benchmarks: {@code tasklets} ({@link TaskletsBench}). The JVM must be started with
- * {@code --add-opens java.base/java.lang=ALL-UNNAMED}, as for any Concurrence program.
+ * <p>Benchmarks: {@code tasklets} ({@link TaskletsBench}), {@code messages} ({@link MessagesBench}). The JVM must be
+ * started with {@code --add-opens java.base/java.lang=ALL-UNNAMED}, as for any Concurrence program.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -20,6 +20,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "tasklets" -> TaskletsBench.main(rest);
+            case "messages" -> MessagesBench.main(rest);
             case "help", "-h", "--help" -> usage(System.out);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);

@@ -44,6 +44,15 @@ final class Measure {
                     allocatedPerOp);
         }
 
+        /**
+         * The same rounds counted in a smaller unit: {@code factor} of them per operation (a broadcast reaches
+         * {@code factor} subscribers). Rates grow by {@code factor}, bytes per operation shrink by it.
+         */
+        Rates scaled(double factor) {
+            return new Rates(median * factor, min * factor, max * factor, opsPerRound, rounds, cores,
+                    allocatedPerOp / factor);
+        }
+
         /** The median rate per busy core. */
         double perCore() {
             return median / cores;

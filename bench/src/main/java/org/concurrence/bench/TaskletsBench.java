@@ -31,7 +31,7 @@ public final class TaskletsBench {
             System.exit(2);
             return;
         }
-        startWatchdog();
+        startWatchdog("bench tasklets");
         Report report = new Report("Concurrence tasklets benchmark — Java %s, %d cores, flags: %s".formatted(
                 Runtime.version(), Runtime.getRuntime().availableProcessors(),
                 String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())));
@@ -63,7 +63,7 @@ public final class TaskletsBench {
     }
 
     /** The 1-minute load average of the machine, or -1 where the JVM cannot tell. */
-    private static double loadAverage() {
+    static double loadAverage() {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
@@ -71,14 +71,15 @@ public final class TaskletsBench {
         System.err.println("bench tasklets: " + what + " ...");
     }
 
-    private static void startWatchdog() {
+    /** Halts the JVM if the run is still going after {@link #WATCHDOG_MINUTES}; {@code what} names it. */
+    static void startWatchdog(String what) {
         Thread.ofPlatform().daemon(true).name("bench-watchdog").start(() -> {
             try {
                 Thread.sleep(Duration.ofMinutes(WATCHDOG_MINUTES));
             } catch (InterruptedException e) {
                 return;
             }
-            System.err.println("bench tasklets: still running after " + WATCHDOG_MINUTES + " minutes; giving up");
+            System.err.println(what + ": still running after " + WATCHDOG_MINUTES + " minutes; giving up");
             Runtime.getRuntime().halt(1);
         });
     }
