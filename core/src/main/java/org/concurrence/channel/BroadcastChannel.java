@@ -293,18 +293,32 @@ public final class BroadcastChannel<T> {
         }
     }
 
+    // PROTOTYPE: amortised O(1) subscribe. The published list is a view of the first `size` slots of `slots`;
+    // appending writes past every published view's end, so views never change; removal copies.
+    private Subscriber[] slots = new Subscriber[16];
+    private int size;
+    private final java.util.HashSet<Subscriber> members = new java.util.HashSet<>();
+
+    private record View(Subscriber[] slots, int size) implements java.util.RandomAccess {}
+
+    private static List<Subscriber> view(Subscriber[] slots, int size) {
+        return new java.util.AbstractList<>() {
+            @Override public Subscriber get(int i) { java.util.Objects.checkIndex(i, size); return slots[i]; }
+            @Override public int size() { return size; }
+        };
+    }
+
     private boolean add(Subscriber subscriber) {
         Waiter<Object> wake;
         synchronized (lock) {
-            List<Subscriber> now = pruneLocked();
-            if (now.contains(subscriber)) {
+            if (!members.add(subscriber)) {
                 return false;
             }
-            List<Subscriber> next = new ArrayList<>(now.size() + 1);
-            next.addAll(now);
-            next.add(subscriber);
-            subscribers = List.copyOf(next);
-            // Every waiting deliver looks again; each wants its own count, and subscriptions are rare.
+            if (size == slots.length) {
+                slots = java.util.Arrays.copyOf(slots, size * 2);
+            }
+            slots[size++] = subscriber;
+            subscribers = view(slots, size);
             while ((wake = waiting.poll()) != null) {
                 wake.complete(null);
             }
@@ -314,34 +328,45 @@ public final class BroadcastChannel<T> {
 
     private boolean remove(Subscriber subscriber) {
         synchronized (lock) {
-            List<Subscriber> now = subscribers;
-            if (!now.contains(subscriber)) {
+            if (!members.remove(subscriber)) {
                 return false;
             }
-            List<Subscriber> next = new ArrayList<>(now);
-            next.remove(subscriber);
-            subscribers = List.copyOf(next);
+            Subscriber[] next = new Subscriber[Math.max(16, slots.length)];
+            int n = 0;
+            for (int i = 0; i < size; i++) {
+                if (!slots[i].equals(subscriber)) {
+                    next[n++] = slots[i];
+                }
+            }
+            slots = next;
+            size = n;
+            subscribers = view(slots, size);
             return true;
         }
     }
 
     /** Drops tasklets that have ended; returns the subscribers left. Under {@link #lock}. */
     private List<Subscriber> pruneLocked() {
-        List<Subscriber> now = subscribers;
-        List<Subscriber> live = null;
-        for (int i = 0; i < now.size(); i++) {
-            boolean ended = now.get(i) instanceof TaskletSubscriber(Tasklet<?> t) && !t.isAlive();
-            if (ended && live == null) {
-                live = new ArrayList<>(now.subList(0, i));
-            } else if (!ended && live != null) {
-                live.add(now.get(i));
-            }
+        boolean anyEnded = false;
+        for (int i = 0; i < size && !anyEnded; i++) {
+            anyEnded = slots[i] instanceof TaskletSubscriber(Tasklet<?> t) && !t.isAlive();
         }
-        if (live != null) {
-            subscribers = List.copyOf(live);
+        if (!anyEnded) {
             return subscribers;
         }
-        return now;
+        Subscriber[] next = new Subscriber[Math.max(16, slots.length)];
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (slots[i] instanceof TaskletSubscriber(Tasklet<?> t) && !t.isAlive()) {
+                members.remove(slots[i]);
+            } else {
+                next[n++] = slots[i];
+            }
+        }
+        slots = next;
+        size = n;
+        subscribers = view(slots, size);
+        return subscribers;
     }
 
     /**

@@ -18,7 +18,16 @@ public final class Envelope {
     private final Tasklet<?> sender;
     private final Waiter<Object> replyTo;
     private final Waiter<Object> receipt;
-    private boolean answered;
+    private volatile boolean answered;
+    private static final java.lang.invoke.VarHandle ANSWERED;
+
+    static {
+        try {
+            ANSWERED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Envelope.class, "answered", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     Envelope(Object body, Tasklet<?> sender, Waiter<Object> replyTo, Waiter<Object> receipt) {
         this.body = body;
@@ -54,7 +63,7 @@ public final class Envelope {
      * @throws IllegalStateException if the message was not a call, or was answered already
      */
     public boolean reply(Object value) {
-        return answer(new Reply(value, null));
+        return answer(value, null);
     }
 
     /**
@@ -64,20 +73,17 @@ public final class Envelope {
      * @throws IllegalStateException if the message was not a call, or was answered already
      */
     public boolean fail(RuntimeException failure) {
-        return answer(new Reply(null, failure));
+        return answer(null, java.util.Objects.requireNonNull(failure, "failure"));
     }
 
-    private boolean answer(Reply reply) {
+    private boolean answer(Object value, RuntimeException failure) {
         if (replyTo == null) {
             throw new IllegalStateException("cannot reply to " + describeBody() + ": it was sent with send, not call");
         }
-        synchronized (this) {
-            if (answered) {
-                throw new IllegalStateException("the call with " + describeBody() + " was answered already");
-            }
-            answered = true;
+        if (!ANSWERED.compareAndSet(this, false, true)) {
+            throw new IllegalStateException("the call with " + describeBody() + " was answered already");
         }
-        boolean taken = replyTo.complete(reply);
+        boolean taken = failure == null ? replyTo.complete(value) : replyTo.fail(failure);
         if (!taken) {
             Mailbox.LATE_REPLIES.increment();
         }
@@ -96,14 +102,11 @@ public final class Envelope {
         if (replyTo == null) {
             return;
         }
-        synchronized (this) {
-            if (answered) {
-                return;
-            }
-            answered = true;
+        if (!ANSWERED.compareAndSet(this, false, true)) {
+            return;
         }
-        replyTo.complete(new Reply(null, new IllegalStateException("tasklet " + receiver.name()
-                + " ended without replying to " + describeBody())));
+        replyTo.fail(new IllegalStateException("tasklet " + receiver.name()
+                + " ended without replying to " + describeBody()));
     }
 
     String describeBody() {
@@ -114,15 +117,5 @@ public final class Envelope {
     public String toString() {
         return "Envelope[" + describeBody() + (isCall() ? ", call" : "")
                 + (sender != null ? ", from " + sender.name() : "") + "]";
-    }
-
-    /** What travels back to a caller. */
-    record Reply(Object value, RuntimeException failure) {
-        Object unwrap() {
-            if (failure != null) {
-                throw failure;
-            }
-            return value;
-        }
     }
 }

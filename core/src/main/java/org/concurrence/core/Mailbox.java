@@ -68,6 +68,8 @@ public final class Mailbox {
 
     /** The last call received with {@link #receive()}, answered by {@link #reply}; owner-confined. */
     private Envelope lastCall;
+    /** The owner's waiter, re-armed for every wait; owner-confined (published in {@link #receiver} under lock). */
+    private Waiter<Object> ownWaiter;
 
     Mailbox(Tasklet<?> owner, int capacity, Overflow overflow) {
         if (capacity < 1) {
@@ -323,7 +325,12 @@ public final class Mailbox {
                     unblock = blockedSenders == null ? null : blockedSenders.poll();
                 } else {
                     scanned = messages.size();
-                    waiter = Waiter.create();
+                    waiter = ownWaiter;
+                    if (waiter == null) {
+                        waiter = ownWaiter = Waiter.create();
+                    } else {
+                        waiter.rearm();
+                    }
                     receiver = waiter;
                 }
             }
@@ -334,7 +341,7 @@ public final class Mailbox {
                 return found;
             }
             try {
-                waiter.await(deadline, "receive in mailbox of tasklet", owner.name());
+                waiter.await(deadline, "receive in mailbox of tasklet", owner);
             } catch (DeadlineExceededException | TaskletExit cancelled) {
                 synchronized (lock) {
                     if (receiver == waiter) {

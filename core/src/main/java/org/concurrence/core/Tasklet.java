@@ -784,9 +784,13 @@ public final class Tasklet<T> {
         Waiter<Object> replyTo = Waiter.create();
         Envelope envelope = new Envelope(request, caller, replyTo, null);
         mailbox().post(envelope, timeout);
-        Object reply = replyTo.await(Tasklet.deadline(timeout), "call with " + envelope.describeBody() + " to tasklet",
-                name());
-        return ((Envelope.Reply) reply).unwrap();
+        try {
+            return replyTo.await(Tasklet.deadline(timeout), "call to tasklet", this);
+        } catch (DeadlineExceededException late) {
+            // The message names the request; built here, on the rare path, instead of for every call.
+            throw new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(),
+                    late.waited());
+        }
     }
 
     /** {@link #call(Object, Duration)} whose reply must be a {@code replyType}. */

@@ -181,6 +181,8 @@ public final class Waiter<T> {
         // The tasklet path stays in this frame: every parked tasklet's stack holds it, and each frame costs memory.
         Dispatcher dispatcher = tasklet.dispatcher();
         long start = deadline == Deadlines.NONE ? 0 : dispatcher.nanoTime();
+        long now = start;
+        boolean woken = false;
         Timer timer = null;
         try {
             while (true) {
@@ -200,7 +202,9 @@ public final class Waiter<T> {
                     continue;
                 }
                 if (deadline != Deadlines.NONE) {
-                    long now = dispatcher.nanoTime();
+                    if (woken) {
+                        now = dispatcher.nanoTime();
+                    }
                     if (now >= deadline) {
                         if (cancel()) {
                             throw new DeadlineExceededException(describe(operation, target), waited(start, now, deadline));
@@ -212,6 +216,7 @@ public final class Waiter<T> {
                     }
                 }
                 LockSupport.park(this);
+                woken = true;
             }
         } finally {
             if (timer != null) {
@@ -278,7 +283,23 @@ public final class Waiter<T> {
         throw (Error) f;
     }
 
+    /** A tasklet target is named by its name alone, built here (on failure) rather than by every caller. */
     private static String describe(String operation, Object target) {
+        if (target instanceof Tasklet<?> t) {
+            return operation + " " + t.name();
+        }
         return target == null ? operation : operation + " " + target;
+    }
+
+    /**
+     * Makes a waiter that has ended (completed or cancelled) wait again, for a primitive that keeps one waiter per
+     * owner and re-checks its own state after every wake-up (a mailbox). Only the owning thread calls it, under the
+     * primitive's lock, before publishing the waiter again. A completer that took the waiter before it ended and
+     * completes it late causes one spurious wake-up, which such a primitive tolerates.
+     */
+    void rearm() {
+        value = null;
+        failure = null;
+        state = WAITING;
     }
 }
