@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * The entry point of {@code ./concurrence bench <name> [args]}: runs the benchmark called {@code name}.
  *
- * <p>Benchmarks: {@code tasklets} ({@link TaskletsBench}), {@code messages} ({@link MessagesBench}). The JVM must be
+ * <p>Benchmarks: {@code tasklets} ({@link TaskletsBench}), {@code messages} ({@link MessagesBench}),
+ * {@code greeter} ({@link GreeterBench}). The JVM must be
  * started with {@code --add-opens java.base/java.lang=ALL-UNNAMED}, as for any Concurrence program.
  */
 public final class BenchMain {
@@ -21,6 +22,7 @@ public final class BenchMain {
         switch (args[0]) {
             case "tasklets" -> TaskletsBench.main(rest);
             case "messages" -> MessagesBench.main(rest);
+            case "greeter" -> GreeterBench.main(rest);
             case "help", "-h", "--help" -> usage(System.out);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
@@ -33,5 +35,6 @@ public final class BenchMain {
     private static void usage(PrintStream out) {
         out.println("usage: bench <benchmark> [options]\nbenchmarks:");
         out.print(Settings.USAGE.indent(2));
+        out.print(GreeterBench.USAGE.indent(2));
     }
 }
