@@ -470,12 +470,16 @@ public final class Dispatcher implements Executor {
 
     private void waitForWork() {
         Timer next = timers.peek();
+        // The live count is read first: a spawn from another thread raises externalWork before it registers the
+        // tasklet and lowers it only after queueing its continuation, so a count that includes a spawn in flight
+        // comes with externalWork > 0 or a non-empty remote queue, never with both clear.
+        int live = virtualTime ? taskletCount() : 0;
         if (virtualTime && externalWork.get() == 0 && remote.isEmpty() && !stopping) {
             if (next != null) {
                 virtualNanos = Math.max(virtualNanos, next.due());
                 return;
             }
-            if (taskletCount() > 0) {
+            if (live > 0) {
                 group.deadlocked(this);
             }
         }
