@@ -43,34 +43,88 @@ public final class Greeter {
 
     /** Serves one connection: a reply per request head, until the client closes or asks to. */
     static void greet(Socket socket) throws IOException {
-        ByteBuffer in = ByteBuffer.allocate(8192);
-        ByteBuffer out = ByteBuffer.allocate(KEEP_ALIVE.length * 32);
+        Buffers spare = Buffers.ofCurrentDispatcher();
+        ByteBuffer in = null;
+        ByteBuffer out = null;
         int scanned = 0;
-        while (true) {
-            int end = headEnd(in, scanned);
-            if (end < 0) {
-                scanned = Math.max(0, in.position() - 3);
-                if (!in.hasRemaining()) {
-                    return; // a head larger than the buffer: not for this greeter
+        try {
+            while (true) {
+                if (in == null) {
+                    // Idle between requests: park holding no buffer, take them back when bytes arrive.
+                    socket.awaitReadable(null);
+                    in = spare.take(8192);
+                    out = spare.take(KEEP_ALIVE.length * 32);
+                    if (socket.read(in) < 0) {
+                        return;
+                    }
                 }
-                if (out.position() > 0) {
-                    flush(socket, out); // answer what was pipelined before waiting for more
+                int end = headEnd(in, scanned);
+                if (end < 0) {
+                    scanned = Math.max(0, in.position() - 3);
+                    if (!in.hasRemaining()) {
+                        return; // a head larger than the buffer: not for this greeter
+                    }
+                    if (out.position() > 0) {
+                        flush(socket, out); // answer what was pipelined before waiting for more
+                    }
+                    if (in.position() == 0) {
+                        spare.give(in);
+                        spare.give(out);
+                        in = out = null;
+                        continue;
+                    }
+                    if (socket.read(in) < 0) {
+                        return;
+                    }
+                    continue;
                 }
-                if (socket.read(in) < 0) {
-                    return;
+                boolean close = wantsClose(in, end);
+                out.put(close ? CLOSE : KEEP_ALIVE);
+                in.flip().position(end);
+                in.compact();
+                scanned = 0;
+                if (close || out.remaining() < KEEP_ALIVE.length) {
+                    flush(socket, out);
+                    if (close) {
+                        return;
+                    }
                 }
-                continue;
             }
-            boolean close = wantsClose(in, end);
-            out.put(close ? CLOSE : KEEP_ALIVE);
-            in.flip().position(end);
-            in.compact();
-            scanned = 0;
-            if (close || out.remaining() < KEEP_ALIVE.length) {
-                flush(socket, out);
-                if (close) {
-                    return;
+        } finally {
+            if (in != null) {
+                spare.give(in);
+                spare.give(out);
+            }
+        }
+    }
+
+    /**
+     * Spare buffers of one dispatcher: a connection holds buffers only while it has bytes to handle. Touched only by
+     * the dispatcher's own tasklets, so the list needs no lock; capped, so an idle server keeps little.
+     */
+    private static final class Buffers {
+        private static final java.util.Map<org.concurrence.core.Dispatcher, Buffers> BY_DISPATCHER =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
+
+        static Buffers ofCurrentDispatcher() {
+            return BY_DISPATCHER.computeIfAbsent(org.concurrence.core.Dispatcher.current(), d -> new Buffers());
+        }
+
+        ByteBuffer take(int size) {
+            for (var it = free.iterator(); it.hasNext(); ) {
+                ByteBuffer b = it.next();
+                if (b.capacity() == size) {
+                    it.remove();
+                    return b.clear();
                 }
+            }
+            return ByteBuffer.allocate(size);
+        }
+
+        void give(ByteBuffer b) {
+            if (free.size() < 64) {
+                free.addFirst(b);
             }
         }
     }
