@@ -29,8 +29,12 @@ import org.concurrence.core.Tasklet;
  * another dispatcher's tasklet is an {@link IllegalStateException}); close from anywhere.
  */
 public final class ServerSocket implements AutoCloseable {
-    /** The default backlog, as in the original Concurrence. */
-    public static final int DEFAULT_BACKLOG = 512;
+    /**
+     * The default backlog: as deep as the kernel allows (Linux caps it at {@code net.core.somaxconn}, 4096 on current
+     * kernels), as Netty does. A shallow queue overflows during a burst of connections or a short stall of the
+     * dispatcher, and every overflow is a dropped SYN that the client retries only after a second.
+     */
+    public static final int DEFAULT_BACKLOG = 65_535;
 
     private final ServerSocketChannel channel;
     private final SocketAddress address;

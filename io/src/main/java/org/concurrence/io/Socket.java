@@ -46,6 +46,13 @@ public final class Socket implements Source, Sink {
     private java.io.InputStream availableProbe;
     /** What {@link #toString()} says, cached once connected. */
     private volatile String description;
+    /**
+     * The last read returned less than it offered room for, so the kernel had no more: the next read or readiness
+     * wait goes straight to the selector instead of first trying a system call that almost always fails with EAGAIN
+     * (a request/response connection reads once per request). Readiness is level-triggered and the read interest
+     * stays set, so bytes that came meanwhile are reported by the next poll. Confined to the reading tasklet.
+     */
+    private boolean drained;
 
     private Socket(SocketChannel channel) {
         this.channel = channel;
@@ -155,15 +162,21 @@ public final class Socket implements Source, Sink {
     @Override
     public int read(ByteBuffer destination, Duration timeout) throws IOException {
         confinement.beginCall();
-        int n = channel.read(destination);
-        if (n != 0 || !destination.hasRemaining()) {
-            return n;
+        if (!drained || !destination.hasRemaining()) {
+            int offered = destination.remaining();
+            int n = channel.read(destination);
+            if (n != 0 || offered == 0) {
+                drained = n > 0 && n < offered;
+                return n;
+            }
         }
         long deadline = Tasklet.deadline(timeout);
         while (true) {
             confinement.registration().await(SelectionKey.OP_READ, deadline, "read from");
-            n = channel.read(destination);
+            int offered = destination.remaining();
+            int n = channel.read(destination);
             if (n != 0) {
+                drained = n > 0 && n < offered;
                 return n;
             }
         }
@@ -176,10 +189,11 @@ public final class Socket implements Source, Sink {
     @Override
     public void awaitReadable(Duration timeout) throws IOException {
         confinement.beginCall();
-        if (available() > 0) {
+        if (!drained && available() > 0) {
             return;
         }
         confinement.registration().await(SelectionKey.OP_READ, Tasklet.deadline(timeout), "read from");
+        drained = false;
     }
 
     /** Bytes the kernel holds for this socket now (FIONREAD), without reading them. */

@@ -1,0 +1,31 @@
+package org.concurrence.http;
+
+import java.util.Objects;
+
+/**
+ * Thrown by a handler (or by a request body it reads) to answer with an error status: the server sends
+ * {@link #status()} with {@link #getMessage()} as a plain-text body. The message is meant for the client, so it must
+ * not hold secrets; use it for what the client did wrong ("no such order: 42", "body is not JSON: ...").
+ *
+ * <p>The server itself throws it from request-body reads: 413 when the body exceeds the server's limit, 400 when a
+ * chunked body is malformed, 408 when the body does not arrive in time.
+ */
+public class HttpException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final Status status;
+
+    public HttpException(Status status, String message) {
+        super(message);
+        this.status = Objects.requireNonNull(status, "status");
+    }
+
+    public HttpException(Status status, String message, Throwable cause) {
+        super(message, cause);
+        this.status = Objects.requireNonNull(status, "status");
+    }
+
+    /** The status the client gets. */
+    public Status status() {
+        return status;
+    }
+}

@@ -1,0 +1,172 @@
+package org.concurrence.http.server;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How an {@link HttpServer} runs: limits, timeouts and behaviour. Start from {@link #defaults()} and change fields
+ * with the {@code with...} methods.
+ *
+ * @param maxConnections           connections served at once; more wait in the listen backlog
+ * @param maxRequestsPerConnection requests on one connection before the server closes it ({@code Connection:
+ *                                 close} on the last response)
+ * @param maxPipelined             pipelined requests of one connection handled at once; later ones wait
+ * @param maxRequestLineLength     longest request line, bytes → 414 (501/400 for a bad one)
+ * @param maxHeaderSize            longest request head after the request line, bytes → 431
+ * @param maxHeaderCount           most header fields → 431
+ * @param maxBodySize              largest request body, bytes → 413 (before reading when Content-Length says so)
+ * @param maxBufferedBodySize      largest body {@code RequestBody.bytes()} or {@code text()} will hold → 413
+ * @param maxDrainSize             unread request body the server reads and drops to keep the connection; more →
+ *                                 close the connection after the response
+ * @param headTimeout              time from the first byte of a request to the end of its head → 408, close
+ * @param bodyTimeout              longest wait for the next bytes of a request body → 408, close
+ * @param idleTimeout              longest wait for the next request on a keep-alive connection → close
+ * @param writeTimeout             longest wait for the client to take response bytes → close
+ * @param serverName               the Server header, or null for none
+ * @param development              show exception stack traces in 500 responses (never in production)
+ */
+public record HttpServerOptions(
+        int maxConnections,
+        int maxRequestsPerConnection,
+        int maxPipelined,
+        int maxRequestLineLength,
+        int maxHeaderSize,
+        int maxHeaderCount,
+        long maxBodySize,
+        int maxBufferedBodySize,
+        long maxDrainSize,
+        Duration headTimeout,
+        Duration bodyTimeout,
+        Duration idleTimeout,
+        Duration writeTimeout,
+        String serverName,
+        boolean development) {
+
+    public HttpServerOptions {
+        positive("maxConnections", maxConnections);
+        positive("maxRequestsPerConnection", maxRequestsPerConnection);
+        positive("maxPipelined", maxPipelined);
+        positive("maxRequestLineLength", maxRequestLineLength);
+        positive("maxHeaderSize", maxHeaderSize);
+        positive("maxHeaderCount", maxHeaderCount);
+        positive("maxBodySize", maxBodySize);
+        positive("maxBufferedBodySize", maxBufferedBodySize);
+        if (maxDrainSize < 0) {
+            throw new IllegalArgumentException("maxDrainSize must be at least 0: " + maxDrainSize);
+        }
+        positive("headTimeout", headTimeout);
+        positive("bodyTimeout", bodyTimeout);
+        positive("idleTimeout", idleTimeout);
+        positive("writeTimeout", writeTimeout);
+    }
+
+    private static void positive(String name, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    private static void positive(String name, Duration value) {
+        Objects.requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + value);
+        }
+    }
+
+    /** Defaults fit for a public server: 8 KiB request line, 16 KiB of headers, 100 MiB bodies, 30 s timeouts. */
+    public static HttpServerOptions defaults() {
+        return new HttpServerOptions(100_000, 10_000, 16, 8 * 1024, 16 * 1024, 100, 100L * 1024 * 1024,
+                8 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                Duration.ofSeconds(30), "Concurrence", false);
+    }
+
+    public HttpServerOptions withMaxConnections(int v) {
+        return new HttpServerOptions(v, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, maxHeaderSize,
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
+                writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxRequestsPerConnection(int v) {
+        return new HttpServerOptions(maxConnections, v, maxPipelined, maxRequestLineLength, maxHeaderSize,
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
+                writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxPipelined(int v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, v, maxRequestLineLength, maxHeaderSize,
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
+                writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxRequestLineLength(int v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, v, maxHeaderSize,
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
+                writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxHeaderSize(int v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, v,
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
+                writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxHeaderCount(int v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, v, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                idleTimeout, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxBodySize(long v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, v, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                idleTimeout, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxBufferedBodySize(int v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, v, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
+                writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMaxDrainSize(long v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, v, headTimeout, bodyTimeout,
+                idleTimeout, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withHeadTimeout(Duration v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, v, bodyTimeout,
+                idleTimeout, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withBodyTimeout(Duration v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, v,
+                idleTimeout, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withIdleTimeout(Duration v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
+                bodyTimeout, v, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withWriteTimeout(Duration v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
+                bodyTimeout, idleTimeout, v, serverName, development);
+    }
+
+    public HttpServerOptions withServerName(String v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
+                bodyTimeout, idleTimeout, writeTimeout, v, development);
+    }
+
+    public HttpServerOptions withDevelopment(boolean v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
+                bodyTimeout, idleTimeout, writeTimeout, serverName, v);
+    }
+}
