@@ -15,6 +15,8 @@ public final class Examples {
     static {
         add("hello", "tasklets say hello in turn, then the tree of who spawned whom", Hello::main);
         add("greeter", "the original's greeter: a fixed HTTP reply per request [--port 8080]", Greeter::main);
+        add("http", "the hello handler on the HTTP/1.1 server: 200 Hello World! on any path [--port 8080]",
+                HttpHello::main);
         add("echo", "the echo server of the course notes [--port 10000]", Echo::main);
         add("chat", "the telnet chat: reader, writer and controller tasklets per client [--port 9010]", Chat::main);
         add("message", "a printer tasklet prints the messages it receives; a call, then quit", MessageExample::main);
