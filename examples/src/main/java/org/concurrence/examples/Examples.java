@@ -21,7 +21,9 @@ public final class Examples {
         add("chat", "the telnet chat: reader, writer and controller tasklets per client [--port 9010]", Chat::main);
         add("message", "a printer tasklet prints the messages it receives; a call, then quit", MessageExample::main);
         add("supervisor", "a crashing worker restarted by a one-for-one supervisor", SupervisorExample::main);
-        add("demo", "the demo (same as ./concurrence demo)", Demo::main);
+        add("web", "routes, filters and JSON: a small task list API [--port 8080]", WebExample::main);
+        add("tour", "a console tour of tasklets, channels, deadlines, messages and supervision", Tour::main);
+        add("demo", "the demo web app (same as ./concurrence demo) [--port 8080]", Demo::main);
     }
 
     private record Example(String description, Consumer<String[]> main) {}
