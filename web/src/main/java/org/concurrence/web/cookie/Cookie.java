@@ -2,9 +2,8 @@ package org.concurrence.web.cookie;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Objects;
+import org.concurrence.web.HttpDate;
 
 /**
  * A cookie to set with {@code Set-Cookie} (RFC 6265 §4.1): a name, a value and its attributes.
@@ -51,8 +50,6 @@ public record Cookie(String name, String value, String path, String domain, Dura
             return text;
         }
     }
-
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
     public Cookie {
         Objects.requireNonNull(name, "name");
@@ -140,7 +137,7 @@ public record Cookie(String name, String value, String path, String domain, Dura
             sb.append("; Max-Age=").append(maxAge.toSeconds());
         }
         if (expires != null) {
-            sb.append("; Expires=").append(HTTP_DATE.format(expires));
+            sb.append("; Expires=").append(HttpDate.format(expires));
         }
         if (secure) {
             sb.append("; Secure");

@@ -36,14 +36,14 @@ class CookiesTest {
         Cookie c = Cookie.of("sid", "abc").withPath("/app").withDomain("example.com")
                 .withMaxAge(Duration.ofHours(1)).withExpires(Instant.parse("2030-01-02T03:04:05Z"))
                 .withSecure(true).withHttpOnly(true).withSameSite(Cookie.SameSite.NONE);
-        assertEquals("sid=abc; Path=/app; Domain=example.com; Max-Age=3600; Expires=Wed, 2 Jan 2030 03:04:05 GMT;"
+        assertEquals("sid=abc; Path=/app; Domain=example.com; Max-Age=3600; Expires=Wed, 02 Jan 2030 03:04:05 GMT;"
                 + " Secure; HttpOnly; SameSite=None", c.toSetCookie());
         assertEquals("a=b", Cookie.of("a", "b").toSetCookie());
     }
 
     @Test
     void aDeletionCookieExpiresAtOnce() {
-        assertEquals("sid=; Path=/; Max-Age=0; Expires=Thu, 1 Jan 1970 00:00:00 GMT",
+        assertEquals("sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
                 Cookie.deletion("sid", "/", null).toSetCookie());
     }
 
