@@ -83,10 +83,10 @@ public abstract sealed class Routes<S extends Routes<S>> permits Router.Builder,
     }
 
     /**
-     * Hands every request under {@code prefix} — {@code prefix} itself and {@code prefix/...}, whatever the method —
-     * to {@code handler}, with the rest of the path (after {@code prefix/}, possibly empty) as the path parameter
-     * {@code path}. For handlers that do their own dispatch, such as {@link org.concurrence.web.files.StaticFiles}.
-     * A more specific route still wins.
+     * Hands every request under {@code prefix} — {@code prefix} itself and {@code prefix/...}, whatever the
+     * method — to {@code handler}, with the rest of the path (after {@code prefix/}, possibly empty) as the path
+     * parameter {@code path}. For handlers that do their own dispatch, such as
+     * {@link org.concurrence.web.files.StaticFiles}. A more specific route still wins.
      */
     public S mount(String prefix, Handler handler, Filter... filters) {
         checkPrefix(prefix);

@@ -114,7 +114,8 @@ public final class StaticFiles implements Handler {
         if (found instanceof FileLookup.Directory(Path dir)) {
             if (!request.path().endsWith("/")) {
                 String q = request.rawQuery();
-                return Response.redirect(Status.MOVED_PERMANENTLY, request.rawPath() + "/" + (q.isEmpty() ? "" : "?" + q));
+                String location = request.rawPath() + "/" + (q.isEmpty() ? "" : "?" + q);
+                return Response.redirect(Status.MOVED_PERMANENTLY, location);
             }
             found = io.run(() -> lookup.stat(dir.resolve(indexFile)));
         }

@@ -78,8 +78,8 @@ class JsonTest {
     @Test
     void aWrongValueIs400NamingThePropertyPathAndProblem() {
         HttpException e = assertThrows(HttpException.class,
-                () -> Json.read(post("{\"id\":1,\"items\":[{\"sku\":\"a\",\"qty\":1},{\"sku\":\"b\",\"qty\":\"many\"}]}",
-                        "application/json"), Order.class));
+                () -> Json.read(post("{\"id\":1,\"items\":[{\"sku\":\"a\",\"qty\":1},"
+                        + "{\"sku\":\"b\",\"qty\":\"many\"}]}", "application/json"), Order.class));
         assertEquals(Status.BAD_REQUEST, e.status());
         assertTrue(e.getMessage().startsWith("invalid JSON for Order at $.items[1].qty (line 1, column "),
                 e.getMessage());
