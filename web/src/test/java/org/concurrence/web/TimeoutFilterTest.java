@@ -85,7 +85,8 @@ class TimeoutFilterTest {
     void anOuterDeadlineIsNeverExtended() {
         virtualTime(() -> {
             AtomicReference<Optional<Duration>> seen = new AtomicReference<>();
-            Timeout.run(Duration.ofSeconds(1), () -> call(TimeoutFilter.fromHeader(), remembering(seen), "Timeout", "30"));
+            Timeout.run(Duration.ofSeconds(1),
+                    () -> call(TimeoutFilter.fromHeader(), remembering(seen), "Timeout", "30"));
             assertEquals(Optional.of(Duration.ofSeconds(1)), seen.get());
         });
     }
