@@ -30,7 +30,6 @@ import org.concurrence.web.form.Part;
 import org.concurrence.web.json.Json;
 import org.concurrence.web.json.JsonFilter;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,14 +73,8 @@ class WebEndToEndTest {
                 .mount("/static", StaticFiles.of(dir))
                 .build();
         group = DispatcherGroup.start(Concurrence.Options.defaults().withName("web-e2e"));
-        try {
-            server = HttpServer.start(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    HttpServerOptions.defaults(), router);
-        } catch (UnsupportedOperationException e) {
-            group.close();
-            group = null;
-            Assumptions.abort("HttpServer is not implemented on this branch yet: " + e.getMessage());
-        }
+        server = HttpServer.start(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                HttpServerOptions.defaults(), router);
         client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     }
 
