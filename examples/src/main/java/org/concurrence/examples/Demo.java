@@ -3,6 +3,7 @@ package org.concurrence.examples;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import org.concurrence.core.Concurrence;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.server.HttpServer;
 
@@ -18,7 +19,7 @@ public final class Demo {
         int port = Args.port(args, 8080);
         Concurrence.dispatch(() -> {
             try {
-                HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", port), DemoApp.router());
+                HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", port), DemoApp.router(Dispatcher.current()));
                 System.out.println("Concurrence demo: open http://127.0.0.1:" + server.port() + "/ ("
                         + Tasklet.current().dispatcher().group().size() + " dispatchers); Ctrl-C stops it");
             } catch (IOException e) {

@@ -38,9 +38,9 @@ public final class DemoApp {
         this.guestbook = guestbook;
     }
 
-    /** The application's router; starts the guestbook tasklet (call from a tasklet). */
-    public static Router router() {
-        DemoApp app = new DemoApp(Guestbook.start());
+    /** The application's router; starts the guestbook tasklet on {@code dispatcher}. Callable from any thread. */
+    public static Router router(Dispatcher dispatcher) {
+        DemoApp app = new DemoApp(Guestbook.start(dispatcher));
         return Router.builder()
                 .get("/", app::home)
                 .get("/hello", request -> HELLO)

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Mailbox;
 import org.concurrence.core.Tasklet;
 
@@ -36,9 +37,10 @@ public final class Guestbook {
         this.owner = owner;
     }
 
-    /** Starts the guestbook's tasklet (a daemon: it does not keep the program alive). */
-    public static Guestbook start() {
-        return new Guestbook(Tasklet.builder().name("guestbook").daemon(true).spawn(Guestbook::serve));
+    /** Starts the guestbook's tasklet on {@code dispatcher} (a daemon: it does not keep the program alive). */
+    public static Guestbook start(Dispatcher dispatcher) {
+        return new Guestbook(Tasklet.builder().name("guestbook").daemon(true).on(dispatcher)
+                .spawn(Guestbook::serve));
     }
 
     private static void serve() {
