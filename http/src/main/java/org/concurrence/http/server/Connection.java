@@ -226,6 +226,7 @@ final class Connection {
     private static boolean selfContained(RequestHead head, int bodyBytesBuffered) {
         long length = head.contentLength();
         return !head.expectContinue() && length >= 0 && length <= Math.min(bodyBytesBuffered, DETACH_MAX);
+        // (length 0: no body at all, trivially self-contained; -1: chunked, never)
     }
 
     /** Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most. */
@@ -247,8 +248,7 @@ final class Connection {
     private Exchange accept(RequestHead head) {
         requests++;
         boolean last = !head.keepAlive() || requests >= options.maxRequestsPerConnection();
-        Exchange ex = exchanges.create(head, last, input.available() >= head.contentLength()
-                && head.contentLength() <= DETACH_MAX && !head.expectContinue());
+        Exchange ex = exchanges.create(head, last, selfContained(head, input.available()));
         if (last) {
             pipeline.closing = true;
         }

@@ -18,7 +18,8 @@ final class DispatcherShare {
     private EncodedFields lastEncoded;
 
     /**
-     * A response's own header fields as bytes, and the few facts about them the server needs. A response's headers
+     * A response's own header fields as bytes, and the few facts about them the server needs. A Connection field is
+     * not copied: the server writes its own, honouring a {@code close} in the handler's. A response's headers
      * are frozen ({@link Headers#readOnly()}), so the same instance always encodes the same.
      */
     record EncodedFields(byte[] bytes, boolean hasDate, boolean hasServer, boolean asksClose) {}
@@ -34,7 +35,9 @@ final class DispatcherShare {
     private static EncodedFields encodeFields(Headers headers) {
         int length = 0;
         for (int i = 0; i < headers.size(); i++) {
-            length += headers.name(i).length() + headers.value(i).length() + 4;
+            if (!headers.name(i).equalsIgnoreCase("Connection")) {
+                length += headers.name(i).length() + headers.value(i).length() + 4;
+            }
         }
         byte[] bytes = new byte[length];
         int at = 0;
@@ -44,6 +47,10 @@ final class DispatcherShare {
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
             String value = headers.value(i);
+            if (name.equalsIgnoreCase("Connection")) {
+                close |= headers.containsToken("Connection", "close");
+                continue;
+            }
             at = put(bytes, at, name);
             bytes[at++] = ':';
             bytes[at++] = ' ';
@@ -52,7 +59,6 @@ final class DispatcherShare {
             bytes[at++] = '\n';
             date |= name.equalsIgnoreCase("Date");
             server |= name.equalsIgnoreCase("Server");
-            close |= name.equalsIgnoreCase("Connection") && headers.containsToken("Connection", "close");
         }
         return new EncodedFields(bytes, date, server, close);
     }

@@ -44,7 +44,7 @@ final class Exchanges {
         RequestBody body;
         if (!head.hasBody()) {
             body = ServerRequestBody.empty();
-        } else if (detach) {
+        } else if (detach && head.contentLength() > 0) {
             byte[] bytes = new byte[(int) head.contentLength()];
             input.take(bytes, 0, bytes.length);
             body = ServerRequestBody.of(bytes, head.headers().get("Content-Type"), options.maxBufferedBodySize());

@@ -145,7 +145,7 @@ final class HeadParser {
         while (isTokenChar(bytes[i])) {
             i++;
         }
-        if (bytes[i] != ':') {
+        if (i == nameStart || bytes[i] != ':') {
             String why = i == nameStart && (bytes[i] == ' ' || bytes[i] == '\t') ? "obs-fold (a line that continues"
                     + " the previous field) is not accepted" : i == nameStart ? "empty or invalid header field name"
                     : bytes[i] == ' ' || bytes[i] == '\t' ? "whitespace between a header field name and its colon"
