@@ -44,8 +44,13 @@ public final class Socket implements Source, Sink {
     private final Confinement confinement;
     /** The socket's adaptor stream, used only to ask the kernel how many bytes wait (it never reads). */
     private java.io.InputStream availableProbe;
-    /** What {@link #toString()} says, cached once connected. */
-    private volatile String description;
+    /**
+     * The addresses once connected, taken when the socket is made so that {@link #toString()} never touches the
+     * channel: it is called from error paths on other threads (a close that wakes a waiter names the socket), where
+     * taking the channel's state lock could deadlock against a carrier deregistering the channel.
+     */
+    private volatile SocketAddress local;
+    private volatile SocketAddress remote;
     /**
      * The last read returned less than it offered room for, so the kernel had no more: the next read or readiness
      * wait goes straight to the selector instead of first trying a system call that almost always fails with EAGAIN
@@ -62,10 +67,14 @@ public final class Socket implements Source, Sink {
     /** Wraps a connected channel (from {@link ServerSocket#accept()}); makes it non-blocking. */
     static Socket of(SocketChannel channel) throws IOException {
         channel.configureBlocking(false);
-        if (!(channel.getLocalAddress() instanceof UnixDomainSocketAddress)) {
+        SocketAddress localAddress = channel.getLocalAddress();
+        if (!(localAddress instanceof UnixDomainSocketAddress)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
-        return new Socket(channel);
+        Socket socket = new Socket(channel);
+        socket.local = localAddress;
+        socket.remote = channel.getRemoteAddress();
+        return socket;
     }
 
     /**
@@ -100,6 +109,8 @@ public final class Socket implements Source, Sink {
                     socket.confinement.registration().await(SelectionKey.OP_CONNECT, deadline, "connect to " + target + " by");
                 } while (!channel.finishConnect());
             }
+            socket.local = channel.getLocalAddress();
+            socket.remote = channel.getRemoteAddress();
             return socket;
         } catch (SocketException e) {
             socket.close();
@@ -268,29 +279,23 @@ public final class Socket implements Source, Sink {
         return channel.getOption(option);
     }
 
+    /** The local address; known (and kept after close) once connected. */
     public SocketAddress localAddress() throws IOException {
-        return channel.getLocalAddress();
+        SocketAddress l = local;
+        return l != null ? l : channel.getLocalAddress();
     }
 
+    /** The peer's address; known (and kept after close) once connected. */
     public SocketAddress remoteAddress() throws IOException {
-        return channel.getRemoteAddress();
+        SocketAddress r = remote;
+        return r != null ? r : channel.getRemoteAddress();
     }
 
     /** {@code socket /127.0.0.1:50000->/127.0.0.1:8080}; the addresses stay known after the socket is closed. */
     @Override
     public String toString() {
-        String d = description;
-        if (d == null) {
-            try {
-                SocketAddress remote = channel.getRemoteAddress();
-                d = "socket " + channel.getLocalAddress() + "->" + remote;
-                if (remote != null) {
-                    description = d; // connected: the addresses no longer change
-                }
-            } catch (IOException | RuntimeException closedBeforeConnected) {
-                d = "socket (closed)";
-            }
-        }
+        SocketAddress r = remote;
+        String d = r == null ? "socket (not connected)" : "socket " + local + "->" + r;
         return confinement.isClosed() ? d + " (closed)" : d;
     }
 }

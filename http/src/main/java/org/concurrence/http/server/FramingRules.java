@@ -25,15 +25,32 @@ final class FramingRules {
     }
 
     RequestHead check(Method method, String target, Version version, Headers headers) {
-        List<String> hosts = headers.all("Host");
-        if (hosts.size() > 1) {
+        // One pass over the fields notes what framing needs; the common request (a Host and a few others) then takes
+        // no further scan and allocates nothing.
+        int hosts = 0;
+        boolean contentLength = false;
+        boolean transferEncoding = false;
+        boolean connection = false;
+        int expects = 0;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            switch (name.length()) {
+                case 4 -> hosts += name.equalsIgnoreCase("Host") ? 1 : 0;
+                case 6 -> expects += name.equalsIgnoreCase("Expect") ? 1 : 0;
+                case 10 -> connection |= name.equalsIgnoreCase("Connection");
+                case 14 -> contentLength |= name.equalsIgnoreCase("Content-Length");
+                case 17 -> transferEncoding |= name.equalsIgnoreCase("Transfer-Encoding");
+                default -> { }
+            }
+        }
+        if (hosts > 1) {
             throw new HttpException(Status.BAD_REQUEST, "more than one Host header");
         }
-        if (hosts.isEmpty() && version == Version.HTTP_1_1) {
+        if (hosts == 0 && version == Version.HTTP_1_1) {
             throw new HttpException(Status.BAD_REQUEST, "HTTP/1.1 request without a Host header");
         }
-        long length = contentLength(headers);
-        if (headers.contains("Transfer-Encoding")) {
+        long length = contentLength ? contentLength(headers) : -1;
+        if (transferEncoding) {
             if (length >= 0) {
                 throw new HttpException(Status.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
             }
@@ -48,11 +65,15 @@ final class FramingRules {
             throw new HttpException(Status.CONTENT_TOO_LARGE,
                     "request body of " + length + " bytes is over the limit of " + maxBodySize);
         }
-        boolean keepAlive = version == Version.HTTP_1_1
-                ? !headers.containsToken("Connection", "close")
-                : headers.containsToken("Connection", "keep-alive") && !headers.containsToken("Connection", "close");
-        return new RequestHead(method, target, version, headers, length, keepAlive,
-                expectsContinue(headers, version) && length != 0);
+        boolean keepAlive;
+        if (version == Version.HTTP_1_1) {
+            keepAlive = !connection || !headers.containsToken("Connection", "close");
+        } else {
+            keepAlive = connection && headers.containsToken("Connection", "keep-alive")
+                    && !headers.containsToken("Connection", "close");
+        }
+        boolean expectsContinue = expects > 0 && expectsContinue(headers, version, expects) && length != 0;
+        return new RequestHead(method, target, version, headers, length, keepAlive, expectsContinue);
     }
 
     /** The one length every Content-Length value states, or -1 if there is none. */
@@ -113,12 +134,12 @@ final class FramingRules {
     }
 
     /** {@code Expect: 100-continue} on HTTP/1.1 (HTTP/1.0 clients cannot expect it: ignored); another one is 417. */
-    private static boolean expectsContinue(Headers headers, Version version) {
+    private static boolean expectsContinue(Headers headers, Version version, int fields) {
         String expect = headers.get("Expect");
         if (expect == null || version == Version.HTTP_1_0) {
             return false;
         }
-        if (headers.all("Expect").size() == 1 && expect.equalsIgnoreCase("100-continue")) {
+        if (fields == 1 && expect.equalsIgnoreCase("100-continue")) {
             return true;
         }
         throw new HttpException(Status.EXPECTATION_FAILED, "unsupported expectation: " + Diagnostics.quote(expect));
