@@ -15,11 +15,15 @@ public final class Examples {
     static {
         add("hello", "tasklets say hello in turn, then the tree of who spawned whom", Hello::main);
         add("greeter", "the original's greeter: a fixed HTTP reply per request [--port 8080]", Greeter::main);
+        add("http", "the hello handler on the HTTP/1.1 server: 200 Hello World! on any path [--port 8080]",
+                HttpHello::main);
         add("echo", "the echo server of the course notes [--port 10000]", Echo::main);
         add("chat", "the telnet chat: reader, writer and controller tasklets per client [--port 9010]", Chat::main);
         add("message", "a printer tasklet prints the messages it receives; a call, then quit", MessageExample::main);
         add("supervisor", "a crashing worker restarted by a one-for-one supervisor", SupervisorExample::main);
-        add("demo", "the demo (same as ./concurrence demo)", Demo::main);
+        add("web", "routes, filters and JSON: a small task list API [--port 8080]", WebExample::main);
+        add("tour", "a console tour of tasklets, channels, deadlines, messages and supervision", Tour::main);
+        add("demo", "the demo web app (same as ./concurrence demo) [--port 8080]", Demo::main);
     }
 
     private record Example(String description, Consumer<String[]> main) {}

@@ -1,0 +1,114 @@
+package org.concurrence.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.DispatcherGroup;
+import org.concurrence.http.server.HttpServer;
+import org.concurrence.http.server.HttpServerOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The demo web app and the web example on the real server, through the JDK's HTTP client. */
+@Timeout(60)
+class DemoAppTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private DispatcherGroup group;
+    private HttpServer demo;
+    private HttpServer web;
+    private HttpClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(2).withName("demo-test"));
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        demo = HttpServer.start(group, any, HttpServerOptions.defaults(), DemoApp.router(group.dispatcher(0)));
+        web = HttpServer.start(group, any, HttpServerOptions.defaults(), WebExample.router());
+        client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        demo.close();
+        web.close();
+        group.close();
+    }
+
+    private HttpResponse<String> send(HttpServer server, HttpRequest.Builder request) throws Exception {
+        return client.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder at(HttpServer server, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    }
+
+    @Test
+    void everyPageOfTheDemoAnswers() throws Exception {
+        HttpResponse<String> home = send(demo, at(demo, "/"));
+        assertEquals(200, home.statusCode());
+        assertTrue(home.body().contains("/guestbook"), home.body());
+        assertEquals("Hello World!", send(demo, at(demo, "/hello")).body());
+        HttpResponse<String> json = send(demo, at(demo, "/api/greeting?name=Ada"));
+        assertEquals("application/json", json.headers().firstValue("Content-Type").orElseThrow().split(";")[0]);
+        assertTrue(json.body().contains("\"message\":\"Hello, Ada!\""), json.body());
+        HttpResponse<String> tasklets = send(demo, at(demo, "/tasklets"));
+        assertTrue(tasklets.body().contains("guestbook"), "the tree lists the guestbook tasklet: " + tasklets.body());
+        HttpResponse<String> messages = send(demo, at(demo, "/messages?tasklets=100&laps=3"));
+        assertEquals(200, messages.statusCode());
+        assertTrue(messages.body().contains("300 messages"), messages.body());
+        assertTrue(messages.body().contains("printer: quit"), messages.body());
+        assertEquals(400, send(demo, at(demo, "/messages?tasklets=0")).statusCode());
+        assertEquals(404, send(demo, at(demo, "/nowhere")).statusCode());
+    }
+
+    @Test
+    void theGuestbookKeepsWhatTheFormPosts() throws Exception {
+        HttpResponse<String> posted = send(demo, at(demo, "/guestbook")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=Ada+L&text=%3Cb%3Ehi%3C%2Fb%3E")));
+        assertEquals(303, posted.statusCode());
+        assertEquals("/guestbook", posted.headers().firstValue("Location").orElseThrow());
+        HttpResponse<String> page = send(demo, at(demo, "/guestbook"));
+        assertTrue(page.body().contains("Ada L"), page.body());
+        assertTrue(page.body().contains("&lt;b&gt;hi&lt;/b&gt;"), "entries are escaped: " + page.body());
+        HttpResponse<String> bad = send(demo, at(demo, "/guestbook")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=&text=x")));
+        assertEquals(400, bad.statusCode());
+        assertTrue(send(demo, at(demo, "/api/guestbook")).body().contains("\"name\":\"Ada L\""));
+    }
+
+    @Test
+    void theTaskListApiCreatesReadsUpdatesAndDeletes() throws Exception {
+        HttpResponse<String> created = send(web, at(web, "/tasks").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"write docs\"}")));
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("/tasks/1", created.headers().firstValue("Location").orElseThrow());
+        assertTrue(created.headers().firstValue("Server-Timing").isPresent(), "the router-level filter ran");
+        assertEquals("{\"id\":1,\"title\":\"write docs\",\"done\":false}", send(web, at(web, "/tasks/1")).body());
+        HttpResponse<String> updated = send(web, at(web, "/tasks/1").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"title\":\"write docs\",\"done\":true}")));
+        assertTrue(updated.body().contains("\"done\":true"), updated.body());
+        assertTrue(send(web, at(web, "/tasks")).body().startsWith("[{\"id\":1"));
+        assertEquals(204, send(web, at(web, "/tasks/1").DELETE()).statusCode());
+        HttpResponse<String> gone = send(web, at(web, "/tasks/1"));
+        assertEquals(404, gone.statusCode());
+        assertTrue(gone.body().contains("no task 1"), "JSON error names the task: " + gone.body());
+        HttpResponse<String> badJson = send(web, at(web, "/tasks").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":")));
+        assertEquals(400, badJson.statusCode());
+        assertEquals(422, send(web, at(web, "/tasks").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"\"}"))).statusCode());
+    }
+}

@@ -1,0 +1,304 @@
+package org.concurrence.http.jdk;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.HashMap;
+import java.util.Map;
+import org.concurrence.channel.Channel;
+import org.concurrence.channel.ChannelClosedException;
+import org.concurrence.http.Method;
+import org.concurrence.http.Request;
+import org.concurrence.http.Status;
+
+/**
+ * One request and its response as a {@link HttpExchange}, following the JDK's contract: {@link #sendResponseHeaders}
+ * once, with length {@code > 0} (exactly that many bytes), {@code 0} (any length, chunked) or {@code -1} (no body);
+ * then the body through {@link #getResponseBody()}; {@link #close()} ends the exchange. A handler that returns without
+ * closing is forgiven: the exchange ends when the handler returns.
+ *
+ * <p>Thread-safety: used by the handler's tasklet only, like the JDK's exchange is used by one thread.
+ */
+final class AdaptedExchange extends HttpExchange {
+    private static final int CHUNK = 8192;
+
+    private final Request request;
+    private final AdaptedContext context;
+    private final Channel<ExchangeBridge.Signal> pipe;
+    private final com.sun.net.httpserver.Headers requestHeaders = new com.sun.net.httpserver.Headers();
+    private final com.sun.net.httpserver.Headers responseHeaders = new com.sun.net.httpserver.Headers();
+    private final Map<String, Object> attributes = new HashMap<>();
+    private final ResponseStream responseStream = new ResponseStream();
+    private InputStream in;
+    private OutputStream out;
+    private HttpPrincipal principal;
+    private int responseCode = -1;
+    private boolean ended;
+
+    AdaptedExchange(Request request, AdaptedContext context, Channel<ExchangeBridge.Signal> pipe) {
+        this.request = request;
+        this.context = context;
+        this.pipe = pipe;
+        request.headers().forEach(requestHeaders::add);
+        this.in = request.body().stream();
+        this.out = responseStream;
+    }
+
+    @Override
+    public com.sun.net.httpserver.Headers getRequestHeaders() {
+        return requestHeaders;
+    }
+
+    @Override
+    public com.sun.net.httpserver.Headers getResponseHeaders() {
+        return responseHeaders;
+    }
+
+    @Override
+    public URI getRequestURI() {
+        try {
+            return new URI(request.target());
+        } catch (URISyntaxException e) {
+            try {
+                String query = request.rawQuery().isEmpty() ? null : request.rawQuery();
+                return new URI(null, null, request.path(), query, null);
+            } catch (URISyntaxException again) {
+                throw new IllegalStateException("request target is not a URI: " + request.target(), again);
+            }
+        }
+    }
+
+    @Override
+    public String getRequestMethod() {
+        return request.method().name();
+    }
+
+    @Override
+    public HttpContext getHttpContext() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the request body is the connection's; nothing to release
+        }
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // as the JDK's exchange: close() does not throw
+        }
+    }
+
+    @Override
+    public InputStream getRequestBody() {
+        return in;
+    }
+
+    @Override
+    public OutputStream getResponseBody() {
+        return out;
+    }
+
+    @Override
+    public void sendResponseHeaders(int code, long length) throws IOException {
+        if (responseCode != -1) {
+            throw new IOException("headers already sent");
+        }
+        Status status = Status.of(code);
+        boolean head = request.method().equals(Method.HEAD);
+        if (status.forbidsBody() || head) {
+            responseStream.discard = true;
+        } else if (length < 0) {
+            responseStream.discard = true;
+        } else if (length > 0) {
+            responseStream.remaining = length;
+        }
+        responseCode = code;
+        send(new ExchangeBridge.Signal.Head(code, ExchangeBridge.toOurs(responseHeaders), length));
+        if (responseStream.discard) {
+            responseStream.closed = true;
+            signalEnd();
+        }
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+        return inet(request.remoteAddress());
+    }
+
+    @Override
+    public int getResponseCode() {
+        return responseCode;
+    }
+
+    @Override
+    public InetSocketAddress getLocalAddress() {
+        return inet(request.localAddress());
+    }
+
+    private static InetSocketAddress inet(SocketAddress address) {
+        return address instanceof InetSocketAddress inet ? inet : null;
+    }
+
+    @Override
+    public String getProtocol() {
+        return request.version().text();
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        return attributes.get(name);
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+        if (value == null) {
+            attributes.remove(name);
+        } else {
+            attributes.put(name, value);
+        }
+    }
+
+    @Override
+    public void setStreams(InputStream i, OutputStream o) {
+        if (i != null) {
+            in = i;
+        }
+        if (o != null) {
+            out = o;
+        }
+    }
+
+    @Override
+    public HttpPrincipal getPrincipal() {
+        return principal;
+    }
+
+    void setPrincipal(HttpPrincipal principal) {
+        this.principal = principal;
+    }
+
+    /** The handler returned: end the body if it did not. */
+    void finish() throws IOException {
+        if (responseCode == -1) {
+            signalEnd();
+            return;
+        }
+        responseStream.close();
+    }
+
+    /** The handler failed: the request's tasklet answers 500 or aborts the body. */
+    void fail(Throwable cause) {
+        if (!ended) {
+            ended = true;
+            try {
+                pipe.trySend(new ExchangeBridge.Signal.Failed(cause));
+            } catch (ChannelClosedException ignored) {
+                // the client is gone already
+            }
+        }
+    }
+
+    private void signalEnd() {
+        if (!ended) {
+            ended = true;
+            try {
+                pipe.send(new ExchangeBridge.Signal.End());
+            } catch (ChannelClosedException ignored) {
+                // nobody reads the rest: HEAD, a body-less status, or the client left
+            }
+        }
+    }
+
+    private void send(ExchangeBridge.Signal signal) throws IOException {
+        try {
+            pipe.send(signal);
+        } catch (ChannelClosedException e) {
+            throw new IOException("the client connection was closed", e);
+        }
+    }
+
+    /** The response body: chunks to the request's tasklet, with the JDK's length checks. */
+    private final class ResponseStream extends OutputStream {
+        private byte[] buffer;
+        private int count;
+        /** Bytes still owed for a fixed length; -1 for chunked. */
+        private long remaining = -1;
+        private boolean discard;
+        private boolean closed;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (closed) {
+                throw new IOException("stream is closed");
+            }
+            if (responseCode == -1) {
+                throw new IOException("response headers not sent yet");
+            }
+            if (discard) {
+                return;
+            }
+            if (remaining >= 0) {
+                if (len > remaining) {
+                    throw new IOException("too many bytes to write to stream");
+                }
+                remaining -= len;
+            }
+            if (buffer == null) {
+                buffer = new byte[CHUNK];
+            }
+            while (len > 0) {
+                int n = Math.min(len, buffer.length - count);
+                System.arraycopy(b, off, buffer, count, n);
+                count += n;
+                off += n;
+                len -= n;
+                if (count == buffer.length) {
+                    flush();
+                }
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (count > 0 && !discard) {
+                send(new ExchangeBridge.Signal.Chunk(java.util.Arrays.copyOf(buffer, count)));
+                count = 0;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            if (responseCode == -1) {
+                return; // as the JDK: closing before the headers were sent is ignored here; finish() reports it
+            }
+            closed = true;
+            flush();
+            if (remaining > 0) {
+                IOException e = new IOException("insufficient bytes written to stream");
+                fail(e);
+                throw e;
+            }
+            signalEnd();
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package org.concurrence.http.jdk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.spi.HttpServerProvider;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import org.concurrence.core.Tasklet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Handlers written for com.sun.net.httpserver, unchanged, on our server — with the JDK's own HTTP client. */
+class JdkHandlerAdapterTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private HttpServer server;
+    private HttpClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+        client.close();
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void reply(HttpExchange ex, int code, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Test
+    void createPicksOurProviderAndBindsAtOnce() {
+        assertInstanceOf(ConcurrenceHttpServerProvider.class, HttpServerProvider.provider());
+        assertInstanceOf(AdaptedHttpServer.class, server);
+        assertNotEquals(0, server.getAddress().getPort(), "port 0 is resolved by bind, before start");
+    }
+
+    @Test
+    void fixedLengthResponseFromAHandlerRunningInATasklet() throws Exception {
+        server.createContext("/hello", ex -> reply(ex, 200,
+                "Hello from " + (Tasklet.currentOrNull() != null ? "a tasklet" : "a thread")));
+        server.start();
+        HttpResponse<String> r = get("/hello");
+        assertEquals(200, r.statusCode());
+        assertEquals("Hello from a tasklet", r.body());
+        assertEquals("text/plain; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("20", r.headers().firstValue("Content-Length").orElseThrow());
+    }
+
+    @Test
+    void chunkedResponseStreamsALargeBody() throws Exception {
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(data);
+        server.createContext("/big", ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < data.length; i += 1000) {
+                    out.write(data, i, Math.min(1000, data.length - i));
+                }
+            }
+        });
+        server.start();
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(uri("/big")).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(data, r.body());
+    }
+
+    @Test
+    void requestBodyAndHeadersReachTheHandler() throws Exception {
+        server.createContext("/echo", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            reply(ex, 201, ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getProtocol() + " "
+                    + ex.getRequestHeaders().getFirst("X-Test") + " " + body);
+        });
+        server.start();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/echo/a?b=c")).timeout(TIMEOUT)
+                .header("X-Test", "yes").POST(HttpRequest.BodyPublishers.ofString("payload")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode());
+        assertEquals("POST /echo/a?b=c HTTP/1.1 yes payload", r.body());
+    }
+
+    @Test
+    void headGetsTheLengthButNoBody() throws Exception {
+        server.createContext("/", ex -> reply(ex, 200, "twelve bytes"));
+        server.start();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/x")).timeout(TIMEOUT)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("12", r.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("", r.body());
+    }
+
+    @Test
+    void noBodyStatusAndMinusOneLength() throws Exception {
+        server.createContext("/none", ex -> {
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+        });
+        server.start();
+        HttpResponse<String> r = get("/none");
+        assertEquals(204, r.statusCode());
+        assertEquals("", r.body());
+    }
+
+    @Test
+    void longestPrefixContextWinsAndUnmatchedIs404() throws Exception {
+        server.createContext("/a", ex -> reply(ex, 200, "a"));
+        server.createContext("/a/b", ex -> reply(ex, 200, "ab " + ex.getHttpContext().getPath()));
+        server.start();
+        assertEquals("a", get("/a/x").body());
+        assertEquals("ab /a/b", get("/a/b/c").body());
+        assertEquals(404, get("/other").statusCode());
+        server.removeContext("/a/b");
+        assertEquals("a", get("/a/b/c").body());
+        assertThrows(IllegalArgumentException.class, () -> server.removeContext("/nope"));
+        assertThrows(IllegalArgumentException.class, () -> server.createContext("/a", ex -> {}));
+    }
+
+    @Test
+    void filtersRunInOrderAroundTheHandlerAndShareAttributes() throws Exception {
+        List<String> seen = new ArrayList<>();
+        var context = server.createContext("/f", ex -> {
+            seen.add("handler " + ex.getAttribute("who"));
+            reply(ex, 200, "ok");
+        });
+        context.getFilters().add(namedFilter("outer", seen));
+        context.getFilters().add(namedFilter("inner", seen));
+        server.start();
+        HttpResponse<String> r = get("/f");
+        assertEquals("ok", r.body());
+        assertEquals(List.of("outer", "inner", "handler inner", "after inner", "after outer"), seen);
+    }
+
+    private static Filter namedFilter(String name, List<String> seen) {
+        return new Filter() {
+            @Override
+            public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+                seen.add(name);
+                ex.setAttribute("who", name);
+                chain.doFilter(ex);
+                seen.add("after " + name);
+            }
+
+            @Override
+            public String description() {
+                return name;
+            }
+        };
+    }
+
+    @Test
+    void basicAuthenticatorGuardsTheContext() throws Exception {
+        var context = server.createContext("/secret", ex -> reply(ex, 200, "hi " + ex.getPrincipal().getUsername()));
+        context.setAuthenticator(new BasicAuthenticator("realm") {
+            @Override
+            public boolean checkCredentials(String user, String password) {
+                return user.equals("ann") && password.equals("pw");
+            }
+        });
+        server.start();
+        HttpResponse<String> denied = get("/secret");
+        assertEquals(401, denied.statusCode());
+        assertTrue(denied.headers().firstValue("WWW-Authenticate").orElseThrow().startsWith("Basic"));
+        String credentials = Base64.getEncoder().encodeToString("ann:pw".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> allowed = client.send(HttpRequest.newBuilder(uri("/secret")).timeout(TIMEOUT)
+                .header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, allowed.statusCode());
+        assertEquals("hi ann", allowed.body());
+    }
+
+    @Test
+    void aThrowingHandlerGets500AndTheServerGoesOn() throws Exception {
+        server.createContext("/boom", ex -> {
+            throw new IllegalStateException("secret detail");
+        });
+        server.createContext("/silent", ex -> {});
+        server.createContext("/ok", ex -> reply(ex, 200, "fine"));
+        server.start();
+        HttpResponse<String> boom = get("/boom");
+        assertEquals(500, boom.statusCode());
+        assertTrue(!boom.body().contains("secret detail"), "no exception detail leaks: " + boom.body());
+        assertEquals(500, get("/silent").statusCode());
+        assertEquals("fine", get("/ok").body());
+    }
+
+    @Test
+    void tooFewBytesForTheDeclaredLengthBreaksOnlyThatResponse() throws Exception {
+        server.createContext("/short", ex -> {
+            ex.sendResponseHeaders(200, 100);
+            OutputStream out = ex.getResponseBody();
+            out.write(new byte[10]);
+            out.close();
+        });
+        server.createContext("/ok", ex -> reply(ex, 200, "fine"));
+        server.start();
+        assertThrows(IOException.class, () -> get("/short"));
+        assertEquals("fine", get("/ok").body());
+    }
+
+    @Test
+    void requestsWaitUntilStart() throws Exception {
+        server.createContext("/", ex -> reply(ex, 200, "started"));
+        var pending = client.sendAsync(HttpRequest.newBuilder(uri("/")).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        server.start();
+        assertEquals("started", pending.get().body());
+        assertThrows(IllegalStateException.class, server::start);
+    }
+}

@@ -1,0 +1,53 @@
+package org.concurrence.web.files;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.concurrence.http.ResponseBody;
+
+/**
+ * Writes {@code length} bytes of a file from {@code offset}, in 64 KiB chunks read through {@link StaticFiles}'s
+ * choice of blocking or inline reads; the file is opened only when the server writes the body (never for HEAD or a
+ * body-less status) and closed on every path.
+ */
+record FileBody(Path path, long offset, long length, IoRunner io) implements ResponseBody.BodyWriter {
+    private static final int CHUNK = 64 * 1024;
+
+    /** How file system calls are run: inline, or on the blocking pool. */
+    @FunctionalInterface
+    interface IoRunner {
+        <T> T run(IoWork<T> work) throws IOException;
+    }
+
+    /** A file system call. */
+    @FunctionalInterface
+    interface IoWork<T> {
+        T run() throws IOException;
+    }
+
+    @Override
+    public void writeTo(OutputStream out) throws IOException {
+        FileChannel channel = io.run(() -> FileChannel.open(path, StandardOpenOption.READ));
+        try (channel) {
+            byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, length))];
+            ByteBuffer buffer = ByteBuffer.wrap(chunk);
+            long position = offset;
+            long left = length;
+            while (left > 0) {
+                buffer.clear().limit((int) Math.min(chunk.length, left));
+                long at = position;
+                int n = io.run(() -> channel.read(buffer, at));
+                if (n < 0) {
+                    throw new IOException("file " + path + " ended at byte " + position + " while being sent; "
+                            + left + " bytes were still due");
+                }
+                out.write(chunk, 0, n);
+                position += n;
+                left -= n;
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.concurrence.web.form;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.StandardCharsets;
+import java.nio.charset.UnsupportedCharsetException;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.Parameters;
+import org.concurrence.http.Request;
+import org.concurrence.http.Status;
+
+/**
+ * Reads an {@code application/x-www-form-urlencoded} body — what an HTML form posts by default — into
+ * {@link Parameters}.
+ *
+ * <pre>{@code
+ * Parameters form = Form.read(request);
+ * String email = form.get("email");
+ * }</pre>
+ *
+ * <p>The body is read whole, at most {@link #DEFAULT_MAX_SIZE} bytes unless told otherwise; the charset is that of
+ * the Content-Type, else UTF-8.
+ *
+ * <p>Blocking: parks the tasklet while the body arrives, under its deadline and the server's body timeout.
+ * Thread-safety: stateless.
+ */
+public final class Form {
+    /** The content type of a URL-encoded form. */
+    public static final String URLENCODED = "application/x-www-form-urlencoded";
+    /** The default limit on the body: 1 MiB. */
+    public static final int DEFAULT_MAX_SIZE = 1024 * 1024;
+
+    private Form() {}
+
+    /** The form fields of the request's body, of at most {@link #DEFAULT_MAX_SIZE} bytes. */
+    public static Parameters read(Request request) throws IOException {
+        return read(request, DEFAULT_MAX_SIZE);
+    }
+
+    /**
+     * The form fields of the request's body.
+     *
+     * @throws HttpException 415 if the Content-Type is not {@value #URLENCODED} (or names an unknown charset), 413 if
+     *                       the body is longer than {@code maxSize} bytes, 400 for a malformed percent escape
+     * @throws IOException   if the client went away
+     */
+    public static Parameters read(Request request, int maxSize) throws IOException {
+        MediaType type = MediaType.parse(request.header("Content-Type"));
+        if (type == null || !type.type().equals(URLENCODED)) {
+            throw new HttpException(Status.UNSUPPORTED_MEDIA_TYPE, "expected Content-Type " + URLENCODED + ", not "
+                    + (type == null ? "none" : request.header("Content-Type")));
+        }
+        Charset charset = charset(type.param("charset"));
+        long declared = request.body().length();
+        if (declared > maxSize) {
+            throw tooLarge(maxSize, declared + " bytes declared");
+        }
+        InputStream in = request.body().stream();
+        byte[] bytes = in.readNBytes(maxSize + 1);
+        if (bytes.length > maxSize) {
+            throw tooLarge(maxSize, "more sent");
+        }
+        return Parameters.parse(new String(bytes, StandardCharsets.ISO_8859_1), charset);
+    }
+
+    private static HttpException tooLarge(int maxSize, String actual) {
+        return new HttpException(Status.CONTENT_TOO_LARGE, "form body larger than " + maxSize + " bytes (" + actual
+                + ")");
+    }
+
+    static Charset charset(String name) {
+        if (name == null) {
+            return StandardCharsets.UTF_8;
+        }
+        try {
+            return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw new HttpException(Status.UNSUPPORTED_MEDIA_TYPE, "unknown charset in Content-Type: " + name, e);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package org.concurrence.web.json;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.Request;
+import org.concurrence.http.Response;
+import org.concurrence.http.ResponseBody;
+import org.concurrence.http.Status;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * JSON conversion for handlers through one configured Jackson {@link JsonMapper}. {@link Json} is the same for the
+ * {@linkplain #standard() standard codec}; make one of your own with {@link #of(JsonMapper)} for other settings.
+ *
+ * <p>Writing goes straight to a byte array, which becomes the response body (no {@code String}, no copy).
+ * Reading takes the whole body ({@code RequestBody.bytes()}, bounded by the server's limit for buffered bodies, 413
+ * beyond it) and parses it from the array, which is Jackson's fastest input.
+ *
+ * <p>Blocking: {@link #read} parks the tasklet while the body arrives, under its deadline and the server's body
+ * timeout; writing never blocks.
+ *
+ * <p>Thread-safety: immutable; one instance serves every request on every dispatcher (Jackson's mappers are
+ * thread-safe once configured, and Jackson 3 recycles its buffers in a shared concurrent pool, not per thread).
+ */
+public final class JsonCodec {
+    /** The content type of JSON responses (RFC 8259 defines no charset parameter: JSON is UTF-8). */
+    public static final String CONTENT_TYPE = "application/json";
+
+    private static final JsonCodec STANDARD = new JsonCodec(JsonMapper.builder().build());
+    private static final Response OK = Response.builder(Status.OK).contentType(CONTENT_TYPE).build();
+
+    private final JsonMapper mapper;
+
+    private JsonCodec(JsonMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /**
+     * The codec of Jackson 3's defaults: records and {@code java.time} work, unknown properties are ignored, a null
+     * or missing value for a primitive fails, dates are written as ISO-8601 text.
+     */
+    public static JsonCodec standard() {
+        return STANDARD;
+    }
+
+    /** A codec using {@code mapper}, which must not be reconfigured afterwards. */
+    public static JsonCodec of(JsonMapper mapper) {
+        return new JsonCodec(mapper);
+    }
+
+    /** The mapper. */
+    public JsonMapper mapper() {
+        return mapper;
+    }
+
+    /** {@code value} as JSON bytes. */
+    public byte[] bytes(Object value) {
+        return mapper.writeValueAsBytes(value);
+    }
+
+    /** 200 with {@code value} as {@code application/json}. */
+    public Response response(Object value) {
+        return OK.withBody(ResponseBody.of(bytes(value)));
+    }
+
+    /** {@code status} with {@code value} as {@code application/json}. */
+    public Response response(Status status, Object value) {
+        return Response.builder(status).contentType(CONTENT_TYPE).body(bytes(value)).build();
+    }
+
+    /**
+     * The request's JSON body as a {@code type}.
+     *
+     * @throws HttpException 415 if the Content-Type is missing or not JSON ({@code application/json} or
+     *                       {@code application/*+json}, UTF-8); 400 if the body is empty, {@code null}, not JSON, or
+     *                       does not fit {@code type} — the message names the property path and position; 413 if the
+     *                       body is larger than the server's limit for buffered bodies
+     * @throws IOException   if the client went away
+     */
+    public <T> T read(Request request, Class<T> type) throws IOException {
+        return read(request, mapper.constructType(type));
+    }
+
+    /** As {@link #read(Request, Class)} for a generic type: {@code new TypeReference<List<Item>>() {}}. */
+    public <T> T read(Request request, TypeReference<T> type) throws IOException {
+        return read(request, mapper.constructType(type));
+    }
+
+    private <T> T read(Request request, JavaType type) throws IOException {
+        checkContentType(request.header("Content-Type"));
+        byte[] body = request.body().bytes();
+        String name = type.getRawClass().getSimpleName();
+        if (body.length == 0) {
+            throw new HttpException(Status.BAD_REQUEST, "request body is empty; expected JSON for " + name);
+        }
+        T value;
+        try {
+            value = mapper.readValue(body, type);
+        } catch (JacksonException e) {
+            throw new HttpException(Status.BAD_REQUEST, describe(e, name), e);
+        }
+        if (value == null) {
+            throw new HttpException(Status.BAD_REQUEST, "request body is JSON null; expected " + name);
+        }
+        return value;
+    }
+
+    static void checkContentType(String contentType) {
+        if (contentType == null) {
+            throw new HttpException(Status.UNSUPPORTED_MEDIA_TYPE,
+                    "expected Content-Type " + CONTENT_TYPE + ", but the request has none");
+        }
+        int semi = contentType.indexOf(';');
+        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        if (!type.equals(CONTENT_TYPE) && !(type.startsWith("application/") && type.endsWith("+json"))) {
+            throw new HttpException(Status.UNSUPPORTED_MEDIA_TYPE,
+                    "expected Content-Type " + CONTENT_TYPE + ", not " + contentType);
+        }
+        if (semi >= 0) {
+            for (String param : contentType.substring(semi + 1).split(";")) {
+                String p = param.trim().toLowerCase(Locale.ROOT).replace("\"", "");
+                if (p.startsWith("charset=") && !p.equals("charset=utf-8")) {
+                    throw new HttpException(Status.UNSUPPORTED_MEDIA_TYPE, "JSON must be UTF-8, not " + p);
+                }
+            }
+        }
+    }
+
+    /** "invalid JSON for User at $.items[2].qty (line 1, column 40): Cannot deserialize ...". */
+    static String describe(JacksonException e, String typeName) {
+        StringBuilder sb = new StringBuilder("invalid JSON for ").append(typeName);
+        List<JacksonException.Reference> path = e.getPath();
+        if (!path.isEmpty()) {
+            sb.append(" at $");
+            for (JacksonException.Reference ref : path) {
+                if (ref.getPropertyName() != null) {
+                    sb.append('.').append(ref.getPropertyName());
+                } else if (ref.getIndex() >= 0) {
+                    sb.append('[').append(ref.getIndex()).append(']');
+                }
+            }
+        }
+        TokenStreamLocation at = e.getLocation();
+        if (at != null && at.getLineNr() > 0) {
+            sb.append(" (line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(')');
+        }
+        return sb.append(": ").append(e.getOriginalMessage()).toString();
+    }
+}

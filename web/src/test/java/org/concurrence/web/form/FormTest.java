@@ -1,0 +1,58 @@
+package org.concurrence.web.form;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.Method;
+import org.concurrence.http.Parameters;
+import org.concurrence.web.TestRequest;
+import org.junit.jupiter.api.Test;
+
+class FormTest {
+
+    @Test
+    void aUrlEncodedBodyBecomesParameters() throws Exception {
+        var request = TestRequest.withBody(Method.POST, "/signup", "name=Ada+Lovelace&lang=en&lang=fr&note=caf%C3%A9",
+                "Content-Type", "application/x-www-form-urlencoded");
+        Parameters form = Form.read(request);
+        assertEquals("Ada Lovelace", form.get("name"));
+        assertEquals(List.of("en", "fr"), form.all("lang"));
+        assertEquals("café", form.get("note"));
+    }
+
+    @Test
+    void theCharsetOfTheContentTypeDecodesEscapes() throws Exception {
+        var request = TestRequest.withBody(Method.POST, "/", "note=caf%E9",
+                "Content-Type", "application/x-www-form-urlencoded; charset=ISO-8859-1");
+        assertEquals("café", Form.read(request).get("note"));
+    }
+
+    @Test
+    void anotherContentTypeIs415() {
+        var request = TestRequest.withBody(Method.POST, "/", "a=1", "Content-Type", "application/json");
+        HttpException e = assertThrows(HttpException.class, () -> Form.read(request));
+        assertEquals(415, e.status().code());
+        assertEquals("expected Content-Type application/x-www-form-urlencoded, not application/json", e.getMessage());
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413WhetherDeclaredOrStreamed() {
+        String body = "a=" + "x".repeat(100);
+        var declared = TestRequest.withBody(Method.POST, "/", body, "Content-Type", Form.URLENCODED);
+        HttpException e = assertThrows(HttpException.class, () -> Form.read(declared, 50));
+        assertEquals(413, e.status().code());
+        assertEquals("form body larger than 50 bytes (102 bytes declared)", e.getMessage());
+        var chunked = TestRequest.withStream(Method.POST, "/", new java.io.ByteArrayInputStream(body.getBytes()),
+                "Content-Type", Form.URLENCODED);
+        assertEquals("form body larger than 50 bytes (more sent)",
+                assertThrows(HttpException.class, () -> Form.read(chunked, 50)).getMessage());
+    }
+
+    @Test
+    void aMalformedEscapeIs400() {
+        var request = TestRequest.withBody(Method.POST, "/", "a=%zz", "Content-Type", Form.URLENCODED);
+        assertEquals(400, assertThrows(HttpException.class, () -> Form.read(request)).status().code());
+    }
+}
