@@ -36,6 +36,8 @@ public final class HttpBench {
               --depth=N           requests per write of the pipelined load (default 16)
               --pipelined-connections=N  connections of the pipelined load (default 100)
               --dispatchers=N     our dispatchers (default 1)
+              --our-args=ARGS     arguments of our server: --hand (dispatch by hand on the path, Jackson
+                                  directly, instead of the Router and the Json helper)
               --helidon-args=ARGS arguments of the Helidon server, space-separated (default none: Helidon's
                                   defaults): --json=media (JSON through Helidon's media support, chunked;
                                   default --json=bytes), --tcp-no-delay, --write-queue-length=N, --backlog=N
@@ -53,8 +55,8 @@ public final class HttpBench {
 
     /** The servers compared. */
     enum Server {
-        OURS("ours", "ours: org.concurrence.http.server.HttpServer, default options, hand dispatch on the path, "
-                + "Jackson 3", OurHttp.class),
+        OURS("ours", "org.concurrence.http.server.HttpServer, default options; the web module's Router and Json "
+                + "(Jackson 3) unless --our-args=--hand", OurHttp.class),
         NETTY("netty", "Netty 4.2 epoll, 1 event loop, HttpServerCodec, TechEmpower's handler (flush on read "
                 + "complete, cached Date), Jackson 3", NettyHttp.class),
         HELIDON("helidon", "Helidon 4.5 SE WebServer, defaults, routing; JSON: Helidon's own (io.helidon.json, "
@@ -121,7 +123,7 @@ public final class HttpBench {
     }
 
     record Options(PeerBench.CommonOptions common, List<Server> servers, List<Load> loads, int depth,
-                   int pipelinedConnections, int dispatchers, List<String> helidonArgs) {
+                   int pipelinedConnections, int dispatchers, List<String> ourArgs, List<String> helidonArgs) {
 
         static Options parse(String... args) {
             PeerBench.CommonOptions common = new PeerBench.CommonOptions();
@@ -130,6 +132,7 @@ public final class HttpBench {
             int depth = 16;
             int pipelinedConnections = 100;
             int dispatchers = 1;
+            List<String> ourArgs = List.of();
             List<String> helidonArgs = List.of();
             for (PeerBench.Option o : PeerBench.Option.of(args)) {
                 switch (o.name()) {
@@ -138,6 +141,7 @@ public final class HttpBench {
                     case "--depth" -> depth = o.intValue();
                     case "--pipelined-connections" -> pipelinedConnections = o.intValue();
                     case "--dispatchers" -> dispatchers = o.intValue();
+                    case "--our-args" -> ourArgs = o.words();
                     case "--helidon-args" -> helidonArgs = o.words();
                     case "--quick" -> common.quick();
                     default -> {
@@ -151,7 +155,8 @@ public final class HttpBench {
             if (depth < 1 || pipelinedConnections < 1 || dispatchers < 1) {
                 throw new IllegalArgumentException("depth, connections and dispatchers must be positive");
             }
-            return new Options(common, servers, loads, depth, pipelinedConnections, dispatchers, helidonArgs);
+            return new Options(common, servers, loads, depth, pipelinedConnections, dispatchers, ourArgs,
+                    helidonArgs);
         }
 
         /** The loads named in {@code list} (names or groups), in their order of declaration. */
@@ -173,9 +178,10 @@ public final class HttpBench {
 
         String effective() {
             return ("%s --servers=%s --loads=%s --depth=%d --pipelined-connections=%d --dispatchers=%d "
-                    + "--helidon-args='%s'").formatted(common.effective(), String.join(",", servers.stream()
-                    .map(s -> s.key).toList()), String.join(",", loads.stream().map(l -> l.key).toList()), depth,
-                    pipelinedConnections, dispatchers, String.join(" ", helidonArgs));
+                    + "--our-args='%s' --helidon-args='%s'").formatted(common.effective(), String.join(",", servers
+                    .stream().map(s -> s.key).toList()), String.join(",", loads.stream().map(l -> l.key).toList()),
+                    depth, pipelinedConnections, dispatchers, String.join(" ", ourArgs),
+                    String.join(" ", helidonArgs));
         }
     }
 
@@ -254,6 +260,7 @@ public final class HttpBench {
         List<String> serverArgs = new ArrayList<>();
         if (server == Server.OURS) {
             serverArgs.add("--dispatchers=" + options.dispatchers());
+            serverArgs.addAll(options.ourArgs());
         }
         if (server == Server.NETTY) {
             flags.addAll(PeerBench.NETTY_JVM_FLAGS);
