@@ -359,7 +359,7 @@ public final class HttpBench {
                 report.figure(key, server.key, rate, "req/s", String.format(Locale.ROOT, "(%s) p99 %s, errors "
                                 + "%d%s, %.2f µs cpu/req, server cpu %.0f%%%s, wrk cpu %.0f%%%s", LoadSample.range(runs),
                         Double.isNaN(p99) ? "n/a" : String.format(Locale.ROOT, "%.2f ms", p99), errors, errorNote,
-                        cpu, serverCpu, serverCpu < 60 ? " (mostly idle: waiting, not CPU-bound)" : "",
+                        cpu, serverCpu, serverCpu < 60 ? " (under 60 %: a stall, or other processes on its CPU)" : "",
                         LoadSample.median(runs, LoadSample::clientCpuPct), ratioNote(server, load)));
                 report.json(key + "_p99_ms", p99);
                 report.json(key + "_errors", errors);
