@@ -3,10 +3,16 @@ package org.concurrence.http.server;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.core.DispatcherGroup;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.Handler;
+import org.concurrence.io.Socket;
+import org.concurrence.io.SocketServer;
 
 /**
  * An HTTP/1.1 server (RFC 9110, 9112) running one {@link Handler} for every request.
@@ -18,12 +24,30 @@ import org.concurrence.http.Handler;
  *
  * <p>Robustness: malformed or ambiguous requests (request smuggling) get the right 4xx status and the connection is
  * closed; limits and timeouts in {@link HttpServerOptions} bound what one client can hold. Nothing a client sends
- * affects other connections.
+ * affects other connections. A bare LF as a line end is refused with 400 (RFC 9112 §2.2 allows either policy; a
+ * strict one cannot disagree with a proxy in front about where a line ends).
  *
  * <p>Thread-safety: all methods may be called from any thread.
  */
 public final class HttpServer implements AutoCloseable {
-    private HttpServer() {}
+    static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+
+    private final HttpServerOptions options;
+    private final Handler handler;
+    private final HeadParser parser;
+    private final byte[] serverLine;
+    private final Map<Dispatcher, DispatcherShare> shares = new ConcurrentHashMap<>();
+    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
+    private SocketServer sockets;
+
+    private HttpServer(HttpServerOptions options, Handler handler) {
+        this.options = options;
+        this.handler = handler;
+        this.parser = new HeadParser(options);
+        this.serverLine = options.serverName() == null ? null
+                : DispatcherShare.latin1("Server: " + options.serverName() + "\r\n");
+    }
 
     /** Starts a server with default options on the current tasklet's dispatcher group. */
     public static HttpServer start(SocketAddress address, Handler handler) throws IOException {
@@ -42,22 +66,25 @@ public final class HttpServer implements AutoCloseable {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(handler, "handler");
-        throw new UnsupportedOperationException("not yet");
+        HttpServer server = new HttpServer(options, handler);
+        server.sockets = SocketServer.start(group, address,
+                SocketServer.Options.defaults().withMaxConnections(options.maxConnections()), server::serve);
+        return server;
     }
 
     /** The address the server listens on. */
     public SocketAddress address() {
-        throw new UnsupportedOperationException("not yet");
+        return sockets.address();
     }
 
     /** The TCP port it listens on. */
     public int port() {
-        throw new UnsupportedOperationException("not yet");
+        return sockets.port();
     }
 
     /** Connections open now. */
     public int connectionCount() {
-        throw new UnsupportedOperationException("not yet");
+        return sockets.connectionCount();
     }
 
     /**
@@ -66,12 +93,55 @@ public final class HttpServer implements AutoCloseable {
      * done.
      */
     public void stop(Duration grace) {
-        throw new UnsupportedOperationException("not yet");
+        stopping = true;
+        for (Connection connection : connections) {
+            connection.closeIfIdle();
+        }
+        sockets.stop(grace);
     }
 
     /** {@link #stop(Duration)} with a grace of zero. */
     @Override
     public void close() {
         stop(Duration.ZERO);
+    }
+
+    @Override
+    public String toString() {
+        return "HttpServer[" + sockets.address() + ", " + connectionCount() + " connections]";
+    }
+
+    private void serve(Socket socket) throws IOException {
+        DispatcherShare share = shares.computeIfAbsent(Dispatcher.current(), d -> new DispatcherShare());
+        Connection connection = new Connection(this, socket, share);
+        connections.add(connection);
+        try {
+            // Added before reading `stopping` (both volatile): stop() either sees this connection, or this sees it.
+            if (!stopping) {
+                connection.serve();
+            }
+        } finally {
+            connections.remove(connection);
+        }
+    }
+
+    HttpServerOptions options() {
+        return options;
+    }
+
+    Handler handler() {
+        return handler;
+    }
+
+    HeadParser parser() {
+        return parser;
+    }
+
+    byte[] serverLine() {
+        return serverLine;
+    }
+
+    boolean isStopping() {
+        return stopping;
     }
 }

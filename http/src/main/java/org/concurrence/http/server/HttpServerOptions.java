@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param bodyTimeout              longest wait for the next bytes of a request body → 408, close
  * @param idleTimeout              longest wait for the next request on a keep-alive connection → close
  * @param writeTimeout             longest wait for the client to take response bytes → close
- * @param serverName               the Server header, or null for none
+ * @param serverName               the Server header, or null for none; printable text, no CR or LF
  * @param development              show exception stack traces in 500 responses (never in production)
  */
 public record HttpServerOptions(
@@ -58,6 +58,11 @@ public record HttpServerOptions(
         positive("bodyTimeout", bodyTimeout);
         positive("idleTimeout", idleTimeout);
         positive("writeTimeout", writeTimeout);
+        if (serverName != null && (serverName.isEmpty()
+                || !serverName.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f && c <= 0xff)))) {
+            throw new IllegalArgumentException("serverName must be non-empty printable text (it becomes a header): \""
+                    + serverName + "\"");
+        }
     }
 
     private static void positive(String name, long value) {

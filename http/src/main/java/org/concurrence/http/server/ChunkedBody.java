@@ -1,0 +1,191 @@
+package org.concurrence.http.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.Status;
+
+/**
+ * A chunked body (RFC 9112 §7.1), decoded as it is read; see {@link BodyInput}.
+ *
+ * <p>Strict: a chunk size is 1 to 16 hex digits; an extension must start with {@code ;} and hold no control
+ * characters, and the extensions of one body together may not exceed the header size limit (a client cannot make the
+ * server parse megabytes of them); data must be followed by CRLF; lines end in CRLF. Violations are 400. The decoded
+ * body may not exceed {@code maxBodySize} (413, detected as the chunk sizes arrive). Trailer fields are checked for
+ * syntax, bounded by the header limits (431), and dropped.
+ *
+ * <p>Thread-safety: as for {@link BodyInput}.
+ */
+final class ChunkedBody extends BodyInput {
+    private static final int MAX_SIZE_DIGITS = 16;
+
+    private final long maxBodySize;
+    private final int maxHeaderSize;
+    private final int maxHeaderCount;
+    private long chunkRemaining;
+    private boolean afterData;
+    private boolean done;
+    private long total;
+    private int extensionBytes;
+
+    ChunkedBody(ConnectionInput in, Duration timeout, Events events, HttpServerOptions options) {
+        super(in, timeout, events);
+        this.maxBodySize = options.maxBodySize();
+        this.maxHeaderSize = options.maxHeaderSize();
+        this.maxHeaderCount = options.maxHeaderCount();
+    }
+
+    @Override
+    int readBody(byte[] b, int off, int len) throws IOException {
+        while (chunkRemaining == 0) {
+            if (done) {
+                return -1;
+            }
+            if (afterData) {
+                expectCrlf();
+                afterData = false;
+            }
+            long size = sizeLine();
+            if (size == 0) {
+                trailers();
+                done = true;
+                return -1;
+            }
+            total += size;
+            if (total > maxBodySize) {
+                throw new HttpException(Status.CONTENT_TOO_LARGE,
+                        "chunked request body over the limit of " + maxBodySize + " bytes");
+            }
+            chunkRemaining = size;
+        }
+        int n = readPart(b, off, len, chunkRemaining);
+        chunkRemaining -= n;
+        afterData = chunkRemaining == 0;
+        return n;
+    }
+
+    private void expectCrlf() throws IOException {
+        ensure(2);
+        byte[] a = in.array();
+        int s = in.start();
+        if (a[s] != '\r' || a[s + 1] != '\n') {
+            throw bad("chunk data not followed by CRLF", a, s);
+        }
+        in.consume(2);
+    }
+
+    /** Reads {@code chunk-size [ chunk-ext ] CRLF}; returns the size. */
+    private long sizeLine() throws IOException {
+        int length = line(maxHeaderSize, Status.BAD_REQUEST);
+        byte[] a = in.array();
+        int s = in.start();
+        int i = s;
+        long size = 0;
+        while (i < s + length - 2 && hexValue(a[i]) >= 0) {
+            size = (size << 4) | hexValue(a[i]);
+            i++;
+        }
+        int digits = i - s;
+        if (digits == 0 || digits > MAX_SIZE_DIGITS || size < 0) {
+            throw bad(digits == 0 ? "missing chunk size" : "chunk size too large", a, s);
+        }
+        int extension = s + length - 2 - i;
+        if (extension > 0) {
+            checkExtension(a, i, s + length - 2);
+            extensionBytes += extension;
+            if (extensionBytes > maxHeaderSize) {
+                throw bad("chunk extensions over " + maxHeaderSize + " bytes in all", a, s);
+            }
+        }
+        in.consume(length);
+        return size;
+    }
+
+    private void checkExtension(byte[] a, int from, int to) {
+        int i = from;
+        while (i < to && (a[i] == ' ' || a[i] == '\t')) {
+            i++;
+        }
+        if (i == to || a[i] != ';') {
+            throw bad("malformed chunk size or extension", a, from);
+        }
+        for (; i < to; i++) {
+            if ((a[i] < 0x20 && a[i] != '\t') || a[i] == 0x7f) {
+                throw bad("control character in a chunk extension", a, i);
+            }
+        }
+    }
+
+    /** Reads and drops the trailer section, checking each field line's syntax against the header limits. */
+    private void trailers() throws IOException {
+        int bytes = 0;
+        int count = 0;
+        while (true) {
+            int length = line(maxHeaderSize + 2 - bytes, Status.REQUEST_HEADER_FIELDS_TOO_LARGE);
+            byte[] a = in.array();
+            int s = in.start();
+            bytes += length;
+            if (length == 2) {
+                in.consume(2);
+                return;
+            }
+            if (++count > maxHeaderCount) {
+                throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        "more than " + maxHeaderCount + " trailer fields");
+            }
+            checkTrailer(a, s, s + length - 2);
+            in.consume(length);
+        }
+    }
+
+    private static void checkTrailer(byte[] a, int from, int to) {
+        int i = from;
+        while (i < to && HeadParser.isTokenChar(a[i])) {
+            i++;
+        }
+        if (i == from || i == to || a[i] != ':') {
+            throw bad("malformed trailer field", a, from);
+        }
+        for (; i < to; i++) {
+            if ((a[i] < 0x20 && a[i] != '\t') || a[i] == 0x7f) {
+                throw bad("control character in a trailer field", a, i);
+            }
+        }
+    }
+
+    /**
+     * Waits until a whole line is buffered; returns its length with the CRLF (at the buffer's start).
+     *
+     * @throws HttpException 400 for a bare LF, {@code tooLong} for a line longer than {@code max}
+     */
+    private int line(int max, Status tooLong) throws IOException {
+        int scanned = 0;
+        while (true) {
+            byte[] a = in.array();
+            int s = in.start();
+            int available = in.available();
+            for (int i = s + scanned; i < s + available; i++) {
+                if (a[i] == '\n') {
+                    if (i == s || a[i - 1] != '\r') {
+                        throw bad("bare LF in chunked framing", a, i);
+                    }
+                    return i + 1 - s;
+                }
+            }
+            scanned = available;
+            if (available > max) {
+                throw new HttpException(tooLong, "chunk line or trailer section longer than " + max + " bytes");
+            }
+            ensure(available + 1);
+        }
+    }
+
+    private static int hexValue(byte b) {
+        return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F'
+                ? b - 'A' + 10 : -1;
+    }
+
+    private static HttpException bad(String why, byte[] a, int at) {
+        return new HttpException(Status.BAD_REQUEST, why + " (" + Diagnostics.hex(a, at, 8) + ")");
+    }
+}

@@ -1,0 +1,358 @@
+package org.concurrence.http.server;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Dispatcher;
+import org.concurrence.core.Tasklet;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.Status;
+import org.concurrence.io.ClosedWhileWaitingException;
+import org.concurrence.io.Socket;
+
+/*
+ * Implementation notes: the life of a request.
+ *
+ * The connection's tasklet loops: claim the next request whose head is complete in the read buffer, or else flush
+ * what is written and read more (between requests it parks in awaitReadable holding no buffer). A claimed request
+ * runs inline, on this tasklet: handler, wait for its turn, write the response into the output buffer. The flush is
+ * deferred while more claimed work follows, so pipelined responses leave in one write.
+ *
+ * Concurrency for pipelined requests costs the plain keep-alive path nothing: only when something is pending (more
+ * bytes buffered behind the request, or unflushed output) does an inline run make sure one helper tasklet is queued.
+ * The helper runs only if the inline handler blocks (the dispatcher runs others while it waits): it flushes the
+ * output if no one holds it, then claims the requests buffered behind and runs them, each queuing the next helper in
+ * the same way. Helpers claim only self-contained requests (no body, or one that arrived whole, copied out; no
+ * 100-continue), and only while the connection's tasklet is inside an inline run, so the socket is read by one tasklet.
+ * A request whose body must still come from the socket is run inline, and nothing behind it is claimed until its body
+ * is read to the end (or the connection is closed after its response).
+ */
+/**
+ * One HTTP/1.1 connection: reads requests, runs the handler for each, writes the responses in order; see the notes
+ * above for how pipelined requests run concurrently.
+ *
+ * <p>Blocking: {@link #serve()} runs in the connection's tasklet until the connection ends: the client closes, the
+ * idle timeout passes between requests, a response says close, the server stops, or something fails.
+ * Thread-safety: confined to the connection's dispatcher, except {@link #isIdle()} and {@link #closeIfIdle()}.
+ */
+final class Connection {
+    /** A body that arrived whole with its head, at most this long, is copied out so requests behind it can be claimed. */
+    private static final int DETACH_MAX = SpareBuffers.SIZE;
+    private static final int MAX_EMPTY_LINES = 8;
+    private static final Duration LINGER = Duration.ofSeconds(1);
+    private static final long LINGER_BYTES = 256 * 1024;
+
+    private final HttpServer server;
+    private final Dispatcher home;
+    private final HttpServerOptions options;
+    private final Socket socket;
+    private final ConnectionInput input;
+    private final ResponseWriter writer;
+    private final HeadScanner scanner;
+    private final Pipeline pipeline = new Pipeline();
+    private final Exchanges exchanges;
+    private int requests;
+    private long headStarted;
+    boolean inlineRunning;
+    boolean bodyStreaming;
+    private boolean helperPending;
+    private List<Tasklet<?>> helpers;
+    private volatile boolean idle;
+
+    Connection(HttpServer server, Socket socket, DispatcherShare share) {
+        this.server = server;
+        this.home = Dispatcher.current();
+        this.options = server.options();
+        this.socket = socket;
+        this.input = new ConnectionInput(socket, share.buffers);
+        this.writer = new ResponseWriter(socket, share, server.serverLine(), options.writeTimeout());
+        this.scanner = new HeadScanner(options);
+        this.exchanges = new Exchanges(this, server, pipeline, writer, input);
+    }
+
+    Socket socket() {
+        return socket;
+    }
+
+    /** Whether the connection waits for a request with nothing in flight (callable from any thread). */
+    boolean isIdle() {
+        return idle;
+    }
+
+    /**
+     * Closes the socket if the connection is idle, so its tasklet wakes and ends; callable from any thread. The close
+     * runs in a tasklet on the connection's own dispatcher: closed from a foreign thread while the carrier is in the
+     * selector, the socket's lock was seen to deadlock the carrier (see the report on the io module).
+     */
+    void closeIfIdle() {
+        if (idle) {
+            home.spawn(() -> {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // Closing for a stop: nothing more to do about a close that failed.
+                }
+            });
+        }
+    }
+
+    /** Serves the connection until it ends. */
+    void serve() throws IOException {
+        try {
+            Exchange ex;
+            while ((ex = next()) != null) {
+                exchanges.run(ex, true);
+            }
+            pipeline.awaitBelow(1);
+            writer.flushIfIdle();
+        } finally {
+            end();
+        }
+    }
+
+    /** The next request to run inline, or null when the connection should end. */
+    private Exchange next() throws IOException {
+        while (true) {
+            if (pipeline.closing || server.isStopping()) {
+                return null;
+            }
+            if (pipeline.size() >= options.maxPipelined()) {
+                writer.flushIfIdle();
+                pipeline.awaitBelow(options.maxPipelined());
+                continue;
+            }
+            Exchange ex = claim(false);
+            if (ex != null) {
+                return ex;
+            }
+            writer.flushIfIdle();
+            switch (read()) {
+                case MORE -> { }
+                case END -> {
+                    return null;
+                }
+                case HEAD_TIMEOUT -> {
+                    scanner.reset();
+                    return malformed(new HttpException(Status.REQUEST_TIMEOUT, "request head not received within "
+                            + options.headTimeout()));
+                }
+            }
+        }
+    }
+
+    private enum ReadOutcome { MORE, END, HEAD_TIMEOUT }
+
+    /**
+     * Reads more bytes: between requests, first parks without buffers until the socket is readable (at most the idle
+     * timeout); within a head, at most what is left of the head timeout.
+     */
+    private ReadOutcome read() throws IOException {
+        if (input.available() == 0 && !scanner.inProgress() && !awaitRequest()) {
+            return ReadOutcome.END;
+        }
+        long now = System.nanoTime();
+        if (headStarted == 0) {
+            headStarted = now;
+        }
+        long left = options.headTimeout().toNanos() - (now - headStarted);
+        if (left <= 0) {
+            return ReadOutcome.HEAD_TIMEOUT;
+        }
+        try {
+            return input.fill(Duration.ofNanos(left)) < 0 ? ReadOutcome.END : ReadOutcome.MORE;
+        } catch (DeadlineExceededException e) {
+            return ReadOutcome.HEAD_TIMEOUT;
+        } catch (ClosedWhileWaitingException e) {
+            return ReadOutcome.END;
+        }
+    }
+
+    /** Parks between requests; false if the connection should end. */
+    private boolean awaitRequest() throws IOException {
+        while (true) {
+            boolean nothingInFlight = pipeline.size() == 0;
+            if (nothingInFlight) {
+                writer.releaseBuffer();
+            }
+            idle = nothingInFlight;
+            try {
+                if (nothingInFlight && server.isStopping()) {
+                    return false;
+                }
+                input.awaitReadable(options.idleTimeout());
+                headStarted = 0;
+                return true;
+            } catch (DeadlineExceededException e) {
+                if (pipeline.size() == 0) {
+                    return false; // idle too long: close silently
+                }
+            } catch (ClosedWhileWaitingException e) {
+                return false;
+            } finally {
+                idle = false;
+            }
+        }
+    }
+
+    /**
+     * Claims the next request if its head is complete in the buffer: parses it, makes its body, adds it to the
+     * pipeline. A helper claims only a self-contained request, and only while an inline run is in progress.
+     *
+     * @return the exchange, an exchange answering a malformed request, or null if there is none to claim now
+     */
+    Exchange claim(boolean helper) {
+        if (pipeline.closing || bodyStreaming) {
+            return null;
+        }
+        if (helper && (!inlineRunning || server.isStopping() || pipeline.size() >= options.maxPipelined())) {
+            return null;
+        }
+        try {
+            skipEmptyLines();
+            int available = input.available();
+            if (available == 0) {
+                return null;
+            }
+            int headLength = scanner.scan(input.array(), input.start(), input.start() + available);
+            if (headLength < 0) {
+                return null;
+            }
+            RequestHead head = server.parser().parse(input.array(), input.start(), headLength);
+            if (helper && !selfContained(head, available - headLength)) {
+                return null;
+            }
+            input.consume(headLength);
+            headStarted = 0;
+            return accept(head);
+        } catch (HttpException e) {
+            scanner.reset();
+            return malformed(e);
+        }
+    }
+
+    private static boolean selfContained(RequestHead head, int bodyBytesBuffered) {
+        long length = head.contentLength();
+        return !head.expectContinue() && length >= 0 && length <= Math.min(bodyBytesBuffered, DETACH_MAX);
+        // (length 0: no body at all, trivially self-contained; -1: chunked, never)
+    }
+
+    /** Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most. */
+    private void skipEmptyLines() {
+        for (int skipped = 0; !scanner.inProgress() && input.available() >= 2; skipped++) {
+            byte[] a = input.array();
+            int s = input.start();
+            if (a[s] != '\r' || a[s + 1] != '\n') {
+                return;
+            }
+            if (skipped == MAX_EMPTY_LINES) {
+                throw new HttpException(Status.BAD_REQUEST, "more than " + MAX_EMPTY_LINES
+                        + " empty lines before a request line");
+            }
+            input.consume(2);
+        }
+    }
+
+    private Exchange accept(RequestHead head) {
+        requests++;
+        boolean last = !head.keepAlive() || requests >= options.maxRequestsPerConnection();
+        Exchange ex = exchanges.create(head, last, selfContained(head, input.available()));
+        if (last) {
+            pipeline.closing = true;
+        }
+        pipeline.add(ex);
+        return ex;
+    }
+
+    /** Queues the answer to a malformed request; nothing after it is read. */
+    private Exchange malformed(HttpException e) {
+        pipeline.closing = true;
+        Exchange ex = Exchange.malformed(ErrorResponses.of(e));
+        pipeline.add(ex);
+        return ex;
+    }
+
+    /** Makes sure a helper is queued to flush and to claim requests buffered behind, should the current run block. */
+    void ensureHelper() {
+        if (helperPending || pipeline.aborted) {
+            return;
+        }
+        helperPending = true;
+        if (helpers == null) {
+            helpers = new ArrayList<>(4);
+        }
+        helpers.removeIf(t -> !t.isAlive());
+        helpers.add(Tasklet.builder().daemon(true).spawn(this::assist));
+    }
+
+    /** A helper's body: flush if no one writes, then run what can be claimed behind the inline run. */
+    private void assist() {
+        helperPending = false;
+        try {
+            writer.flushIfIdle();
+            Exchange ex;
+            while ((ex = claim(true)) != null) {
+                exchanges.run(ex, false);
+            }
+            writer.flushIfIdle();
+        } catch (IOException | DeadlineExceededException e) {
+            abort(e);
+        }
+    }
+
+    /** The connection broke (a write failed or timed out, a body was cut): wake everyone and close the socket. */
+    void abort(Throwable cause) {
+        if (!pipeline.aborted) {
+            pipeline.abort();
+            HttpServer.LOG.log(System.Logger.Level.DEBUG, () -> "connection " + socket + " aborted", cause);
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Already broken.
+        }
+    }
+
+    /** After the last response: stop helpers, close gently if the client may still be sending, give buffers back. */
+    private void end() {
+        boolean helpersAlive = false;
+        if (helpers != null) {
+            for (Tasklet<?> helper : helpers) {
+                if (helper.isAlive() && helper != Tasklet.currentOrNull()) {
+                    helper.kill();
+                    helpersAlive |= helper.isAlive();
+                }
+            }
+        }
+        if (!pipeline.aborted && socket.isOpen() && (input.available() > 0 || bodyStreaming)) {
+            linger();
+        }
+        if (!helpersAlive) {
+            input.release();
+            writer.releaseBuffer();
+        }
+    }
+
+    /**
+     * Closing while the client still sends would make the kernel reset the connection, and the client could lose the
+     * response it has not read yet; so shut the output and read what comes, for a moment, before the socket closes.
+     */
+    private void linger() {
+        try {
+            socket.shutdownOutput();
+            long deadline = System.nanoTime() + LINGER.toNanos();
+            long discarded = 0;
+            while (discarded < LINGER_BYTES) {
+                discarded += input.available();
+                input.consume(input.available());
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || input.fill(Duration.ofNanos(left)) < 0) {
+                    return;
+                }
+            }
+        } catch (IOException | DeadlineExceededException e) {
+            // The client went or stayed silent: close now.
+        }
+    }
+}

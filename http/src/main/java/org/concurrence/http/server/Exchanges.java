@@ -1,0 +1,215 @@
+package org.concurrence.http.server;
+
+import java.io.IOException;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.TaskletExit;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.RequestBody;
+import org.concurrence.http.Response;
+import org.concurrence.io.Socket;
+
+/**
+ * Creates the exchanges of one connection and runs them: the handler, the error mapping, the wait for the turn, the
+ * response, and what happens to a body the handler did not read (drained up to {@code maxDrainSize} after the
+ * response, else the connection closes; with {@code 100-continue} not sent, it closes at once: the client may never
+ * send that body, RFC 9110 §10.1.1).
+ *
+ * <p>Blocking: {@link #run} runs in the connection's tasklet (inline) or a helper's, and blocks in the handler, in
+ * the wait for the turn, and in writes. Thread-safety: confined to the connection's dispatcher.
+ */
+final class Exchanges {
+    private final Connection connection;
+    private final HttpServer server;
+    private final HttpServerOptions options;
+    private final Pipeline pipeline;
+    private final ResponseWriter writer;
+    private final ConnectionInput input;
+
+    Exchanges(Connection connection, HttpServer server, Pipeline pipeline, ResponseWriter writer,
+            ConnectionInput input) {
+        this.connection = connection;
+        this.server = server;
+        this.options = server.options();
+        this.pipeline = pipeline;
+        this.writer = writer;
+        this.input = input;
+    }
+
+    /**
+     * An exchange for a claimed head whose bytes are consumed; {@code detach} copies a body that arrived whole out of
+     * the buffer, otherwise the body streams from the connection and nothing behind it is claimed until it ends.
+     */
+    Exchange create(RequestHead head, boolean closeAfter, boolean detach) {
+        Exchange ex = new Exchange(head, closeAfter);
+        RequestBody body;
+        if (!head.hasBody()) {
+            body = ServerRequestBody.empty();
+        } else if (detach && head.contentLength() > 0) {
+            byte[] bytes = new byte[(int) head.contentLength()];
+            input.take(bytes, 0, bytes.length);
+            body = ServerRequestBody.of(bytes, head.headers().get("Content-Type"), options.maxBufferedBodySize());
+        } else {
+            Events events = new Events(ex);
+            ex.body = head.chunked() ? new ChunkedBody(input, options.bodyTimeout(), events, options)
+                    : new FixedLengthBody(input, head.contentLength(), options.bodyTimeout(), events);
+            body = ServerRequestBody.streamed(head.contentLength(), ex.body, head.headers().get("Content-Type"),
+                    options.maxBufferedBodySize());
+            connection.bodyStreaming = true;
+        }
+        ex.request = new ServerRequest(head, body, connection.socket());
+        return ex;
+    }
+
+    /** Runs {@code ex} to its written response; any failure to write aborts the connection. */
+    void run(Exchange ex, boolean inline) {
+        if (inline) {
+            connection.inlineRunning = true;
+        }
+        boolean done = false;
+        try {
+            if (ex.response == null) {
+                if (writer.hasPending() || input.available() > 0) {
+                    connection.ensureHelper(); // runs only if the handler blocks: flushes, takes the next request
+                }
+                ex.response = respond(ex);
+                settleBody(ex);
+            }
+            if (pipeline.awaitTurn(ex) && !pipeline.responsesEnded) {
+                write(ex, inline);
+                if (ex.drain) {
+                    drain(ex);
+                }
+            }
+            done = true;
+        } catch (IOException | DeadlineExceededException e) {
+            connection.abort(e);
+        } catch (RuntimeException e) {
+            HttpServer.LOG.log(System.Logger.Level.WARNING, "response to \"" + ex + "\" on " + connection.socket()
+                    + " failed while being written; connection closed", e);
+            connection.abort(e);
+        } finally {
+            if (inline) {
+                connection.inlineRunning = false;
+            }
+            pipeline.finished(ex);
+            if (!done) {
+                connection.abort(null);
+            }
+        }
+    }
+
+    private Response respond(Exchange ex) {
+        try {
+            Response response = server.handler().handle(ex.request);
+            if (response == null) {
+                throw new IllegalStateException("the handler returned null");
+            }
+            if (response.status().isInformational()) {
+                throw new IllegalStateException("the handler returned the interim status " + response.status());
+            }
+            return response;
+        } catch (HttpException e) {
+            return ErrorResponses.of(e);
+        } catch (TaskletExit e) {
+            throw e;
+        } catch (Exception | Error e) {
+            HttpServer.LOG.log(System.Logger.Level.WARNING, "handler failed on \"" + ex + "\" from "
+                    + remote(connection.socket()) + "; answered 500", e);
+            return ErrorResponses.internal(e, options.development());
+        }
+    }
+
+    /** After the handler: decides what becomes of a body it did not read to the end. */
+    private void settleBody(Exchange ex) {
+        BodyInput body = ex.body;
+        if (body == null || body.isEnded()) {
+            return;
+        }
+        boolean tooMuch = body instanceof FixedLengthBody fixed && fixed.remaining() > options.maxDrainSize();
+        if (ex.bodyFailed || tooMuch || (ex.head.expectContinue() && !ex.continueSent)) {
+            ex.closeAfter = true;
+            pipeline.closing = true;
+        } else {
+            ex.drain = true;
+        }
+    }
+
+    private void write(Exchange ex, boolean inline) throws IOException {
+        writer.acquire();
+        try {
+            boolean close = ex.closeAfter || (server.isStopping() && pipeline.isLast(ex));
+            if (writer.write(ex.head, ex.response, close)) {
+                writer.flush();
+                pipeline.closing = true;
+                pipeline.responsesEnded = true;
+                if (!inline) {
+                    connection.socket().shutdownOutput(); // the reader may be parked: the client's close wakes it
+                }
+            }
+        } finally {
+            writer.release();
+        }
+    }
+
+    /** Reads and drops the rest of an unread body, up to the drain limit; more closes the connection. */
+    private void drain(Exchange ex) throws IOException {
+        writer.flushIfIdle(); // the client may wait for the response before it sends the rest
+        byte[] scratch = new byte[4096];
+        long left = options.maxDrainSize();
+        try {
+            while (left >= 0) {
+                int n = ex.body.read(scratch, 0, (int) Math.min(scratch.length, left + 1));
+                if (n < 0) {
+                    return;
+                }
+                left -= n;
+            }
+        } catch (HttpException | IOException | DeadlineExceededException e) {
+            // Cannot drain: close instead.
+        }
+        pipeline.closing = true;
+    }
+
+    private static String remote(Socket socket) {
+        try {
+            return String.valueOf(socket.remoteAddress());
+        } catch (IOException e) {
+            return "(gone)";
+        }
+    }
+
+    /** What an inline body tells its exchange and the connection. */
+    private final class Events implements BodyInput.Events {
+        private final Exchange ex;
+
+        Events(Exchange ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public void beforeFirstRead() throws IOException {
+            if (ex.head.expectContinue() && !ex.continueSent) {
+                if (!pipeline.awaitTurn(ex)) {
+                    throw new IOException("connection " + connection.socket() + " broke before 100 Continue");
+                }
+                writer.acquire();
+                try {
+                    writer.writeContinue();
+                } finally {
+                    writer.release();
+                }
+                ex.continueSent = true;
+            }
+        }
+
+        @Override
+        public void ended() {
+            connection.bodyStreaming = false;
+        }
+
+        @Override
+        public void failed() {
+            ex.bodyFailed = true;
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package org.concurrence.http.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.concurrence.core.Tasklet;
+import org.concurrence.core.Waiter;
+import org.concurrence.http.Method;
+import org.concurrence.http.Response;
+import org.concurrence.http.ResponseBody;
+import org.concurrence.http.Status;
+import org.concurrence.http.Version;
+import org.concurrence.io.Socket;
+
+/*
+ * Implementation notes. Responses are encoded into one output buffer (taken from the dispatcher's spares while there is
+ * something to write) and written to the socket only by flush(): when the buffer fills, or when the connection has
+ * nothing more to answer at once (see Connection). So a small response (head and a Bytes body) is one write, and a
+ * batch of pipelined responses is one write too. Pre-encoded: status lines, the Date line (per dispatcher, once a
+ * second), the Server line, the framing and connection lines, the handler's fields (per dispatcher, by identity).
+ */
+/**
+ * The write side of a connection: encodes response heads and writes bodies with their framing (Content-Length,
+ * chunked, or close-delimited for HTTP/1.0), through one buffer.
+ *
+ * <p>Ownership: one writer at a time holds the output ({@link #acquire}/{@link #release}); others wait for it. The
+ * exchange whose turn it is writes its response holding it; a helper that only flushes takes it only if it is free.
+ *
+ * <p>Blocking: writes park the tasklet while the client does not take bytes, at most the write timeout per flush
+ * (then {@link org.concurrence.core.DeadlineExceededException}, and the connection must be closed: part of a response
+ * may have gone out). Thread-safety: confined to the connection's dispatcher.
+ */
+final class ResponseWriter {
+    private static final byte[] CRLF = DispatcherShare.ascii("\r\n");
+    private static final byte[] CONTENT_LENGTH = DispatcherShare.ascii("Content-Length: ");
+    private static final byte[] CHUNKED = DispatcherShare.ascii("Transfer-Encoding: chunked\r\n");
+    private static final byte[] CLOSE = DispatcherShare.ascii("Connection: close\r\n");
+    private static final byte[] KEEP_ALIVE = DispatcherShare.ascii("Connection: keep-alive\r\n");
+    private static final byte[] CONTINUE = DispatcherShare.ascii("HTTP/1.1 100 Continue\r\n\r\n");
+
+    /** How a response's body is delimited. */
+    enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
+
+    private final Socket socket;
+    private final DispatcherShare share;
+    private final byte[] serverLine;
+    private final Duration timeout;
+    private ByteBuffer out;
+    private boolean busy;
+    private Waiter<Boolean> waiting;
+
+    ResponseWriter(Socket socket, DispatcherShare share, byte[] serverLine, Duration timeout) {
+        this.socket = socket;
+        this.share = share;
+        this.serverLine = serverLine;
+        this.timeout = timeout;
+    }
+
+    /** Takes the output, waiting while another tasklet of the connection holds it. */
+    void acquire() {
+        while (busy) {
+            Waiter<Boolean> w = Waiter.create();
+            waiting = w;
+            w.await(Tasklet.deadline(null), "wait for the output of", socket);
+        }
+        busy = true;
+    }
+
+    void release() {
+        busy = false;
+        Waiter<Boolean> w = waiting;
+        if (w != null) {
+            waiting = null;
+            w.complete(Boolean.TRUE);
+        }
+    }
+
+    /** Whether bytes are written but not flushed. */
+    boolean hasPending() {
+        return out != null && out.position() > 0;
+    }
+
+    /** Flushes if bytes are pending and no one holds the output. */
+    void flushIfIdle() throws IOException {
+        if (!busy && hasPending()) {
+            busy = true;
+            try {
+                flush();
+            } finally {
+                release();
+            }
+        }
+    }
+
+    /** Writes what is buffered to the socket; call holding the output. */
+    void flush() throws IOException {
+        if (hasPending()) {
+            out.flip();
+            try {
+                socket.write(out, timeout);
+            } finally {
+                out.clear();
+            }
+        }
+    }
+
+    /** Gives the buffer back to the dispatcher's spares when nothing is pending and no one writes. */
+    void releaseBuffer() {
+        if (out != null && !busy && out.position() == 0) {
+            share.buffers.give(out);
+            out = null;
+        }
+    }
+
+    /** Sends {@code 100 Continue} now; call holding the output, at the exchange's turn. */
+    void writeContinue() throws IOException {
+        put(CONTINUE, 0, CONTINUE.length);
+        flush();
+    }
+
+    /**
+     * Writes {@code response} to the request {@code head} (null for a request that could not be parsed); call holding
+     * the output, at the exchange's turn. A streamed body's writer runs here, in the calling tasklet.
+     *
+     * @param close whether to close the connection after this response
+     * @return whether the connection must close after it (asked for, close-delimited, or the handler said so)
+     */
+    boolean write(RequestHead head, Response response, boolean close) throws IOException {
+        Status status = response.status();
+        ResponseBody body = response.body();
+        DispatcherShare.EncodedFields fields = share.encode(response.headers());
+        boolean http10 = head != null && head.version() == Version.HTTP_1_0;
+        boolean headRequest = head != null && head.method() == Method.HEAD;
+        Framing framing = status.forbidsBody() ? Framing.NONE : body.length() >= 0 ? Framing.LENGTH
+                : http10 ? Framing.CLOSE : Framing.CHUNKED;
+        close |= fields.asksClose() || (framing == Framing.CLOSE && !headRequest);
+        put(StatusLines.of(status));
+        if (!fields.hasDate()) {
+            put(share.date.line());
+        }
+        if (serverLine != null && !fields.hasServer()) {
+            put(serverLine);
+        }
+        put(fields.bytes());
+        if (framing == Framing.LENGTH) {
+            put(CONTENT_LENGTH);
+            putDecimal(body.length());
+            put(CRLF);
+        } else if (framing == Framing.CHUNKED && !headRequest) {
+            put(CHUNKED);
+        }
+        if (close) {
+            put(CLOSE);
+        } else if (http10) {
+            put(KEEP_ALIVE);
+        }
+        put(CRLF);
+        if (!headRequest && framing != Framing.NONE) {
+            writeBody(body, framing);
+        }
+        return close;
+    }
+
+    private void writeBody(ResponseBody body, Framing framing) throws IOException {
+        switch (body) {
+            case ResponseBody.Empty _ -> { }
+            case ResponseBody.Bytes bytes -> put(bytes.bytes(), 0, bytes.bytes().length);
+            case ResponseBody.Streamed streamed -> {
+                BodyOutput output = switch (framing) {
+                    case LENGTH -> new BodyOutput.FixedLength(this, streamed.length());
+                    case CHUNKED -> new BodyOutput.Chunked(this);
+                    default -> new BodyOutput.CloseDelimited(this);
+                };
+                streamed.writer().writeTo(output);
+                output.finish();
+            }
+        }
+    }
+
+    void put(byte[] bytes) throws IOException {
+        put(bytes, 0, bytes.length);
+    }
+
+    /** Appends bytes to the buffer, flushing as it fills; a large array goes to the socket without a copy. */
+    void put(byte[] bytes, int offset, int length) throws IOException {
+        if (out == null) {
+            out = share.buffers.take();
+        }
+        if (length > out.remaining()) {
+            if (length >= out.capacity()) {
+                flush();
+                socket.write(ByteBuffer.wrap(bytes, offset, length), timeout);
+                return;
+            }
+            flush();
+        }
+        out.put(bytes, offset, length);
+    }
+
+    /** Appends {@code value} in decimal. */
+    void putDecimal(long value) throws IOException {
+        putNumber(value, 10);
+    }
+
+    /** Appends {@code value} in lower-case hex (a chunk size). */
+    void putHex(long value) throws IOException {
+        putNumber(value, 16);
+    }
+
+    private void putNumber(long value, int radix) throws IOException {
+        if (out == null) {
+            out = share.buffers.take();
+        } else if (out.remaining() < 20) {
+            flush();
+        }
+        int count = 1;
+        for (long v = value / radix; v > 0; v /= radix) {
+            count++;
+        }
+        int end = out.position() + count;
+        byte[] array = out.array();
+        for (int at = end - 1; at >= out.position(); at--) {
+            array[at] = (byte) Character.forDigit((int) (value % radix), radix);
+            value /= radix;
+        }
+        out.position(end);
+    }
+
+    /** Appends CRLF. */
+    void putCrlf() throws IOException {
+        put(CRLF);
+    }
+}

@@ -1,0 +1,180 @@
+package org.concurrence.http.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.concurrence.core.Tasklet;
+import org.concurrence.http.Response;
+import org.concurrence.http.ResponseBody;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Each timeout with short options, the connection limit, and the graceful stop. */
+@Timeout(120)
+class TimeoutsAndStopTest {
+    private static final Duration SHORT = Duration.ofMillis(300);
+
+    @Test
+    void aHeadThatTricklesTooSlowlyGets408AndTheConnectionCloses() throws Exception {
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withHeadTimeout(SHORT),
+                request -> Response.ok("never")); RawClient c = s.connect()) {
+            c.send("GET / HTTP/1.1\r\n");
+            long start = System.nanoTime();
+            c.send("Host: x\r\n"); // still within the head, but the end never comes
+            RawClient.Response r = c.read();
+            assertEquals(408, r.status());
+            assertEquals("close", r.header("Connection"));
+            c.assertClosed();
+            assertTrue(System.nanoTime() - start >= SHORT.toNanos() / 2, "the timeout ran from the first byte");
+        }
+    }
+
+    @Test
+    void aSlowlorisSendingAByteAtATimeCannotHoldTheConnection() throws Exception {
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withHeadTimeout(SHORT),
+                request -> Response.ok("never")); RawClient c = s.connect()) {
+            c.socket.setSoTimeout(50);
+            String head = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + "y".repeat(1000);
+            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
+            int status = -1;
+            for (int i = 0; i < head.length() && System.nanoTime() < deadline; i++) {
+                try {
+                    c.send(head.substring(i, i + 1));
+                } catch (RuntimeException closed) {
+                    break;
+                }
+                try {
+                    status = c.read().status();
+                    break;
+                } catch (RuntimeException | AssertionError notYet) {
+                    // No answer within 50 ms: send the next byte.
+                }
+            }
+            assertEquals(408, status);
+        }
+    }
+
+    @Test
+    void aBodyThatStopsArrivingGets408() {
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withBodyTimeout(SHORT),
+                request -> Response.ok(request.body().text())); RawClient c = s.connect()) {
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly a part");
+            RawClient.Response r = c.read();
+            assertEquals(408, r.status());
+            assertEquals("close", r.header("Connection"));
+            c.assertClosed();
+        }
+    }
+
+    @Test
+    void anIdleKeepAliveConnectionIsClosedSilently() {
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withIdleTimeout(SHORT),
+                request -> Response.ok("hi")); RawClient c = s.connect()) {
+            assertEquals("hi", c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+            c.assertClosed(); // no 408, just the close
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsClosedAfterTheWriteTimeout() throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withWriteTimeout(SHORT),
+                request -> Response.ok(ResponseBody.ofWriter(-1, out -> {
+                    byte[] block = new byte[65536];
+                    try {
+                        while (true) {
+                            out.write(block); // the client never reads: the socket buffers fill
+                        }
+                    } finally {
+                        failed.countDown();
+                    }
+                }), "application/octet-stream")); RawClient c = s.connect()) {
+            c.socket.setReceiveBufferSize(4096);
+            c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(failed.await(20, TimeUnit.SECONDS), "the writer was stopped");
+            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
+            while (s.server.connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10); // polling a condition under a deadline, not a synchronisation sleep
+            }
+            assertEquals(0, s.server.connectionCount());
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheLimitWaitUntilOneLeaves() throws Exception {
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withMaxConnections(1),
+                request -> Response.ok("served"))) {
+            RawClient first = s.connect();
+            assertEquals("served", first.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+            try (RawClient second = s.connect()) {
+                second.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+                second.socket.setSoTimeout(300);
+                assertThrows(SocketTimeoutException.class, () -> second.input().read(), "not served while full");
+                second.socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
+                first.close();
+                assertEquals("served", second.read().text());
+            }
+        }
+    }
+
+    @Test
+    void stopClosesIdleConnectionsAtOnceAndLetsABusyOneFinishItsResponse() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        TestServer s = TestServer.start(request -> {
+            if (request.path().equals("/slow")) {
+                handling.countDown();
+                Tasklet.sleep(Duration.ofMillis(300));
+            }
+            return Response.ok("done " + request.path());
+        });
+        try (RawClient idle = s.connect(); RawClient busy = s.connect()) {
+            assertEquals("done /", idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+            busy.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(handling.await(20, TimeUnit.SECONDS));
+            Thread stopper = Thread.ofPlatform().start(() -> s.server.stop(Duration.ofSeconds(10)));
+            idle.assertClosed();
+            RawClient.Response r = busy.read();
+            assertEquals("done /slow", r.text());
+            assertEquals("close", r.header("Connection"));
+            busy.assertClosed();
+            stopper.join();
+            assertEquals(0, s.server.connectionCount());
+            assertThrows(IOException.class, () -> new java.net.Socket("127.0.0.1", s.port()).close(),
+                    "no longer accepting");
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void stopKillsAHandlerThatOutlivesTheGrace() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        TestServer s = TestServer.start(request -> {
+            handling.countDown();
+            Tasklet.sleep(Duration.ofMinutes(5));
+            return Response.ok("too late");
+        });
+        try (RawClient c = s.connect()) {
+            c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertTrue(handling.await(20, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            s.server.stop(Duration.ofMillis(200));
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+            InputStream in = c.input();
+            try {
+                assertEquals(-1, in.read());
+            } catch (IOException reset) {
+                // Closed abruptly: fine.
+            }
+        } finally {
+            s.close();
+        }
+    }
+}
