@@ -1,14 +1,12 @@
 package org.concurrence.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,23 +33,16 @@ import java.util.function.ToDoubleFunction;
 public final class GreeterBench {
     static final String USAGE = """
             bench greeter [options]
-              --rounds=N          measured rounds, medians reported (default 3)
-              --duration=SECONDS  length of each wrk run (default 10)
-              --warmup=SECONDS    warm-up per server before the rounds (default 8)
               --servers=LIST      of ours,netty,netty-codec,helidon,jdk (default all)
               --loads=LIST        of c100,c1000,conn,close (default all)
               --idle=N            idle keep-alive connections for the memory probe (default 10000; 0: skip)
               --dispatchers=N     our dispatchers (default 1; also the JDK-sockets variant's)
-              --server-cpus=LIST  taskset CPU list of the servers (default 0)
-              --client-cpus=LIST  taskset CPU list of wrk / httperf (default 1)
               --rate-start=N      first httperf rate, conn/s (default 2000)
               --rate-max=N        highest httperf rate tried (default 30000)
               --step=SECONDS      length of one httperf step (default 2)
-              --server-jvm=FLAGS  extra JVM flags of every server, space-separated (default -Xms32m -Xmx1g)
               --jdk-jvm=FLAGS     extra JVM flags of the JDK-sockets server only, e.g. -Djdk.pollerMode=1
-              --verbose           print every run to standard error
               --quick             rounds=1 duration=3 warmup=3 step=1 idle=2000: a smoke run of ~2 minutes
-            """;
+            """ + PeerBench.CommonOptions.USAGE;
 
     /** Stops a run that hangs. */
     private static final Duration WATCHDOG = Duration.ofMinutes(45);
@@ -104,97 +95,55 @@ public final class GreeterBench {
 
     record Options(int rounds, int seconds, int warmupSeconds, List<Server> servers, List<Load> loads, int idle,
                    int dispatchers, String serverCpus, String clientCpus, int rateStart, int rateMax,
-                   double stepSeconds, List<String> serverJvm, List<String> jdkJvm, boolean verbose) {
+                   double stepSeconds, List<String> serverJvm, List<String> jdkJvm, boolean verbose,
+                   PeerBench.CommonOptions common) {
 
         static Options parse(String... args) {
-            int rounds = 3;
-            int seconds = 10;
-            int warmup = 8;
+            PeerBench.CommonOptions common = new PeerBench.CommonOptions();
             List<Server> servers = List.of(Server.values());
             List<Load> loads = List.of(Load.values());
             int idle = 10_000;
             int dispatchers = 1;
-            String serverCpus = "0";
-            String clientCpus = "1";
             int rateStart = 2000;
             int rateMax = 30_000;
             double step = 2;
-            List<String> serverJvm = List.of("-Xms32m", "-Xmx1g");
             List<String> jdkJvm = List.of();
-            boolean verbose = false;
-            for (String arg : args) {
-                int eq = arg.indexOf('=');
-                String name = eq < 0 ? arg : arg.substring(0, eq);
-                String value = eq < 0 ? "" : arg.substring(eq + 1);
-                try {
-                    switch (name) {
-                        case "--rounds" -> rounds = Integer.parseInt(value);
-                        case "--duration" -> seconds = Integer.parseInt(value.replace("s", ""));
-                        case "--warmup" -> warmup = Integer.parseInt(value.replace("s", ""));
-                        case "--servers" -> servers = pick(Server.values(), value, s -> s.option);
-                        case "--loads" -> loads = pick(Load.values(), value, l -> l.option);
-                        case "--idle" -> idle = Integer.parseInt(value.replace("_", ""));
-                        case "--dispatchers" -> dispatchers = Integer.parseInt(value);
-                        case "--server-cpus" -> serverCpus = value;
-                        case "--client-cpus" -> clientCpus = value;
-                        case "--rate-start" -> rateStart = Integer.parseInt(value);
-                        case "--rate-max" -> rateMax = Integer.parseInt(value);
-                        case "--step" -> step = Double.parseDouble(value.replace("s", ""));
-                        case "--server-jvm" -> serverJvm = value.isBlank() ? List.of() : List.of(value.split(" "));
-                        case "--jdk-jvm" -> jdkJvm = value.isBlank() ? List.of() : List.of(value.split(" "));
-                        case "--verbose" -> verbose = true;
-                        case "--quick" -> {
-                            rounds = 1;
-                            seconds = 3;
-                            warmup = 3;
-                            step = 1;
-                            idle = 2000;
-                        }
-                        default -> throw new IllegalArgumentException("unknown option " + arg);
+            for (PeerBench.Option o : PeerBench.Option.of(args)) {
+                switch (o.name()) {
+                    case "--servers" -> servers = PeerBench.pick(Server.values(), o.value(), s -> s.option);
+                    case "--loads" -> loads = PeerBench.pick(Load.values(), o.value(), l -> l.option);
+                    case "--idle" -> idle = o.intValue();
+                    case "--dispatchers" -> dispatchers = o.intValue();
+                    case "--rate-start" -> rateStart = o.intValue();
+                    case "--rate-max" -> rateMax = o.intValue();
+                    case "--step" -> step = o.doubleValue();
+                    case "--jdk-jvm" -> jdkJvm = o.words();
+                    case "--quick" -> {
+                        common.quick();
+                        step = 1;
+                        idle = 2000;
                     }
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("not a number in " + arg);
+                    default -> {
+                        if (!common.accept(o)) {
+                            throw o.unknown();
+                        }
+                    }
                 }
             }
-            if (rounds < 1 || seconds < 1 || warmup < 0 || idle < 0 || dispatchers < 1 || rateStart < 1
-                    || rateMax < rateStart || step <= 0) {
-                throw new IllegalArgumentException("rounds, duration, dispatchers, rates and step must be positive");
+            common.check();
+            if (idle < 0 || dispatchers < 1 || rateStart < 1 || rateMax < rateStart || step <= 0) {
+                throw new IllegalArgumentException("dispatchers, rates and step must be positive");
             }
-            return new Options(rounds, seconds, warmup, servers, loads, idle, dispatchers, serverCpus, clientCpus,
-                    rateStart, rateMax, step, serverJvm, jdkJvm, verbose);
-        }
-
-        private static <E> List<E> pick(E[] all, String list, java.util.function.Function<E, String> name) {
-            List<E> chosen = new ArrayList<>();
-            for (String part : list.split(",")) {
-                E e = Arrays.stream(all).filter(x -> name.apply(x).equals(part.strip())).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("unknown name " + part + " (one of "
-                                + Arrays.stream(all).map(name).toList() + ")"));
-                if (!chosen.contains(e)) {
-                    chosen.add(e);
-                }
-            }
-            return chosen;
+            return new Options(common.rounds, common.seconds, common.warmupSeconds, servers, loads, idle, dispatchers,
+                    common.serverCpus, common.clientCpus, rateStart, rateMax, step, common.serverJvm, jdkJvm,
+                    common.verbose, common);
         }
     }
-
-    /**
-     * One measured run of one load against one server.
-     *
-     * @param rate          requests (or connections) per second
-     * @param p99Ms         99th percentile latency (for httperf: the median connection time)
-     * @param errors        errors of the run
-     * @param cpuUsPerReq   server CPU time (user + system) per request, in microseconds
-     * @param serverCpuPct  server CPU time over the run's wall time
-     * @param clientCpuPct  the load generator's CPU time over the run's wall time
-     */
-    record Sample(double rate, double p99Ms, long errors, String errorDetail, double cpuUsPerReq,
-                  double serverCpuPct, double clientCpuPct) {}
 
     private final Options options;
     private final List<String> args;
     private final Map<Server, ServerChild> children = new EnumMap<>(Server.class);
-    private final Map<Server, Map<Load, List<Sample>>> samples = new EnumMap<>(Server.class);
+    private Map<Server, Map<Load, List<LoadSample>>> samples = Map.of();
     private final Map<Server, Integer> lastSustainedRate = new EnumMap<>(Server.class);
 
     private GreeterBench(Options options, String[] args) {
@@ -217,73 +166,44 @@ public final class GreeterBench {
             System.err.println("bench greeter needs " + missing);
             System.exit(2);
         }
-        startWatchdog();
+        PeerBench.startWatchdog("greeter", WATCHDOG);
         new GreeterBench(options, args).run();
         System.exit(0);
     }
 
     private void run() throws Exception {
         long start = System.nanoTime();
-        double loadBefore = loadAverage();
+        double loadBefore = PeerBench.loadAverage();
         Report report = new Report(("Concurrence greeter benchmark — Java %s, %d cores; servers on CPU %s, load "
                 + "generators on CPU %s; our dispatchers: %d").formatted(Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), options.serverCpus(), options.clientCpus(),
                 options.dispatchers()));
         try {
             for (Server server : options.servers()) {
-                progress("starting " + server.option);
+                PeerBench.progress("greeter", "starting " + server.option);
                 children.put(server, startServer(server));
-                samples.put(server, new EnumMap<>(Load.class));
             }
             for (Server server : options.servers()) {
-                progress("warming up " + server.option + " (" + options.warmupSeconds() + " s + a short "
+                PeerBench.progress("greeter", "warming up " + server.option + " (" + options.warmupSeconds() + " s + a short "
                         + "connection run)");
                 warmUp(children.get(server));
             }
-            for (int round = 0; round < options.rounds(); round++) {
-                List<Server> order = new ArrayList<>(options.servers());
-                Collections.rotate(order, -round);
-                for (Load load : options.loads()) {
-                    for (Server server : order) {
-                        progress("round %d/%d: %s on %s".formatted(round + 1, options.rounds(), load.option,
-                                server.option));
-                        Sample s = measure(server, load);
-                        samples.get(server).computeIfAbsent(load, l -> new ArrayList<>()).add(s);
-                        if (options.verbose()) {
-                            System.err.printf(Locale.ROOT, "    %.0f %s, p99 %.2f ms, errors %d (%s), server %.1f "
-                                    + "us/req at %.0f%% cpu, client %.0f%% cpu%n", s.rate(), load.unit, s.p99Ms(),
-                                    s.errors(), s.errorDetail(), s.cpuUsPerReq(), s.serverCpuPct(), s.clientCpuPct());
-                        }
-                    }
-                }
-            }
-            Map<Server, Long> peakRssKb = new EnumMap<>(Server.class);
-            for (Server server : options.servers()) {
-                peakRssKb.put(server, children.get(server).statusKb("VmHWM"));
-            }
+            samples = PeerBench.rounds("greeter", options.common(), options.servers(), options.loads(),
+                    s -> s.option, l -> l.option, l -> l.unit, this::measure);
+            Map<Server, Long> peakRssKb = PeerBench.peakRssKb(children);
             Map<Server, IdleMemory> idle = new EnumMap<>(Server.class);
             int idleCount = idleConnections();
             if (idleCount > 0) {
                 for (Server server : options.servers()) {
-                    progress("memory of %,d idle connections on %s".formatted(idleCount, server.option));
+                    PeerBench.progress("greeter", "memory of %,d idle connections on %s".formatted(idleCount, server.option));
                     idle.put(server, idleMemory(children.get(server), idleCount, server == Server.OURS));
                 }
             }
             fill(report, peakRssKb, idle, idleCount);
         } finally {
-            for (ServerChild child : children.values()) {
-                child.close();
-            }
+            PeerBench.closeAll(children.values());
         }
-        double loadAfter = loadAverage();
-        report.json("load_before", loadBefore);
-        report.json("load_after", loadAfter);
-        report.json("seconds", (System.nanoTime() - start) / 1e9);
-        report.note(("Machine load (1-minute average) %.2f before the run, %.2f after it (this run included), on %d "
-                + "cores; figures move ±20 %% here when other processes compete.").formatted(loadBefore, loadAfter,
-                Runtime.getRuntime().availableProcessors()));
-        report.note("Command: ./concurrence bench greeter " + String.join(" ", args) + "  (effective: "
-                + effectiveOptions() + ")");
+        PeerBench.finish(report, "greeter", args, effectiveOptions(), loadBefore, start);
         report.print(System.out);
     }
 
@@ -305,7 +225,7 @@ public final class GreeterBench {
             flags.addAll(options.jdkJvm());
         }
         if (server == Server.NETTY || server == Server.NETTY_CODEC) {
-            flags.add("--enable-native-access=ALL-UNNAMED"); // Netty loads its epoll library
+            flags.addAll(PeerBench.NETTY_JVM_FLAGS);
         }
         return ServerChild.start(server.option, server.label, options.serverCpus(), flags, server.main, args);
     }
@@ -320,21 +240,14 @@ public final class GreeterBench {
         LoadGen.httperf(options.clientCpus(), child.port, options.rateStart(), 1);
     }
 
-    private Sample measure(Server server, Load load) throws IOException, InterruptedException {
+    private LoadSample measure(Server server, Load load) throws IOException, InterruptedException {
         ServerChild child = children.get(server);
-        if (!child.isAlive()) {
-            throw new IllegalStateException(server.option + " died; its log:\n" + child.logTail());
-        }
-        Thread.sleep(500); // let the previous run's connections close
-        double cpuBefore = child.cpuSeconds();
-        long wallBefore = System.nanoTime();
-        double rate;
-        double latency;
-        long errors;
-        String detail;
-        double clientCpuPct;
-        long served; // requests (or connections) answered while the CPU time was counted
-        if (load == Load.CONN) {
+        return LoadSample.measure(child, () -> {
+            if (load != Load.CONN) {
+                int seconds = load == Load.CLOSE ? Math.max(3, options.seconds() / 2) : options.seconds();
+                return LoadSample.Outcome.of(LoadGen.wrk(options.clientCpus(), child.port, load == Load.C1000 ? 1000
+                        : 100, seconds, load == Load.CLOSE));
+            }
             int startRate = Math.max(options.rateStart(), roundTo100(lastSustainedRate.getOrDefault(server, 0) * 0.6));
             List<LoadGen.Httperf> steps = LoadGen.httperfLadder(options.clientCpus(), child.port, startRate,
                     options.rateMax(), options.stepSeconds(), options.verbose());
@@ -350,31 +263,15 @@ public final class GreeterBench {
                 best = steps.getFirst(); // not even the first rate held: report what it did
             }
             lastSustainedRate.put(server, best.target());
-            rate = sustained ? best.target() : best.rate();
-            latency = best.medianMs();
-            errors = best.errors();
-            detail = sustained
+            String detail = sustained
                     ? "sustained %d/s; next %d/s: %.0f ok/s, %d errors (%s)".formatted(best.target(), last.target(),
                             last.rate(), last.errors(), last.errorDetail())
                     : "first rate %d/s not sustained: %d errors (%s)".formatted(best.target(), best.errors(),
                             best.errorDetail());
-            clientCpuPct = 100 * best.clientCpu() / best.seconds();
-            served = steps.stream().mapToLong(LoadGen.Httperf::ok).sum();
-        } else {
-            int seconds = load == Load.CLOSE ? Math.max(3, options.seconds() / 2) : options.seconds();
-            LoadGen.Wrk w = LoadGen.wrk(options.clientCpus(), child.port, load == Load.C1000 ? 1000 : 100, seconds,
-                    load == Load.CLOSE);
-            rate = w.rate();
-            latency = w.p99Ms();
-            errors = w.errors();
-            detail = w.errorDetail();
-            clientCpuPct = 100 * w.clientCpu() / w.seconds();
-            served = w.requests();
-        }
-        double wall = (System.nanoTime() - wallBefore) / 1e9;
-        double cpu = child.cpuSeconds() - cpuBefore;
-        return new Sample(rate, latency, errors, detail, cpu * 1e6 / Math.max(1, served), 100 * cpu / wall,
-                clientCpuPct);
+            return new LoadSample.Outcome(sustained ? best.target() : best.rate(), best.medianMs(), best.errors(),
+                    detail, 100 * best.clientCpu() / best.seconds(),
+                    steps.stream().mapToLong(LoadGen.Httperf::ok).sum());
+        });
     }
 
     private static int roundTo100(double rate) {
@@ -489,13 +386,13 @@ public final class GreeterBench {
             report.section(load.label + " — median of " + options.rounds() + (options.rounds() == 1 ? " round"
                     : " rounds"));
             for (Server server : options.servers()) {
-                List<Sample> runs = samples.get(server).get(load);
-                double rate = median(runs, Sample::rate);
-                double p99 = median(runs, Sample::p99Ms);
-                double cpu = median(runs, Sample::cpuUsPerReq);
-                double serverCpu = median(runs, Sample::serverCpuPct);
-                double clientCpu = median(runs, Sample::clientCpuPct);
-                long errors = runs.stream().mapToLong(Sample::errors).sum();
+                List<LoadSample> runs = samples.get(server).get(load);
+                double rate = LoadSample.median(runs, LoadSample::rate);
+                double p99 = LoadSample.median(runs, LoadSample::p99Ms);
+                double cpu = LoadSample.median(runs, LoadSample::cpuUsPerReq);
+                double serverCpu = LoadSample.median(runs, LoadSample::serverCpuPct);
+                double clientCpu = LoadSample.median(runs, LoadSample::clientCpuPct);
+                long errors = LoadSample.errors(runs);
                 String key = server.key + load.suffix;
                 String latency = load == Load.CONN ? "median conn %.1f ms".formatted(p99) : "p99 %.1f ms".formatted(p99);
                 String cpuNote = ", %.1f µs cpu/%s".formatted(cpu, load == Load.CONN || load == Load.CLOSE ? "conn"
@@ -503,7 +400,7 @@ public final class GreeterBench {
                 double perCore = 1e6 / cpu;
                 String note = String.format(Locale.ROOT, "%s, errors %d%s (%s/s per server core), server cpu %.0f%%, "
                                 + "client cpu %.0f%%, rounds %s%s", latency, errors, cpuNote, Report.si(perCore)
-                                .replace(" ", ""), serverCpu, clientCpu, spread(runs), ratioNote(server, load));
+                                .replace(" ", ""), serverCpu, clientCpu, LoadSample.spread(runs), ratioNote(server, load));
                 report.figure(key, server.key, rate, load.unit, note);
                 report.json(key + "_per_core", perCore);
                 report.json(key + "_server_cpu_pct", serverCpu);
@@ -565,8 +462,8 @@ public final class GreeterBench {
             }
             for (Load load : options.loads()) {
                 double ratio = medianRate(Server.OURS, load) / medianRate(peer, load);
-                double perCore = medianOf(Server.OURS, load, Sample::cpuUsPerReq) == 0 ? Double.NaN
-                        : medianOf(peer, load, Sample::cpuUsPerReq) / medianOf(Server.OURS, load, Sample::cpuUsPerReq);
+                double perCore = medianOf(Server.OURS, load, LoadSample::cpuUsPerReq) == 0 ? Double.NaN
+                        : medianOf(peer, load, LoadSample::cpuUsPerReq) / medianOf(Server.OURS, load, LoadSample::cpuUsPerReq);
                 report.row("ours / " + peer.option + ", " + load.option,
                         String.format(Locale.ROOT, "%.2f×", ratio), String.format(Locale.ROOT,
                                 "per server core (CPU time per request) %.2f×", perCore));
@@ -585,15 +482,15 @@ public final class GreeterBench {
                 double r = medianRate(Server.OURS, load) / medianRate(Server.NETTY, load);
                 report.target("netty" + load.suffix, "ours ≥ 1.0× Netty, " + load.label, r >= 1.0,
                         String.format(Locale.ROOT, "%.2f× measured; %.2f× per server core", r,
-                                medianOf(Server.NETTY, load, Sample::cpuUsPerReq)
-                                        / medianOf(Server.OURS, load, Sample::cpuUsPerReq)));
+                                medianOf(Server.NETTY, load, LoadSample::cpuUsPerReq)
+                                        / medianOf(Server.OURS, load, LoadSample::cpuUsPerReq)));
             }
             if (options.servers().contains(Server.HELIDON)) {
                 double r = medianRate(Server.OURS, load) / medianRate(Server.HELIDON, load);
                 report.target("helidon" + load.suffix, "ours ≥ 1.3× Helidon, " + load.label, r >= 1.3,
                         String.format(Locale.ROOT, "%.2f× measured; %.2f× per server core", r,
-                                medianOf(Server.HELIDON, load, Sample::cpuUsPerReq)
-                                        / medianOf(Server.OURS, load, Sample::cpuUsPerReq)));
+                                medianOf(Server.HELIDON, load, LoadSample::cpuUsPerReq)
+                                        / medianOf(Server.OURS, load, LoadSample::cpuUsPerReq)));
             }
         }
         IdleMemory ours = idle.get(Server.OURS);
@@ -605,55 +502,11 @@ public final class GreeterBench {
         }
     }
 
-    private double medianOf(Server server, Load load, ToDoubleFunction<Sample> f) {
-        Map<Load, List<Sample>> byLoad = samples.get(server);
-        if (byLoad == null || byLoad.get(load) == null) {
-            return Double.NaN;
-        }
-        return median(byLoad.get(load), f);
+    private double medianOf(Server server, Load load, ToDoubleFunction<LoadSample> f) {
+        return LoadSample.median(samples.getOrDefault(server, Map.of()).get(load), f);
     }
 
     private double medianRate(Server server, Load load) {
-        Map<Load, List<Sample>> byLoad = samples.get(server);
-        if (byLoad == null || byLoad.get(load) == null) {
-            return Double.NaN;
-        }
-        return median(byLoad.get(load), Sample::rate);
-    }
-
-    private static double median(List<Sample> runs, ToDoubleFunction<Sample> f) {
-        double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static String spread(List<Sample> runs) {
-        List<String> parts = new ArrayList<>();
-        for (Sample s : runs) {
-            parts.add(Report.si(s.rate()).replace(" ", ""));
-        }
-        return String.join("/", parts);
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-    private static void progress(String what) {
-        System.err.println("bench greeter: " + what + " ...");
-    }
-
-    private static void startWatchdog() {
-        Thread.ofPlatform().daemon(true).name("bench-watchdog").start(() -> {
-            try {
-                Thread.sleep(WATCHDOG);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("bench greeter: still running after " + WATCHDOG + "; giving up");
-            Runtime.getRuntime().halt(3);
-        });
+        return medianOf(server, load, LoadSample::rate);
     }
 }

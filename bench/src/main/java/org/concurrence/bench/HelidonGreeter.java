@@ -15,10 +15,10 @@ public final class HelidonGreeter {
     public static void main(String[] args) throws Exception {
         WebServer server = WebServer.builder()
                 .host("127.0.0.1")
-                .port(GreeterServers.port(args))
+                .port(ServerMain.port(args))
                 .routing(routing -> routing.get("/", (request, response) -> response.send(GreeterServers.BODY)))
                 .build()
                 .start();
-        GreeterServers.readyAndServeCommands(server.port());
+        ServerMain.readyAndServeCommands(server.port());
     }
 }

@@ -33,15 +33,15 @@ public final class JdkSocketGreeter {
     private JdkSocketGreeter() {}
 
     public static void main(String[] args) throws Exception {
-        int dispatchers = GreeterServers.intOption(args, "dispatchers", Runtime.getRuntime().availableProcessors());
+        int dispatchers = ServerMain.intOption(args, "dispatchers", Runtime.getRuntime().availableProcessors());
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(dispatchers)
                 .withName("jdkgreeter"));
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress("127.0.0.1", GreeterServers.port(args)),
+        listener.bind(new InetSocketAddress("127.0.0.1", ServerMain.port(args)),
                 org.concurrence.io.ServerSocket.DEFAULT_BACKLOG); // the same backlog as ours
         Tasklet.builder().name("acceptor").daemon(true).on(group.dispatcher(0)).spawn(() -> accept(listener, group));
-        GreeterServers.readyAndServeCommands(listener.getLocalPort());
+        ServerMain.readyAndServeCommands(listener.getLocalPort());
     }
 
     private static void accept(ServerSocket listener, DispatcherGroup group) {

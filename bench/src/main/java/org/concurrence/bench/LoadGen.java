@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The load generators of {@code bench greeter}: {@code wrk} (keep-alive, or a new connection per request with
+ * The load generators of {@code bench greeter} and {@code bench http}: {@code wrk} (keep-alive, or a new connection per request with
  * {@code Connection: close}) and {@code httperf} (a new connection per request at a fixed rate), each pinned to the
  * client CPUs and run under {@code /usr/bin/time} for its own CPU time; and a pool of idle keep-alive connections for
  * the memory probe.
@@ -23,10 +23,15 @@ import java.util.regex.Pattern;
 final class LoadGen {
     private LoadGen() {}
 
-    /** Checks the tools are installed; returns what is missing, or null. */
+    /** Checks the tools of {@code bench greeter} are installed; returns what is missing, or null. */
     static String missingTools() {
+        return missingTools(List.of("wrk", "httperf", "taskset", "/usr/bin/time"));
+    }
+
+    /** Checks {@code tools} are installed (on the PATH, or at an absolute path); returns what is missing, or null. */
+    static String missingTools(List<String> tools) {
         List<String> missing = new ArrayList<>();
-        for (String tool : List.of("wrk", "httperf", "taskset", "/usr/bin/time")) {
+        for (String tool : tools) {
             if (!onPath(tool)) {
                 missing.add(tool);
             }
@@ -67,12 +72,27 @@ final class LoadGen {
     /** {@code wrk -t1 -c<connections> -d<seconds>s --latency} against the server, optionally with a new connection per request. */
     static Wrk wrk(String cpus, int port, int connections, int seconds, boolean closeEach)
             throws IOException, InterruptedException {
+        return wrk(cpus, port, "/", connections, seconds, closeEach ? List.of("-H", "Connection: close") : List.of(),
+                List.of());
+    }
+
+    /**
+     * {@code wrk -t1 -c<connections> -d<seconds>s --latency <options> http://127.0.0.1:<port><path> -- <scriptArgs>}:
+     * {@code options} are more of wrk's own ({@code -H}, {@code -s script}), {@code scriptArgs} the Lua script's.
+     * With {@code Connection: close} among the headers, the read errors of wrk (the server's close after each reply)
+     * are not counted as errors.
+     */
+    static Wrk wrk(String cpus, int port, String path, int connections, int seconds, List<String> options,
+                   List<String> scriptArgs) throws IOException, InterruptedException {
+        boolean closeEach = options.stream().anyMatch(o -> o.equalsIgnoreCase("Connection: close"));
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "TIME %U %S", "taskset", "-c", cpus,
                 "wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "5s"));
-        if (closeEach) {
-            command.addAll(List.of("-H", "Connection: close"));
+        command.addAll(options);
+        command.add("http://127.0.0.1:" + port + path);
+        if (!scriptArgs.isEmpty()) {
+            command.add("--");
+            command.addAll(scriptArgs);
         }
-        command.add("http://127.0.0.1:" + port + "/");
         String out = run(command, seconds + 30);
         long requests = longOf(out, "(\\d+) requests in");
         double seconds2 = Double.parseDouble(group(out, "requests in ([\\d.]+)(m?s)", 1))
@@ -96,6 +116,31 @@ final class LoadGen {
         long errors = connect + (closeEach ? 0 : read) + write + timeout + non2xx;
         return new Wrk(requests, seconds2, latencyMs(out, "50%"), latencyMs(out, "99%"), errors, detail,
                 clientCpu(out));
+    }
+
+    /**
+     * A wrk script that sends {@code depth} requests per write (its argument; 1 by default), as TechEmpower's
+     * {@code pipeline.lua} does: the request wrk would send (with its {@code -H} headers) repeated. Written to a
+     * temporary file, deleted when this JVM exits; pass it as {@code -s <file>} and the depth after {@code --}.
+     */
+    static Path pipelineScript() throws IOException {
+        Path script = Files.createTempFile("concurrence-pipeline-", ".lua");
+        script.toFile().deleteOnExit();
+        Files.writeString(script, """
+                init = function(args)
+                  local r = {}
+                  local depth = tonumber(args[1]) or 1
+                  for i = 1, depth do
+                    r[i] = wrk.format()
+                  end
+                  req = table.concat(r)
+                end
+
+                request = function()
+                  return req
+                end
+                """, StandardCharsets.US_ASCII);
+        return script;
     }
 
     /**
@@ -252,6 +297,9 @@ final class LoadGen {
             return Double.NaN;
         }
         double v = Double.parseDouble(m.group(1));
+        if (v == 0) {
+            return Double.NaN; // wrk prints 0.00us now and then when it lost the percentile (seen when pipelining)
+        }
         return switch (m.group(2)) {
             case "us" -> v / 1000;
             case "s" -> v * 1000;

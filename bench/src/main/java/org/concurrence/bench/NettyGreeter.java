@@ -49,9 +49,30 @@ public final class NettyGreeter {
     private NettyGreeter() {}
 
     public static void main(String[] args) throws Exception {
-        boolean codec = GreeterServers.flag(args, "codec");
-        boolean epoll = !GreeterServers.flag(args, "nio") && Epoll.isAvailable();
-        int threads = GreeterServers.intOption(args, "threads", 1);
+        boolean codec = ServerMain.flag(args, "codec");
+        Bound bound = bind(args, codec ? "HttpServerCodec" : "raw", ch -> {
+            if (codec) {
+                ch.pipeline().addLast(new HttpServerCodec(), new CodecHandler());
+            } else {
+                ch.pipeline().addLast(new RawHandler());
+            }
+        });
+        ServerMain.readyAndServeCommands(bound.port());
+    }
+
+    /** A listening Netty server: its event loops and port. */
+    record Bound(EventLoopGroup loops, int port) {}
+
+    /**
+     * Starts a Netty server on 127.0.0.1 as the greeter's and {@link NettyHttp}'s: {@code --threads=N} event loops (1
+     * by default) that both accept and serve, native epoll unless {@code --nio} (or epoll does not load), TCP_NODELAY,
+     * Netty's default allocator and backlog; {@code init} sets up each connection's pipeline. {@code --port=N} as for
+     * every server main.
+     */
+    static Bound bind(String[] args, String what, java.util.function.Consumer<SocketChannel> init)
+            throws InterruptedException {
+        boolean epoll = !ServerMain.flag(args, "nio") && Epoll.isAvailable();
+        int threads = ServerMain.intOption(args, "threads", 1);
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(threads, io);
@@ -62,20 +83,15 @@ public final class NettyGreeter {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (codec) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new CodecHandler());
-                        } else {
-                            ch.pipeline().addLast(new RawHandler());
-                        }
+                        init.accept(ch);
                     }
                 })
-                .bind(new InetSocketAddress("127.0.0.1", GreeterServers.port(args))).sync().channel();
-        System.err.println("netty greeter: " + (epoll ? "epoll" : "nio") + ", " + (codec ? "HttpServerCodec" : "raw")
-                + ", " + threads + " event loop(s)");
-        GreeterServers.readyAndServeCommands(((InetSocketAddress) server.localAddress()).getPort());
+                .bind(new InetSocketAddress("127.0.0.1", ServerMain.port(args))).sync().channel();
+        System.err.println("netty: " + (epoll ? "epoll" : "nio") + ", " + what + ", " + threads + " event loop(s)");
+        return new Bound(loops, ((InetSocketAddress) server.localAddress()).getPort());
     }
 
-    private static ByteBuf constant(byte[] bytes) {
+    static ByteBuf constant(byte[] bytes) {
         return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes)).asReadOnly();
     }
 

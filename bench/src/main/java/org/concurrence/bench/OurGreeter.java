@@ -23,14 +23,14 @@ public final class OurGreeter {
     private OurGreeter() {}
 
     public static void main(String[] args) throws IOException {
-        inBuffer = GreeterServers.intOption(args, "in-buffer", 8192);
-        outReplies = GreeterServers.intOption(args, "out-replies", 32);
-        int dispatchers = GreeterServers.intOption(args, "dispatchers", Runtime.getRuntime().availableProcessors());
+        inBuffer = ServerMain.intOption(args, "in-buffer", 8192);
+        outReplies = ServerMain.intOption(args, "out-replies", 32);
+        int dispatchers = ServerMain.intOption(args, "dispatchers", Runtime.getRuntime().availableProcessors());
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(dispatchers)
                 .withName("greeter"));
         SocketServer server = SocketServer.start(group, new InetSocketAddress("127.0.0.1",
-                GreeterServers.port(args)), SocketServer.Options.defaults(), OurGreeter::greet);
-        GreeterServers.readyAndServeCommands(server.port());
+                ServerMain.port(args)), SocketServer.Options.defaults(), OurGreeter::greet);
+        ServerMain.readyAndServeCommands(server.port());
     }
 
     // ---- From here on a copy of org.concurrence.examples.Greeter's loop (same reply bytes, sizes as options). ----

@@ -14,9 +14,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A greeter server running in a child JVM pinned to some CPUs ({@code taskset}), started by {@link GreeterBench}: its
- * port and pid, its CPU time and memory from {@code /proc}, and its used heap on request (see {@link GreeterServers}
- * for the protocol). Its standard error goes to a temporary log, shown if it fails.
+ * A server running in a child JVM pinned to some CPUs ({@code taskset}), started by a load benchmark
+ * ({@link GreeterBench}, {@link HttpBench}): its port and pid, its CPU time and memory from {@code /proc}, and its used
+ * heap on request (see {@link ServerMain} for the protocol). Its standard error goes to a temporary log, shown if it
+ * fails.
  *
  * <p>Used by the bench's main thread only.
  */
@@ -71,7 +72,7 @@ final class ServerChild implements AutoCloseable {
         command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
         command.addAll(args);
-        Path log = Files.createTempFile("concurrence-greeter-" + key + "-", ".log");
+        Path log = Files.createTempFile("concurrence-server-" + key + "-", ".log");
         Process process = new ProcessBuilder(command).redirectError(log.toFile()).start();
         try {
             return new ServerChild(key, label, process, log);
