@@ -17,7 +17,7 @@ import org.concurrence.core.Tasklet;
  * scheduler, from another thread. The other I/O model of the comparison: our {@code io} module instead polls a
  * selector in the dispatcher's own loop.
  *
- * <p>Same greeting loop as {@link OurGreeter} (same buffers, same flushing), on byte arrays.
+ * <p>Same greeting loop as {@link org.concurrence.examples.Greeter#greet} (same buffers, same flushing), on byte arrays.
  *
  * <p>Where the JDK's pollers run: on JDK 25 (Linux) the default poller mode has one platform "MasterPoller" thread and
  * sub-pollers that are virtual threads; a virtual thread started without a scheduler by a thread that has a custom

@@ -41,8 +41,14 @@ public final class Greeter {
         });
     }
 
-    /** Serves one connection: a reply per request head, until the client closes or asks to. */
-    static void greet(Socket socket) throws IOException {
+    /**
+     * Serves one connection: a reply per request head, until the client closes or asks to. A
+     * {@link SocketServer.Handler}; {@code bench greeter} runs this very loop.
+     *
+     * <p>Blocking: runs in the connection's tasklet until the connection ends; waits without deadline for the next
+     * request. Holds no buffer while the connection is idle.
+     */
+    public static void greet(Socket socket) throws IOException {
         Buffers spare = Buffers.ofCurrentDispatcher();
         ByteBuffer in = null;
         ByteBuffer out = null;
