@@ -224,7 +224,7 @@ public final class Dispatcher implements Executor {
      * virtual thread is then the current thread). The JDK makes the submission of an unpark synchronously on the
      * carrier, so the run-next flag set here is the one the scheduler consumes.
      */
-    private boolean isOnThisDispatcher() {
+    boolean isOnThisDispatcher() {
         if (isCarrierThread()) {
             return true;
         }

@@ -171,6 +171,14 @@ public final class Waiter<T> {
      * @throws RuntimeException          the failure given to {@link #fail}, as it is
      */
     public T await(long deadline, String operation, Object target) {
+        return await(deadline, operation, target, true);
+    }
+
+    /**
+     * {@link #await(long, String, Object)}; with {@code armTimer} false, the caller guarantees a {@link #wakeUp} at
+     * or before the deadline (a {@link WaitTimer}) and no timer is armed here.
+     */
+    T await(long deadline, String operation, Object target, boolean armTimer) {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException("a waiter must be awaited by the thread that created it ("
                     + thread + "), not " + Thread.currentThread());
@@ -211,7 +219,7 @@ public final class Waiter<T> {
                         }
                         continue;
                     }
-                    if (timer == null) {
+                    if (timer == null && armTimer) {
                         timer = dispatcher.schedule(deadline, this::wakeUp);
                     }
                 }
@@ -264,7 +272,7 @@ public final class Waiter<T> {
         return deadline <= start ? Duration.ZERO : Duration.ofNanos(now - start);
     }
 
-    private void wakeUp() {
+    void wakeUp() {
         LockSupport.unpark(thread);
     }
 

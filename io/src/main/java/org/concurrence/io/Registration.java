@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.TaskletExit;
+import org.concurrence.core.WaitTimer;
 import org.concurrence.core.Waiter;
 
 /*
@@ -35,6 +36,8 @@ final class Registration {
     private volatile Waiter<Object> inbound;
     private volatile Waiter<Object> outbound;
     private volatile boolean aborted;
+    /** The deadline timer of inbound waits, left armed between them (see WaitTimer); made on the first timed one. */
+    private WaitTimer inboundTimer;
 
     Registration(IoLoop loop, Object owner) {
         this.loop = loop;
@@ -77,7 +80,15 @@ final class Registration {
             throw e;
         }
         try {
-            waiter.await(deadline, operation, owner);
+            if (in && deadline != Waiter.NO_DEADLINE) {
+                WaitTimer timer = inboundTimer;
+                if (timer == null) {
+                    timer = inboundTimer = new WaitTimer(loop.dispatcher());
+                }
+                timer.await(waiter, deadline, operation, owner);
+            } else {
+                waiter.await(deadline, operation, owner);
+            }
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             clear(in, waiter);
             throw cancelled;
@@ -144,6 +155,10 @@ final class Registration {
         }
         if (out != null) {
             out.fail(new Closed(closed(out)));
+        }
+        WaitTimer timer = inboundTimer;
+        if (timer != null) {
+            timer.cancel(); // on the loop's carrier; elsewhere it stays armed until its deadline, then is dropped
         }
         SelectionKey k = key;
         if (k != null) {

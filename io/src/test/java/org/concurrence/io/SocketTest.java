@@ -163,6 +163,51 @@ class SocketTest {
     }
 
     @Test
+    void aShortTimeoutAfterALongOneThatEndedInTimeStillFiresOnTime() {
+        // The read timer stays armed between reads (WaitTimer): a later read with an earlier deadline must move it.
+        Loopback.run(() -> {
+            try (Pair pair = Pair.open()) {
+                writeAll(pair.server(), "x".getBytes());
+                pair.client().awaitReadable(Duration.ofSeconds(60));
+                assertEquals(1, pair.client().read(ByteBuffer.allocate(1), Duration.ofSeconds(60)));
+                long start = System.nanoTime();
+                assertThrows(DeadlineExceededException.class,
+                        () -> pair.client().awaitReadable(Duration.ofMillis(100)));
+                long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(waitedMillis >= 100 && waitedMillis < 5_000, "waited " + waitedMillis + " ms");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aLongTimeoutAfterAShortOneThatEndedInTimeIsNeitherCutShortNorLost() {
+        // The timer armed for the short wait stays armed and fires during the long one: it must re-arm for the long
+        // one's deadline, neither wake it early nor leave it without a timer.
+        Loopback.run(() -> {
+            try (Pair pair = Pair.open()) {
+                writeAll(pair.server(), "x".getBytes());
+                pair.client().awaitReadable(Duration.ofMillis(100));
+                assertEquals(1, pair.client().read(ByteBuffer.allocate(1), Duration.ofMillis(100)));
+                long start = System.nanoTime();
+                assertThrows(DeadlineExceededException.class,
+                        () -> pair.client().awaitReadable(Duration.ofMillis(600)));
+                long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(waitedMillis >= 600, "timed out after " + waitedMillis + " ms");
+                Tasklet.spawn(() -> {
+                    Tasklet.sleep(Duration.ofMillis(300));
+                    writeAll(pair.server(), "y".getBytes());
+                    return null;
+                });
+                pair.client().awaitReadable(Duration.ofSeconds(20));
+                assertEquals(1, pair.client().read(ByteBuffer.allocate(1)));
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aReadThatTimesOutLeavesTheSocketUsableForALaterRead() {
         Loopback.run(() -> {
             try (Pair pair = Pair.open()) {
