@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.concurrence.core.DeadlineExceededException;
-import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Status;
@@ -45,7 +44,6 @@ final class Connection {
     private static final long LINGER_BYTES = 256 * 1024;
 
     private final HttpServer server;
-    private final Dispatcher home;
     private final HttpServerOptions options;
     private final Socket socket;
     private final ConnectionInput input;
@@ -63,7 +61,6 @@ final class Connection {
 
     Connection(HttpServer server, Socket socket, DispatcherShare share) {
         this.server = server;
-        this.home = Dispatcher.current();
         this.options = server.options();
         this.socket = socket;
         this.input = new ConnectionInput(socket, share.buffers);
@@ -82,19 +79,16 @@ final class Connection {
     }
 
     /**
-     * Closes the socket if the connection is idle, so its tasklet wakes and ends; callable from any thread. The close
-     * runs in a tasklet on the connection's own dispatcher: closed from a foreign thread while the carrier is in the
-     * selector, the socket's lock was seen to deadlock the carrier (see the report on the io module).
+     * Closes the socket if the connection is idle, so its tasklet wakes and ends; callable from any thread, as
+     * {@link Socket#close()} is.
      */
     void closeIfIdle() {
         if (idle) {
-            home.spawn(() -> {
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // Closing for a stop: nothing more to do about a close that failed.
-                }
-            });
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Closing for a stop: nothing more to do about a close that failed.
+            }
         }
     }
 
