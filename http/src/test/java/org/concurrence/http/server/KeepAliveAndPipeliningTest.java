@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.concurrence.core.Tasklet;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
 import org.concurrence.http.Status;
+import org.concurrence.sync.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -78,18 +76,16 @@ class KeepAliveAndPipeliningTest {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         List<String> finished = new ArrayList<>();
-        CountDownLatch othersDone = new CountDownLatch(3);
+        AtomicInteger othersLeft = new AtomicInteger(3);
+        Event othersDone = new Event("the three behind /slow finished");
         try (TestServer s = TestServer.start(request -> {
             mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
             try {
                 if (request.path().equals("/slow")) {
                     // The first waits until the three behind it have finished: only possible if they run meanwhile.
-                    long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
-                    while (othersDone.getCount() > 0 && System.nanoTime() < deadline) {
-                        Tasklet.sleep(Duration.ofMillis(5));
-                    }
-                } else {
-                    othersDone.countDown();
+                    othersDone.await(TestServer.PATIENCE);
+                } else if (othersLeft.decrementAndGet() == 0) {
+                    othersDone.set();
                 }
                 synchronized (finished) {
                     finished.add(request.path());
@@ -113,9 +109,15 @@ class KeepAliveAndPipeliningTest {
     void noMoreThanMaxPipelinedRunAtOnce() {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
+        Event full = new Event("three handlers running");
         try (TestServer s = TestServer.start(HttpServerOptions.defaults().withMaxPipelined(3), request -> {
-            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
-            Tasklet.sleep(Duration.ofMillis(20));
+            int now = running.incrementAndGet();
+            mostAtOnce.accumulateAndGet(now, Math::max);
+            if (now == 3) {
+                full.set();
+            }
+            // Hold until the pipeline is full, so that more would run at once if the limit let them.
+            full.await(TestServer.PATIENCE);
             running.decrementAndGet();
             return Response.ok(request.path());
         }); RawClient c = s.connect()) {
@@ -133,16 +135,20 @@ class KeepAliveAndPipeliningTest {
 
     @Test
     void aStreamedResponseOfAPipelinedRequestIsWrittenInItsTurn() {
+        Event streamedHandled = new Event("the streamed request's handler returned");
         try (TestServer s = TestServer.start(request -> switch (request.path()) {
             case "/slow" -> {
-                Tasklet.sleep(Duration.ofMillis(100));
+                streamedHandled.await(TestServer.PATIENCE); // answer only after the one behind has its response
                 yield Response.ok("slow");
             }
-            default -> Response.ok(ResponseBody.ofWriter(-1, out -> {
-                for (int i = 0; i < 3; i++) {
-                    out.write(("part" + i).getBytes(StandardCharsets.UTF_8));
-                }
-            }), "text/plain");
+            default -> {
+                streamedHandled.set();
+                yield Response.ok(ResponseBody.ofWriter(-1, out -> {
+                    for (int i = 0; i < 3; i++) {
+                        out.write(("part" + i).getBytes(StandardCharsets.UTF_8));
+                    }
+                }), "text/plain");
+            }
         }); RawClient c = s.connect()) {
             c.send(GET.formatted("slow") + GET.formatted("streamed"));
             assertEquals("slow", c.read().text());
