@@ -104,6 +104,22 @@ final class Confinement {
         return true;
     }
 
+    /**
+     * {@link #close()}, and when it returns the channel's file descriptor is released too. The JDK keeps the
+     * descriptor of a channel registered with a selector open until that selector deregisters it, which our loop does
+     * on its next poll; a listening socket stays in the kernel's listen state until then and completes connects into
+     * its backlog. So this waits for that poll (at once on the loop's own carrier, else through a short tasklet there,
+     * at most {@link IoLoop#RELEASE_WAIT}). Blocks the caller; callable from any thread.
+     */
+    void closeAndRelease() throws IOException {
+        if (close()) {
+            Registration r = registration;
+            if (r != null) {
+                r.loop().releaseClosed();
+            }
+        }
+    }
+
     private IllegalStateException wrongDispatcher(Registration r) {
         Dispatcher here = Dispatcher.current();
         return new IllegalStateException(owner + " belongs to " + r.dispatcher().name() + " (where it first waited); "

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.time.Duration;
 import java.util.function.Consumer;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Poller;
@@ -19,6 +20,9 @@ import org.concurrence.core.Tasklet;
  */
 final class IoLoop implements Poller {
     private static final System.Logger LOG = System.getLogger(IoLoop.class.getName());
+
+    /** The longest {@link #releaseClosed()} waits for another dispatcher's poll. */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(1);
 
     private final Dispatcher dispatcher;
     private final Selector selector;
@@ -77,6 +81,25 @@ final class IoLoop implements Poller {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.ERROR, "selector of " + dispatcher.name() + " failed", e);
             return 0;
+        }
+    }
+
+    /**
+     * Returns once this loop has deregistered the channels closed so far, which is when the JDK closes their file
+     * descriptors: on this loop's carrier by polling now, from elsewhere by running that poll in a short tasklet there
+     * and waiting for it, at most {@link #RELEASE_WAIT} (then, or if the dispatcher has stopped, it returns anyway:
+     * a stopped dispatcher's selector is closed, which deregisters everything). Blocks the caller; any thread.
+     */
+    void releaseClosed() {
+        if (Dispatcher.current() == dispatcher) {
+            pollNow();
+            return;
+        }
+        try {
+            Tasklet.builder().name("release closed channels on " + dispatcher.name()).daemon(true).on(dispatcher)
+                    .spawn(this::pollNow).join(RELEASE_WAIT);
+        } catch (RuntimeException stoppedOrLate) {
+            // The dispatcher refused the tasklet (it is stopping) or did not run it in time: nothing more to wait for.
         }
     }
 

@@ -39,6 +39,10 @@ final class Registration {
     /** The deadline timer of inbound waits, left armed between them (see WaitTimer); made on the first timed one. */
     private WaitTimer inboundTimer;
 
+    IoLoop loop() {
+        return loop;
+    }
+
     Registration(IoLoop loop, Object owner) {
         this.loop = loop;
         this.owner = owner;

@@ -143,13 +143,15 @@ public final class ServerSocket implements AutoCloseable {
 
     /**
      * Stops listening; a tasklet blocked in {@link #accept} wakes with {@link ClosedWhileWaitingException}, and
-     * connections queued but not accepted are reset. Deletes the socket file of a Unix domain listener. Idempotent;
-     * callable from any thread.
+     * connections queued but not accepted are reset. Deletes the socket file of a Unix domain listener. When it
+     * returns, the port is released: new connects are refused (it waits for the owning dispatcher to deregister the
+     * channel, which is when the JDK really closes it: at once on that dispatcher, otherwise a poll pass there).
+     * Idempotent; callable from any thread.
      */
     @Override
     public void close() throws IOException {
         try {
-            confinement.close();
+            confinement.closeAndRelease();
         } finally {
             if (address instanceof UnixDomainSocketAddress unix && !unix.getPath().toString().isEmpty()
                     && socketFileDeleted.compareAndSet(false, true)) {

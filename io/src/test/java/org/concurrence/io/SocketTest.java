@@ -33,6 +33,7 @@ import org.concurrence.core.JoinError;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
 import org.concurrence.core.Timeout;
+import org.concurrence.sync.Event;
 import org.junit.jupiter.api.Test;
 
 /** Stream sockets on real loopback connections: data, end of stream, errors, deadlines, kills and closes. */
@@ -443,6 +444,46 @@ class SocketTest {
                 try (Socket client = Socket.connect(listener.localAddress()); Socket accepted = listener.accept()) {
                     roundTripOneWay(client, accepted);
                 }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void whenCloseReturnsTheListenerRefusesConnectsEvenWhileItsDispatcherIsBusy() {
+        Loopback.run(() -> {
+            try (Timeout _ = Timeout.after(PATIENCE)) {
+                Dispatcher other = Dispatcher.current().group().dispatcher(1);
+                assertFalse(other == Dispatcher.current());
+                ServerSocket listener = ServerSocket.bind(anyPort());
+                SocketAddress address = listener.localAddress();
+                Event accepted = new Event("accepted");
+                Event spinning = new Event("spinning");
+                Tasklet<Void> acceptor = Tasklet.builder().on(other).spawn(() -> {
+                    try (Socket first = listener.accept()) {
+                        accepted.set();
+                        listener.accept(); // waits again, registered with the other dispatcher's selector
+                    }
+                    return null;
+                });
+                Socket.connect(address).close();
+                accepted.await();
+                // Keep the other dispatcher's carrier from polling for a while: the JDK closes a registered listener's
+                // descriptor only when that selector deregisters it, so a close that did not wait for that poll would
+                // return with the port still listening and completing connects into the backlog.
+                Tasklet.builder().on(other).spawn(() -> {
+                    spinning.set();
+                    long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                });
+                spinning.await();
+                listener.close();
+                ConnectException refused = assertThrows(ConnectException.class, () -> Socket.connect(address));
+                assertTrue(refused.getMessage().contains(address.toString()), refused.getMessage());
+                assertInstanceOf(ClosedWhileWaitingException.class,
+                        assertThrows(JoinError.class, acceptor::join).getCause());
             }
             return null;
         });

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
+import org.concurrence.sync.Event;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -127,10 +128,11 @@ class TimeoutsAndStopTest {
     @Test
     void stopClosesIdleConnectionsAtOnceAndLetsABusyOneFinishItsResponse() throws Exception {
         CountDownLatch handling = new CountDownLatch(1);
+        Event release = new Event("release /slow");
         TestServer s = TestServer.start(request -> {
             if (request.path().equals("/slow")) {
                 handling.countDown();
-                Tasklet.sleep(Duration.ofMillis(300));
+                release.await(); // busy until the idle connection was seen closed by the stop
             }
             return Response.ok("done " + request.path());
         });
@@ -140,6 +142,7 @@ class TimeoutsAndStopTest {
             assertTrue(handling.await(20, TimeUnit.SECONDS));
             Thread stopper = Thread.ofPlatform().start(() -> s.server.stop(Duration.ofSeconds(10)));
             idle.assertClosed();
+            release.set();
             RawClient.Response r = busy.read();
             assertEquals("done /slow", r.text());
             assertEquals("close", r.header("Connection"));
