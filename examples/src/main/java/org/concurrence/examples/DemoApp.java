@@ -33,14 +33,19 @@ public final class DemoApp {
     private static final Response HELLO = Response.ok("Hello World!");
 
     private final Guestbook guestbook;
+    private final SupervisedCounter counter;
 
-    private DemoApp(Guestbook guestbook) {
+    private DemoApp(Guestbook guestbook, SupervisedCounter counter) {
         this.guestbook = guestbook;
+        this.counter = counter;
     }
 
-    /** The application's router; starts the guestbook tasklet on {@code dispatcher}. Callable from any thread. */
+    /**
+     * The application's router; starts the guestbook tasklet on {@code dispatcher} (and the counter's supervisor there,
+     * on the first visit of its page). Callable from any thread.
+     */
     public static Router router(Dispatcher dispatcher) {
-        DemoApp app = new DemoApp(Guestbook.start(dispatcher));
+        DemoApp app = new DemoApp(Guestbook.start(dispatcher), SupervisedCounter.on(dispatcher));
         return Router.builder()
                 .get("/", app::home)
                 .get("/hello", request -> HELLO)
@@ -48,6 +53,8 @@ public final class DemoApp {
                 .post("/guestbook", app::sign)
                 .get("/tasklets", app::tasklets)
                 .get("/messages", app::messages)
+                .get("/supervisor", app::supervisorPage)
+                .post("/supervisor/crash", app::crash)
                 .group("/api", api -> api
                         .filter(new JsonFilter())
                         .get("/greeting", app::greeting)
@@ -68,6 +75,8 @@ public final class DemoApp {
                 <li><a href="/tasklets">/tasklets</a> — every live tasklet, as a tree
                     (<a href="/api/tasklets">as JSON</a>)</li>
                 <li><a href="/messages">/messages</a> — a token passed around a ring of tasklets</li>
+                <li><a href="/supervisor">/supervisor</a> — a worker that crashes on request and is restarted by its
+                    supervisor</li>
                 </ul>""".formatted(Html.escape(Tasklet.current()), group().size()));
     }
 
@@ -150,6 +159,26 @@ public final class DemoApp {
                 <pre>%s</pre>""".formatted(size, laps, ring.messages(), ring.nanos() / 1e6,
                 ring.messages() / (ring.nanos() / 1e9), Html.escape(Dispatcher.current().name()),
                 Html.escape(String.join("\n", transcript))));
+    }
+
+    private Response supervisorPage(Request request) {
+        SupervisedCounter.View view = counter.next();
+        return Html.page("Supervision", """
+                <p>The worker <code>%s</code> (tasklet id %d) has answered %d call(s) in this incarnation — this page
+                is one of them. Its supervisor has restarted it %d time(s)%s.</p>
+                <form method="post" action="/supervisor/crash"><button type="submit">Crash the worker</button></form>
+                <p>A crash ends the worker's tasklet with an exception (logged with its name). The one-for-one
+                supervisor starts a new tasklet under the same name and registered name; its count starts again at
+                zero. More than %d restarts within %s and the supervisor gives up, as Erlang's would.</p>""".formatted(
+                Html.escape(view.worker().worker()), view.worker().taskletId(), view.worker().count(),
+                view.restarts(), view.supervisorsStarted() > 1
+                        ? "; it gave up " + (view.supervisorsStarted() - 1) + " time(s) and was started anew" : "",
+                SupervisedCounter.MAX_RESTARTS, SupervisedCounter.PERIOD));
+    }
+
+    private Response crash(Request request) {
+        counter.crash();
+        return Response.redirect(Status.SEE_OTHER, "/supervisor");
     }
 
     private static int bounded(Request request, String name, int fallback, int max) {

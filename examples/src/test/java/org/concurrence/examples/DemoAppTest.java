@@ -90,6 +90,23 @@ class DemoAppTest {
     }
 
     @Test
+    void theSupervisorPageShowsTheWorkerRestartedAfterACrash() throws Exception {
+        HttpResponse<String> first = send(demo, at(demo, "/supervisor"));
+        assertEquals(200, first.statusCode());
+        assertTrue(first.body().contains("has answered 1 call(s)"), first.body());
+        assertTrue(first.body().contains("restarted it 0 time(s)"), first.body());
+        assertTrue(send(demo, at(demo, "/supervisor")).body().contains("has answered 2 call(s)"));
+        HttpResponse<String> crashed = send(demo, at(demo, "/supervisor/crash")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(303, crashed.statusCode());
+        HttpResponse<String> after = send(demo, at(demo, "/supervisor"));
+        assertTrue(after.body().contains("has answered 1 call(s)"), "a new incarnation counts from zero: "
+                + after.body());
+        assertTrue(after.body().contains("restarted it 1 time(s)"), after.body());
+        assertTrue(after.body().contains("<code>counter</code>"), "same name: " + after.body());
+    }
+
+    @Test
     void theTaskListApiCreatesReadsUpdatesAndDeletes() throws Exception {
         HttpResponse<String> created = send(web, at(web, "/tasks").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"write docs\"}")));
