@@ -7,8 +7,16 @@ import org.concurrence.channel.Channel;
  * parked in {@code receive()} on a channel of its own or on one shared by all.
  */
 final class ChannelWorkloads {
-    /** A tasklet body that blocks for ever receiving from a new rendezvous channel that nobody else knows. */
-    static final Runnable RECEIVE_ON_OWN_CHANNEL = () -> Channel.create().receive();
+    /**
+     * A tasklet body that blocks for ever receiving from a new rendezvous channel of its own. The channel is made
+     * here, by the spawner, and reaches the tasklet inside its body, as a channel shared with a sender would: made
+     * inside the body, the JIT could sometimes prove it never escapes and scalar-replace it, and the figure then
+     * varied between runs by the size of the channel.
+     */
+    static Runnable receiveOnOwnChannel() {
+        Channel<Object> own = Channel.create();
+        return () -> own.receive();
+    }
 
     /** A tasklet body that blocks for ever receiving from one rendezvous channel shared by all, never sent to. */
     static final Runnable RECEIVE_ON_SHARED_CHANNEL = receiveOn(Channel.create());

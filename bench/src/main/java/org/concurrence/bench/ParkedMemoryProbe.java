@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -146,22 +147,25 @@ public final class ParkedMemoryProbe {
     private static void park(Mode mode, DispatcherGroup group, Thread[] held, int from, int to)
             throws InterruptedException {
         switch (mode) {
-            case TASKLET_CHANNEL -> parkTasklets(group, to - from, ChannelWorkloads.RECEIVE_ON_OWN_CHANNEL);
-            case TASKLET_SHARED_CHANNEL -> parkTasklets(group, to - from, ChannelWorkloads.RECEIVE_ON_SHARED_CHANNEL);
-            case TASKLET_MAILBOX -> parkTasklets(group, to - from, Mailbox::receive);
-            case TASKLET_SLEEP -> parkTasklets(group, to - from, () -> Tasklet.sleep(A_YEAR));
+            case TASKLET_CHANNEL -> parkTasklets(group, to - from, ChannelWorkloads::receiveOnOwnChannel);
+            case TASKLET_SHARED_CHANNEL ->
+                    parkTasklets(group, to - from, () -> ChannelWorkloads.RECEIVE_ON_SHARED_CHANNEL);
+            case TASKLET_MAILBOX -> parkTasklets(group, to - from, () -> Mailbox::receive);
+            case TASKLET_SLEEP -> parkTasklets(group, to - from, () -> () -> Tasklet.sleep(A_YEAR));
             case TASKLET_WAITER -> parkTasklets(group, to - from,
-                    () -> Waiter.create().await(Long.MAX_VALUE, "park", null));
+                    () -> () -> Waiter.create().await(Long.MAX_VALUE, "park", null));
             case VTHREAD_PARK -> parkVirtualThreads(held, from, to);
         }
     }
 
-    private static void parkTasklets(DispatcherGroup group, int count, Runnable body) throws InterruptedException {
+    /** Spawns {@code count} tasklets, each running a body from {@code bodies}, and returns once all are parked. */
+    private static void parkTasklets(DispatcherGroup group, int count, Supplier<Runnable> bodies)
+            throws InterruptedException {
         CountDownLatch parked = new CountDownLatch(1);
         group.dispatcher(0).spawn(() -> {
             Tasklet.Builder daemons = Tasklet.builder().daemon(true);
             for (int i = 0; i < count; i++) {
-                daemons.spawn(body);
+                daemons.spawn(bodies.get());
                 if (i % CHUNK == CHUNK - 1) {
                     Tasklet.yield(); // the chunk runs up to its blocking call
                 }
