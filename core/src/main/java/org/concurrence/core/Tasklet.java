@@ -392,8 +392,7 @@ public final class Tasklet<T> {
             return;
         }
         self.checkKilled();
-        Thread thread = self.thread;
-        Timer timer = dispatcher.schedule(due, () -> LockSupport.unpark(thread));
+        Timer timer = dispatcher.scheduleUnpark(due, self.thread);
         try {
             while (dispatcher.nanoTime() < due) {
                 LockSupport.park(timer);

@@ -222,7 +222,7 @@ public final class Waiter<T> {
                         continue;
                     }
                     if (timer == null && armTimer) {
-                        timer = dispatcher.schedule(deadline, this::wakeUp);
+                        timer = dispatcher.scheduleUnpark(deadline, thread);
                     }
                 }
                 LockSupport.park(this);
