@@ -124,7 +124,7 @@ public final class Channel<T> implements Iterable<T> {
 
     /** How many items the buffer holds at most; 0 for a rendezvous channel. */
     public int capacity() {
-        return core.capacity;
+        return core.capacity();
     }
 
     /** How many items (and sent exceptions) are buffered now; always 0 for a rendezvous channel. */
@@ -193,8 +193,8 @@ public final class Channel<T> implements Iterable<T> {
     @Override
     public String toString() {
         synchronized (core) {
-            return label() + " (" + (core.capacity == 0 ? "rendezvous" : "buffered " + core.sizeLocked() + "/"
-                    + core.capacity) + ", balance " + balance() + (core.isClosedLocked() ? ", closed" : "") + ")";
+            return label() + " (" + (core.capacity() == 0 ? "rendezvous" : "buffered " + core.sizeLocked() + "/"
+                    + core.capacity()) + ", balance " + balance() + (core.isClosedLocked() ? ", closed" : "") + ")";
         }
     }
 

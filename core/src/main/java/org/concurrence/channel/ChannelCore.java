@@ -22,8 +22,8 @@ final class ChannelCore {
 
     /** Unique, increasing: the order in which a {@link Select} takes several cores' monitors. */
     final long id = IDS.incrementAndGet();
-    final int capacity;
-    private final ArrayDeque<Object> buffer;
+    /** The buffer of a buffered channel, which also knows the capacity; null for a rendezvous channel. */
+    private final Buffer buffer;
     /** The first waiting sender and receiver (null: none); see the class comment. */
     private Entry senders;
     private Entry receivers;
@@ -40,8 +40,26 @@ final class ChannelCore {
 
     ChannelCore(String givenName, int capacity) {
         this.givenName = givenName;
-        this.capacity = capacity;
-        this.buffer = capacity > 0 ? new ArrayDeque<>(Math.min(capacity, 1024)) : null;
+        this.buffer = capacity > 0 ? new Buffer(capacity) : null;
+    }
+
+    /**
+     * The items of a buffered channel and its capacity: the capacity rides in the deque's spare four bytes, so that a
+     * rendezvous channel (no buffer) is 48 bytes.
+     */
+    @SuppressWarnings("serial") // never serialised
+    private static final class Buffer extends ArrayDeque<Object> {
+        final int capacity;
+
+        Buffer(int capacity) {
+            super(Math.min(capacity, 1024));
+            this.capacity = capacity;
+        }
+    }
+
+    /** How many items the buffer holds at most; 0 for a rendezvous channel. */
+    int capacity() {
+        return buffer == null ? 0 : buffer.capacity;
     }
 
     /**
@@ -60,7 +78,7 @@ final class ChannelCore {
             }
             // That receiver timed out or was killed meanwhile: the value goes to the next one.
         }
-        if (buffer != null && buffer.size() < capacity) {
+        if (buffer != null && buffer.size() < buffer.capacity) {
             buffer.addLast(value);
             return Exchange.SENT;
         }
