@@ -393,13 +393,15 @@ public final class Tasklet<T> {
         }
         self.checkKilled();
         Timer timer = dispatcher.scheduleUnpark(due, self.thread);
+        // Only the tasklet and its timer are kept across the park (the due time and the dispatcher are read from
+        // them again): every value live there is copied into a sleeping tasklet's stack chunk.
         try {
-            while (dispatcher.nanoTime() < due) {
+            while (self.dispatcher.nanoTime() < timer.due) {
                 LockSupport.park(timer);
                 self.checkKilled();
             }
         } finally {
-            dispatcher.cancel(timer);
+            self.dispatcher.cancel(timer);
         }
     }
 

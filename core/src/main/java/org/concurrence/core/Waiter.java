@@ -48,6 +48,8 @@ public final class Waiter<T> {
     /** A completer has won and is storing its value; lasts a few instructions. */
     private static final int COMPLETING = 3;
     private static final VarHandle STATE;
+    /** The wait's clock reading is stale (it woke up): read the dispatcher's clock before the next deadline check. */
+    private static final long CLOCK_UNREAD = Long.MIN_VALUE;
 
     static {
         try {
@@ -188,11 +190,11 @@ public final class Waiter<T> {
         if (tasklet == null) {
             return awaitOnThread(deadline, operation, target);
         }
-        // The tasklet path stays in this frame: every parked tasklet's stack holds it, and each frame costs memory.
-        Dispatcher dispatcher = tasklet.dispatcher();
-        long start = deadline == Deadlines.NONE ? 0 : dispatcher.nanoTime();
+        // The tasklet path stays in this frame: every parked tasklet's stack holds it, and each frame costs memory, as
+        // does every value live across the park (so the clock is read again after it, and the dispatcher is read
+        // from the tasklet rather than kept in a local).
+        long start = deadline == Deadlines.NONE ? 0 : tasklet.dispatcher().nanoTime();
         long now = start;
-        boolean woken = false;
         Timer timer = null;
         try {
             while (true) {
@@ -212,8 +214,8 @@ public final class Waiter<T> {
                     continue;
                 }
                 if (deadline != Deadlines.NONE) {
-                    if (woken) {
-                        now = dispatcher.nanoTime();
+                    if (now == CLOCK_UNREAD) {
+                        now = tasklet.dispatcher().nanoTime();
                     }
                     if (now >= deadline) {
                         if (cancel()) {
@@ -222,15 +224,15 @@ public final class Waiter<T> {
                         continue;
                     }
                     if (timer == null && armTimer) {
-                        timer = dispatcher.scheduleUnpark(deadline, thread);
+                        timer = tasklet.dispatcher().scheduleUnpark(deadline, thread);
                     }
                 }
                 LockSupport.park(this);
-                woken = true;
+                now = CLOCK_UNREAD;
             }
         } finally {
             if (timer != null) {
-                dispatcher.cancel(timer);
+                tasklet.dispatcher().cancel(timer);
             }
         }
     }
