@@ -1,5 +1,7 @@
 package org.concurrence.bench;
 
+import java.time.Duration;
+
 import org.concurrence.channel.Channel;
 
 /**
@@ -21,10 +23,18 @@ final class ChannelWorkloads {
     /** A tasklet body that blocks for ever receiving from one rendezvous channel shared by all, never sent to. */
     static final Runnable RECEIVE_ON_SHARED_CHANNEL = receiveOn(Channel.create());
 
+    /** As {@link #RECEIVE_ON_SHARED_CHANNEL} (another channel), waiting at most a year: a timed wait. */
+    static final Runnable RECEIVE_ON_SHARED_CHANNEL_TIMED = receiveWithTimeoutOn(Channel.create());
+
     private ChannelWorkloads() {}
 
     private static Runnable receiveOn(Channel<Object> shared) {
         return () -> shared.receive();
+    }
+
+    private static Runnable receiveWithTimeoutOn(Channel<Object> shared) {
+        Duration aYear = Duration.ofDays(365);
+        return () -> shared.receive(aYear);
     }
 
     /** Ping-pong through two rendezvous channels, one each way (see {@link PingPong}). */

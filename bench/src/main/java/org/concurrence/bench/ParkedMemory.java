@@ -10,7 +10,7 @@ import org.concurrence.bench.ParkedMemoryProbe.Mode;
 
 /**
  * Memory per parked task: runs {@link ParkedMemoryProbe} in fresh JVMs (the same java binary and flags as this one,
- * with {@code -Xmx} from {@link Settings#probeHeap()}), once per {@link Mode}, with the JDK's default thread tracking
+ * with {@code -Xmx} from {@link Settings#probeHeap()} and {@code -Xbatch}, see {@link #probe}), once per {@link Mode}, with the JDK's default thread tracking
  * and, unless told not to, again with {@code -Djdk.trackAllThreads=false} (which replaces the JDK's set of every
  * virtual thread by a counter).
  *
@@ -60,7 +60,7 @@ final class ParkedMemory {
     private ParkedMemory() {}
 
     static void run(Settings settings, Report report) throws IOException, InterruptedException {
-        report.section("Heap per parked task (%,d parked, fresh JVM with -Xmx%s, after a full GC)"
+        report.section("Heap per parked task (%,d parked, fresh JVM with -Xmx%s -Xbatch, after a full GC)"
                 .formatted(settings.parked(), settings.probeHeap()));
         Map<Mode, Probe> defaults = new EnumMap<>(Mode.class);
         // Headline: as ./concurrence runs (-Djdk.trackAllThreads=false); the variant: the JDK's default tracking.
@@ -102,7 +102,11 @@ final class ParkedMemory {
 
     private static Probe probe(Settings settings, Mode mode, boolean tracking)
             throws IOException, InterruptedException {
-        List<String> flags = new ArrayList<>(List.of("-Xmx" + settings.probeHeap()));
+        // -Xbatch: the JIT compiles in the foreground, so the compiled shape of the parking path (which frames are
+        // inlined into which, and so the stack chunk every parked task holds) is the same in every run. Compiling
+        // in the background, as programs do, the chunk came out 32-48 B smaller or larger from run to run with
+        // the compile threads' timing.
+        List<String> flags = new ArrayList<>(List.of("-Xmx" + settings.probeHeap(), "-Xbatch"));
         flags.add("-Djdk.trackAllThreads=" + tracking); // explicit: the probe inherits this JVM's own flags
         List<String> args = new ArrayList<>(List.of(mode.id, Integer.toString(settings.parked())));
         if (settings.breakdown()) {

@@ -62,6 +62,12 @@ public final class ParkedMemoryProbe {
          */
         TASKLET_SHARED_CHANNEL("tasklet-shared-channel", "tasklet in Channel.receive (one shared channel)",
                 "bytes_per_parked_tasklet_shared_channel", "rss_mb_1m_parked_shared_channel"),
+        /**
+         * As {@link #TASKLET_SHARED_CHANNEL}, with a timeout of a year: a timed wait, with its timer in the
+         * dispatcher's timer heap.
+         */
+        TASKLET_TIMED_RECEIVE("tasklet-shared-channel-timed",
+                "tasklet in Channel.receive(timeout) (one shared channel)", "bytes_per_parked_tasklet_shared_channel_timed", "rss_mb_1m_parked_shared_channel_timed"),
         /** Tasklets each in {@link Mailbox#receive()} on its own (empty) mailbox, created by that receive. */
         TASKLET_MAILBOX("tasklet-mailbox", "tasklet in Mailbox.receive", "bytes_per_parked_tasklet_mailbox",
                 "rss_mb_1m_parked_mailbox"),
@@ -150,6 +156,8 @@ public final class ParkedMemoryProbe {
             case TASKLET_CHANNEL -> parkTasklets(group, to - from, ChannelWorkloads::receiveOnOwnChannel);
             case TASKLET_SHARED_CHANNEL ->
                     parkTasklets(group, to - from, () -> ChannelWorkloads.RECEIVE_ON_SHARED_CHANNEL);
+            case TASKLET_TIMED_RECEIVE ->
+                    parkTasklets(group, to - from, () -> ChannelWorkloads.RECEIVE_ON_SHARED_CHANNEL_TIMED);
             case TASKLET_MAILBOX -> parkTasklets(group, to - from, () -> Mailbox::receive);
             case TASKLET_SLEEP -> parkTasklets(group, to - from, () -> () -> Tasklet.sleep(A_YEAR));
             case TASKLET_WAITER -> parkTasklets(group, to - from,
