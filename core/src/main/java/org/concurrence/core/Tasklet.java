@@ -34,14 +34,14 @@ import java.util.concurrent.locks.LockSupport;
 public final class Tasklet<T> {
     private static final System.Logger LOG = System.getLogger(Tasklet.class.getName());
 
-    private static final int NEW = 0;
-    private static final int STARTED = 1;
-    private static final int DONE = 2;
+    private static final byte NEW = 0;
+    private static final byte STARTED = 1;
+    private static final byte DONE = 2;
 
     /*
-     * Memory: every parked tasklet holds one of these, so only what nearly every tasklet needs is a field here (56
+     * Memory: every parked tasklet holds one of these, so only what nearly every tasklet needs is a field here (48
      * bytes with compact headers); the rest lives in an Extras created on first use. The id is the thread's, and a
-     * given name is kept as the thread's name.
+     * given name is kept as the thread's name. A tasklet's own children hang off its Extras: most tasklets have none.
      */
     private final Dispatcher dispatcher;
     private Thread thread;
@@ -49,9 +49,8 @@ public final class Tasklet<T> {
     /** True once a name was given: the thread's name is then the tasklet's. */
     private volatile boolean named;
 
-    // The tree: guarded by the parent's monitor (a tasklet's own children list by its own monitor).
+    // The tree: guarded by the parent's monitor (a tasklet's own children list, Extras.firstChild, by its own).
     private volatile Tasklet<?> parent;
-    private Tasklet<?> firstChild;
     private Tasklet<?> prevSibling;
     private Tasklet<?> nextSibling;
 
@@ -59,7 +58,7 @@ public final class Tasklet<T> {
     Tasklet<?> prevLive;
     Tasklet<?> nextLive;
 
-    private volatile int state = NEW;
+    private volatile byte state = NEW;
     private volatile boolean killRequested;
 
     /** Created on first use (or at spawn, when bounded); see {@link #mailbox()}. */
@@ -70,7 +69,7 @@ public final class Tasklet<T> {
 
     /**
      * The parts of a tasklet that most tasklets never use: a deadline scope, task-locals, a result or failure, joiners,
-     * a kill's reason, relations, a pending hot swap.
+     * a kill's reason, relations, a pending hot swap, children.
      */
     private static final class Extras {
         /** The current deadline on the dispatcher's clock; touched only by the tasklet. */
@@ -89,6 +88,8 @@ public final class Tasklet<T> {
         Relations relations;
         /** A hot swap waiting for the next safe point (a mailbox receive). */
         volatile HotSwap pendingSwap;
+        /** The most recently spawned living child; the others follow through their sibling links. */
+        Tasklet<?> firstChild;
     }
 
     private Tasklet(Dispatcher dispatcher, boolean daemon) {
@@ -500,7 +501,8 @@ public final class Tasklet<T> {
     public List<Tasklet<?>> children() {
         List<Tasklet<?>> list = new ArrayList<>();
         synchronized (this) {
-            for (Tasklet<?> c = firstChild; c != null; c = c.nextSibling) {
+            Extras x = extras;
+            for (Tasklet<?> c = x == null ? null : x.firstChild; c != null; c = c.nextSibling) {
                 list.add(c);
             }
         }
@@ -737,12 +739,13 @@ public final class Tasklet<T> {
     // The tree.
 
     private synchronized void adopt(Tasklet<?> child) {
+        Extras x = extras();
         child.parent = this;
-        child.nextSibling = firstChild;
-        if (firstChild != null) {
-            firstChild.prevSibling = child;
+        child.nextSibling = x.firstChild;
+        if (x.firstChild != null) {
+            x.firstChild.prevSibling = child;
         }
-        firstChild = child;
+        x.firstChild = child;
     }
 
     private synchronized void release(Tasklet<?> child) {
@@ -752,7 +755,7 @@ public final class Tasklet<T> {
         if (child.prevSibling != null) {
             child.prevSibling.nextSibling = child.nextSibling;
         } else {
-            firstChild = child.nextSibling;
+            extras.firstChild = child.nextSibling; // a parent has extras: adopt made them
         }
         if (child.nextSibling != null) {
             child.nextSibling.prevSibling = child.prevSibling;
