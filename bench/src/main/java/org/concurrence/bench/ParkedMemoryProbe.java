@@ -42,7 +42,9 @@ import org.concurrence.core.Waiter;
  * reachable.
  *
  * <p>{@code --breakdown} adds a result line per class with at least one instance per two tasks parked after the
- * warm-up, from the difference of two class histograms (two more full GCs); {@code --hold} keeps the JVM alive afterwards, for {@code jcmd}.
+ * warm-up, from the difference of two class histograms (two more full GCs); {@code --hold} keeps the JVM alive
+ * afterwards, for {@code jcmd}. {@link ParkedMemory} starts the probe with {@code -Xbatch}, so that the compiled
+ * shape of the parking path, and so the stack chunk, is the same in every run.
  */
 public final class ParkedMemoryProbe {
     private static final int CHUNK = 10_000;
