@@ -65,9 +65,9 @@ public final class Channel<T> implements Iterable<T> {
     /*
      * Implementation notes. The buffer, the queues of waiting entries and `closed` live in a ChannelCore, guarded by
      * its monitor; nothing blocks while holding it. A waiting operation is a Party (one Waiter) with one Entry per
-     * queue it waits in: one for a plain send or receive, one per case for a Select. Whoever takes an entry from a
-     * queue claims its party first (a CAS), so a select is completed by exactly one channel, and a waiter by exactly
-     * one thread; entries that lose are stale and are dropped by the next one to meet them, or by their owner when it
+     * queue it waits in: one for a plain send or receive (with no Party: it is the only claimant), one per case for a
+     * Select. Whoever takes an entry from a queue claims it first (a CAS on a select's party), so a select is
+     * completed by exactly one channel, and a waiter by exactly one thread; entries that lose are stale and are dropped by the next one to meet them, or by their owner when it
      * wakes. The Waiter's own CAS still decides completion against timeout and kill: when wake() returns false the
      * owner was cancelled and the item goes to the next entry. A Select holds the monitors of all its channels' cores
      * (in id order) while it checks its cases and queues itself, so its registration is atomic; no other path holds
@@ -124,7 +124,7 @@ public final class Channel<T> implements Iterable<T> {
 
     /** How many items the buffer holds at most; 0 for a rendezvous channel. */
     public int capacity() {
-        return core.capacity;
+        return core.capacity();
     }
 
     /** How many items (and sent exceptions) are buffered now; always 0 for a rendezvous channel. */
@@ -186,15 +186,15 @@ public final class Channel<T> implements Iterable<T> {
             throw new IllegalArgumentException("preference of " + label() + " must be -1 (receiver), 0 (neither) or "
                     + "+1 (sender), not " + preference);
         }
-        core.preference = preference;
+        core.preference = (byte) preference;
         return this;
     }
 
     @Override
     public String toString() {
         synchronized (core) {
-            return label() + " (" + (core.capacity == 0 ? "rendezvous" : "buffered " + core.sizeLocked() + "/"
-                    + core.capacity) + ", balance " + balance() + (core.isClosedLocked() ? ", closed" : "") + ")";
+            return label() + " (" + (core.capacity() == 0 ? "rendezvous" : "buffered " + core.sizeLocked() + "/"
+                    + core.capacity()) + ", balance " + balance() + (core.isClosedLocked() ? ", closed" : "") + ")";
         }
     }
 
@@ -270,14 +270,14 @@ public final class Channel<T> implements Iterable<T> {
         synchronized (core) {
             done = core.offerLocked(value);
             if (done == null) {
-                entry = new Entry(new Party(1), 0, value);
-                core.enqueueLocked(entry, true);
+                entry = new Entry(Waiter.create(), value);
+                core.enqueueLocked(entry);
             }
         }
         if (done == null) {
             Object outcome;
             try {
-                outcome = entry.party.waiter.await(deadline, operation, core);
+                outcome = entry.waiter.await(deadline, operation, core);
             } catch (DeadlineExceededException | TaskletExit cancelled) {
                 core.dequeue(entry); // cancelled: leave the queue at once so that the balance is exact
                 throw cancelled;
@@ -410,15 +410,15 @@ public final class Channel<T> implements Iterable<T> {
         synchronized (core) {
             done = core.pollLocked();
             if (done == null) {
-                entry = new Entry(new Party(1), 0, null);
-                core.enqueueLocked(entry, false);
+                entry = new Entry(Waiter.create(), null);
+                core.enqueueLocked(entry);
             }
         }
         if (done == null) {
             // Waits here rather than in a helper: each frame between a tasklet's body and the park is copied into
             // the stack of every tasklet parked on a channel.
             try {
-                return entry.party.waiter.await(deadline, "receive on", core);
+                return entry.waiter.await(deadline, "receive on", core);
             } catch (DeadlineExceededException | TaskletExit cancelled) {
                 core.dequeue(entry); // cancelled: leave the queue at once so that the balance is exact
                 throw cancelled;

@@ -5,13 +5,13 @@ import java.lang.invoke.VarHandle;
 import org.concurrence.core.Waiter;
 
 /**
- * One blocked channel operation, seen from the queues: a plain send or receive (one case), or a {@link Select} with
- * one {@link Entry} per case in the queues of its channels. All its entries share one {@link Waiter}.
+ * One blocked {@link Select}, seen from the queues: one {@link Entry.Case} per case in the queues of its channels, all
+ * sharing one {@link Waiter}. (A plain send or receive has a single entry and needs no party.)
  *
  * <p>Whoever takes one of its entries out of a queue must first {@link #claim} the party for that entry's case; only
  * the claimer may complete the waiter. So when several channels race for one select, exactly one wins, the others
  * see the claim fail and skip (and unlink) their now stale entries, and the waiter is completed at most once. The
- * {@link Waiter}'s own state still decides the race against a timeout or a kill: if {@link #wake} returns false the
+ * {@link Waiter}'s own state still decides the race against a timeout or a kill: if {@link Entry#wake} returns false the
  * owner was cancelled and whatever was to be handed over goes to the next entry.
  *
  * <p>Thread-safety: {@link #claim} is a compare-and-set and may be called from any thread; the waiter belongs to the
@@ -31,13 +31,7 @@ final class Party {
 
     /** The wait, created for (and awaited by) the current thread. */
     final Waiter<Object> waiter = Waiter.create();
-    /** How many entries the party has in queues: 1 for a plain send or receive. */
-    final int cases;
     private volatile int fired = OPEN;
-
-    Party(int cases) {
-        this.cases = cases;
-    }
 
     /** Claims the party for case {@code caseIndex}; true for exactly one caller, ever. */
     boolean claim(int caseIndex) {
@@ -52,15 +46,5 @@ final class Party {
     /** True while the party can still be matched: unclaimed and neither timed out nor killed. */
     boolean isLive() {
         return fired == OPEN && waiter.isWaiting();
-    }
-
-    /**
-     * Ends the wait with {@code value}; only after a successful {@link #claim}.
-     *
-     * @param first run the woken tasklet before the others already runnable on its dispatcher (a preferred switch)
-     * @return false if the owner had been cancelled meanwhile (timeout or kill): the value was not taken
-     */
-    boolean wake(Object value, boolean first) {
-        return first ? waiter.completeFirst(value) : waiter.complete(value);
     }
 }

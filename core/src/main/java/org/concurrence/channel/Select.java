@@ -209,7 +209,7 @@ public final class Select {
     public Result await(Duration timeout) {
         Tasklet.checkpoint();
         long deadline = Tasklet.deadline(timeout);
-        Entry[] entries = new Entry[cases.size()];
+        Entry.Case[] entries = new Entry.Case[cases.size()];
         Fired ready = lockAndChoose(0, entries);
         if (ready != null) {
             return finish(ready);
@@ -248,7 +248,7 @@ public final class Select {
      * Holds the locks of {@code lockOrder[depth..]} (in order), then tries every case and, if none is ready and
      * {@code entries} is not null, queues one entry per case: all atomic with respect to every channel involved.
      */
-    private Fired lockAndChoose(int depth, Entry[] entries) {
+    private Fired lockAndChoose(int depth, Entry.Case[] entries) {
         if (depth < lockOrder.length) {
             synchronized (lockOrder[depth].core) {
                 return lockAndChoose(depth + 1, entries);
@@ -262,11 +262,11 @@ public final class Select {
             }
         }
         if (entries != null) {
-            Party party = new Party(cases.size());
+            Party party = new Party();
             for (int i = 0; i < entries.length; i++) {
                 Case<?> c = cases.get(i);
-                entries[i] = new Entry(party, i, c.item);
-                c.channel.core.enqueueLocked(entries[i], c.isSend());
+                entries[i] = new Entry.Case(party, i, c.item);
+                c.channel.core.enqueueLocked(entries[i]);
             }
         }
         return null;
@@ -290,7 +290,7 @@ public final class Select {
     }
 
     /** Takes the select's entries out of the queues they are still in, each under its channel's lock. */
-    private void leaveQueues(Entry[] entries) {
+    private void leaveQueues(Entry.Case[] entries) {
         for (int i = 0; i < entries.length; i++) {
             cases.get(i).channel.core.dequeue(entries[i]);
         }

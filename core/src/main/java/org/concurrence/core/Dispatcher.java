@@ -242,6 +242,11 @@ public final class Dispatcher implements Executor {
         return timers.schedule(due, action);
     }
 
+    /** Arms a timer that unparks {@code thread} (a sleep or a timed wait); see {@link #schedule(long, Runnable)}. */
+    Timer scheduleUnpark(long due, Thread thread) {
+        return timers.schedule(due, thread);
+    }
+
     /** Disarms a timer armed by {@link #schedule}; must be called on this dispatcher's carrier. */
     void cancel(Timer timer) {
         timers.cancel(timer);
@@ -461,7 +466,7 @@ public final class Dispatcher implements Executor {
         while ((timer = timers.pollDue(now)) != null) {
             timersFired++;
             try {
-                timer.action.run();
+                timer.fire();
             } catch (Throwable e) {
                 LOG.log(System.Logger.Level.ERROR, "dispatcher " + name + ": a timer action failed", e);
             }

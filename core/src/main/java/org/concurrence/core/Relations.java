@@ -29,8 +29,9 @@ final class Relations {
         }
         for (Tasklet<?> partner : links) {
             synchronized (partner) {
-                if (partner.relations != null) {
-                    partner.relations.links.remove(tasklet);
+                Relations relations = partner.relationsOrNull();
+                if (relations != null) {
+                    relations.links.remove(tasklet);
                 }
             }
             signalExit(partner, tasklet, ending);

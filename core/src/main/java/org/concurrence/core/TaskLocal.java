@@ -57,18 +57,14 @@ public final class TaskLocal<T> {
 
     /** Removes the current tasklet's value; the next {@link #get} starts over from the initial value. */
     public void remove() {
-        Tasklet<?> self = Tasklet.current();
-        if (self.locals != null) {
-            self.locals.map.remove(this);
+        TaskLocal.Values values = Tasklet.current().locals();
+        if (values != null) {
+            values.map.remove(this);
         }
     }
 
     private static Values valuesOfCurrent() {
-        Tasklet<?> self = Tasklet.current();
-        if (self.locals == null) {
-            self.locals = new Values();
-        }
-        return self.locals;
+        return Tasklet.current().localsForUpdate();
     }
 
     /** One tasklet's task-local values. */

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,21 +33,24 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Tasklet<T> {
     private static final System.Logger LOG = System.getLogger(Tasklet.class.getName());
-    private static final AtomicLong IDS = new AtomicLong();
 
-    private static final int NEW = 0;
-    private static final int STARTED = 1;
-    private static final int DONE = 2;
+    private static final byte NEW = 0;
+    private static final byte STARTED = 1;
+    private static final byte DONE = 2;
 
-    private final long id;
-    private volatile String name;
+    /*
+     * Memory: every parked tasklet holds one of these, so only what nearly every tasklet needs is a field here (48
+     * bytes with compact headers); the rest lives in an Extras created on first use. The id is the thread's, and a
+     * given name is kept as the thread's name. A tasklet's own children hang off its Extras: most tasklets have none.
+     */
     private final Dispatcher dispatcher;
-    private final boolean daemon;
     private Thread thread;
+    private final boolean daemon;
+    /** True once a name was given: the thread's name is then the tasklet's. */
+    private volatile boolean named;
 
-    // The tree: guarded by the parent's monitor (a tasklet's own children list by its own monitor).
+    // The tree: guarded by the parent's monitor (a tasklet's own children list, Extras.firstChild, by its own).
     private volatile Tasklet<?> parent;
-    private Tasklet<?> firstChild;
     private Tasklet<?> prevSibling;
     private Tasklet<?> nextSibling;
 
@@ -56,35 +58,58 @@ public final class Tasklet<T> {
     Tasklet<?> prevLive;
     Tasklet<?> nextLive;
 
-    // The outcome: written before state becomes DONE.
-    private volatile int state = NEW;
-    private T result;
-    private Throwable failure;
-    private WaitQueue<Object> joiners; // guarded by this
-
+    private volatile byte state = NEW;
     private volatile boolean killRequested;
-    private String killReason;
-
-    /** The current deadline on the dispatcher's clock; touched only by this tasklet. */
-    long deadline = Deadlines.NONE;
-    /** The innermost open {@link Timeout} scope; touched only by this tasklet. */
-    Timeout timeoutScope;
-    /** Monitors, links, exit trapping and the registered name: created on first use, guarded by this. */
-    Relations relations;
-    /** A hot swap waiting for the next safe point (a mailbox receive). */
-    private volatile HotSwap pendingSwap;
 
     /** Created on first use (or at spawn, when bounded); see {@link #mailbox()}. */
     private volatile Mailbox mailbox;
 
-    /** Values of {@link TaskLocal}s, created on first use; touched only by this tasklet (and its spawner). */
-    TaskLocal.Values locals;
+    /** What few tasklets need, created on first use (see {@link #extras()}); null for most. */
+    private volatile Extras extras;
 
-    private Tasklet(Dispatcher dispatcher, String name, boolean daemon) {
-        this.id = IDS.incrementAndGet();
+    /**
+     * The parts of a tasklet that most tasklets never use: a deadline scope, task-locals, a result or failure, joiners,
+     * a kill's reason, relations, a pending hot swap, children.
+     */
+    private static final class Extras {
+        /** The current deadline on the dispatcher's clock; touched only by the tasklet. */
+        long deadline = Deadlines.NONE;
+        /** The innermost open {@link Timeout} scope; touched only by the tasklet. */
+        Timeout timeoutScope;
+        /** Values of {@link TaskLocal}s; touched only by the tasklet (and its spawner before it starts). */
+        TaskLocal.Values locals;
+        // Guarded by the tasklet's monitor. The outcome is written before the state becomes DONE (null, null: a
+        // normal end with a null result, for which no Extras is made).
+        Object result;
+        Throwable failure;
+        WaitQueue<Object> joiners;
+        String killReason;
+        /** Monitors, links, exit trapping and the registered name. */
+        Relations relations;
+        /** A hot swap waiting for the next safe point (a mailbox receive). */
+        volatile HotSwap pendingSwap;
+        /** The most recently spawned living child; the others follow through their sibling links. */
+        Tasklet<?> firstChild;
+    }
+
+    private Tasklet(Dispatcher dispatcher, boolean daemon) {
         this.dispatcher = dispatcher;
-        this.name = name;
         this.daemon = daemon;
+    }
+
+    /** This tasklet's extras, made on first use (under the monitor, so that every thread sees the same one). */
+    private Extras extras() {
+        Extras x = extras;
+        if (x == null) {
+            synchronized (this) {
+                x = extras;
+                if (x == null) {
+                    x = new Extras();
+                    extras = x;
+                }
+            }
+        }
+        return x;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -170,11 +195,11 @@ public final class Tasklet<T> {
                 }
                 target = spawner.dispatcher;
             }
-            Tasklet<T> tasklet = new Tasklet<>(target, name, daemon);
+            Tasklet<T> tasklet = new Tasklet<>(target, daemon);
             if (mailboxCapacity != Integer.MAX_VALUE) {
                 tasklet.mailbox = new Mailbox(tasklet, mailboxCapacity, overflow);
             }
-            tasklet.start(body, spawner, daemon ? null : spawner);
+            tasklet.start(body, name, spawner, daemon ? null : spawner);
             return tasklet;
         }
 
@@ -185,17 +210,19 @@ public final class Tasklet<T> {
         }
     }
 
-    private void start(Object body, Tasklet<?> spawner, Tasklet<?> parent) {
+    private void start(Object body, String name, Tasklet<?> spawner, Tasklet<?> parent) {
         Entry<T> entry = new Entry<>(this, body);
         thread = dispatcher.newThread(entry);
         thread.setUncaughtExceptionHandler(entry);
         if (name != null) {
             thread.setName(name);
+            named = true;
         }
         if (parent != null) {
             parent.adopt(this);
-            if (parent.locals != null) {
-                locals = parent.locals.inheritedBy();
+            TaskLocal.Values inherited = parent.locals();
+            if (inherited != null) {
+                extras().locals = inherited.inheritedBy();
             }
         }
         // A spawn from another thread is outside work in flight until the continuation is queued: the carrier
@@ -282,16 +309,19 @@ public final class Tasklet<T> {
             p.release(this);
         }
         orphanChildren();
-        locals = null;
         dispatcher.unlinkLive(this);
-        WaitQueue<Object> waiting;
+        WaitQueue<Object> waiting = null;
         Mailbox box;
         synchronized (this) {
-            result = value;
-            failure = thrown;
+            Extras x = value != null || thrown != null ? extras() : extras;
+            if (x != null) {
+                x.locals = null;
+                x.result = value;
+                x.failure = thrown;
+                waiting = x.joiners;
+                x.joiners = null;
+            }
             state = DONE;
-            waiting = joiners;
-            joiners = null;
             box = mailbox;
         }
         if (box != null) {
@@ -363,15 +393,16 @@ public final class Tasklet<T> {
             return;
         }
         self.checkKilled();
-        Thread thread = self.thread;
-        Timer timer = dispatcher.schedule(due, () -> LockSupport.unpark(thread));
+        Timer timer = dispatcher.scheduleUnpark(due, self.thread);
+        // Only the tasklet and its timer are kept across the park (the due time and the dispatcher are read from
+        // them again): every value live there is copied into a sleeping tasklet's stack chunk.
         try {
-            while (dispatcher.nanoTime() < due) {
+            while (self.dispatcher.nanoTime() < timer.due) {
                 LockSupport.park(timer);
                 self.checkKilled();
             }
         } finally {
-            dispatcher.cancel(timer);
+            self.dispatcher.cancel(timer);
         }
     }
 
@@ -411,7 +442,7 @@ public final class Tasklet<T> {
         if (self == null) {
             return Deadlines.after(System.nanoTime(), timeout);
         }
-        long current = self.deadline;
+        long current = self.currentDeadline();
         if (timeout == null) {
             return current;
         }
@@ -429,21 +460,23 @@ public final class Tasklet<T> {
     // ---------------------------------------------------------------------------------------------------------
     // Identity and state.
 
-    /** The tasklet's name: the one it was given, or {@code tasklet-<id>}. */
+    /**
+     * The tasklet's name: the one it was given, or {@code tasklet-<id>}. A given name is kept as the name of the
+     * tasklet's thread, so renaming that thread from inside the tasklet renames a named tasklet too.
+     */
     public String name() {
-        String n = name;
-        return n != null ? n : "tasklet-" + id;
+        return named ? thread.getName() : "tasklet-" + id();
     }
 
     /** Renames the tasklet (and its thread). */
     public void name(String newName) {
-        this.name = Objects.requireNonNull(newName, "name");
-        thread.setName(newName);
+        thread.setName(Objects.requireNonNull(newName, "name"));
+        named = true;
     }
 
-    /** A number unique in this JVM. */
+    /** A number unique in this JVM: its thread's id. */
     public long id() {
-        return id;
+        return thread.threadId();
     }
 
     public boolean isDaemon() {
@@ -468,7 +501,8 @@ public final class Tasklet<T> {
     public List<Tasklet<?>> children() {
         List<Tasklet<?>> list = new ArrayList<>();
         synchronized (this) {
-            for (Tasklet<?> c = firstChild; c != null; c = c.nextSibling) {
+            Extras x = extras;
+            for (Tasklet<?> c = x == null ? null : x.firstChild; c != null; c = c.nextSibling) {
                 list.add(c);
             }
         }
@@ -491,6 +525,7 @@ public final class Tasklet<T> {
 
     private String stateName() {
         if (state == DONE) {
+            Throwable failure = failure();
             return failure == null ? "done" : failure instanceof TaskletExit ? "killed" : "failed";
         }
         if (state == NEW) {
@@ -535,10 +570,18 @@ public final class Tasklet<T> {
 
     /** Ends the wait with the outcome: the result, or a JoinError. */
     private T outcome() {
+        Throwable failure = failure();
         if (failure != null) {
             throw new JoinError(this, failure);
         }
-        return result;
+        return result();
+    }
+
+    /** The result, once ended (null if it failed). */
+    @SuppressWarnings("unchecked")
+    private T result() {
+        Extras x = extras;
+        return x == null ? null : (T) x.result;
     }
 
     void awaitEnd(long deadline) {
@@ -554,17 +597,18 @@ public final class Tasklet<T> {
             if (state == DONE) {
                 return;
             }
-            if (joiners == null) {
-                joiners = new WaitQueue<>();
+            Extras x = extras();
+            if (x.joiners == null) {
+                x.joiners = new WaitQueue<>();
             }
-            joiners.add(waiter);
+            x.joiners.add(waiter);
         }
         try {
             waiter.await(deadline, "join of tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             synchronized (this) {
-                if (joiners != null) {
-                    joiners.remove(waiter);
+                if (extras.joiners != null) {
+                    extras.joiners.remove(waiter);
                 }
             }
             throw cancelled;
@@ -585,8 +629,9 @@ public final class Tasklet<T> {
             t.awaitEnd(deadline);
         }
         for (Tasklet<? extends T> t : tasklets) {
-            outcomes.add(t.failure == null ? new Outcome.Succeeded<>(t.result)
-                    : new Outcome.Failed<>(new JoinError(t, t.failure)));
+            Throwable failure = t.failure();
+            outcomes.add(failure == null ? new Outcome.Succeeded<>(t.result())
+                    : new Outcome.Failed<>(new JoinError(t, failure)));
         }
         return outcomes;
     }
@@ -633,8 +678,9 @@ public final class Tasklet<T> {
         }
         Tasklet<?> caller = currentOrNull();
         synchronized (this) {
-            if (killReason == null) {
-                killReason = reason;
+            Extras x = extras();
+            if (x.killReason == null) {
+                x.killReason = reason;
             }
         }
         killRequested = true;
@@ -672,10 +718,13 @@ public final class Tasklet<T> {
     }
 
     TaskletExit exitSignal() {
-        String reason;
+        String reason = null;
         synchronized (this) {
-            reason = killReason;
-            killReason = null;
+            Extras x = extras;
+            if (x != null) {
+                reason = x.killReason;
+                x.killReason = null;
+            }
         }
         return new TaskletExit("tasklet " + name() + " " + (reason != null ? reason : "was interrupted"));
     }
@@ -690,12 +739,13 @@ public final class Tasklet<T> {
     // The tree.
 
     private synchronized void adopt(Tasklet<?> child) {
+        Extras x = extras();
         child.parent = this;
-        child.nextSibling = firstChild;
-        if (firstChild != null) {
-            firstChild.prevSibling = child;
+        child.nextSibling = x.firstChild;
+        if (x.firstChild != null) {
+            x.firstChild.prevSibling = child;
         }
-        firstChild = child;
+        x.firstChild = child;
     }
 
     private synchronized void release(Tasklet<?> child) {
@@ -705,7 +755,7 @@ public final class Tasklet<T> {
         if (child.prevSibling != null) {
             child.prevSibling.nextSibling = child.nextSibling;
         } else {
-            firstChild = child.nextSibling;
+            extras.firstChild = child.nextSibling; // a parent has extras: adopt made them
         }
         if (child.nextSibling != null) {
             child.nextSibling.prevSibling = child.prevSibling;
@@ -844,7 +894,7 @@ public final class Tasklet<T> {
         Ending ending = null;
         synchronized (this) {
             if (state == DONE) {
-                ending = Ending.of(result, failure);
+                ending = Ending.of(result(), failure());
             } else {
                 relations().monitors.add(watcher);
             }
@@ -858,6 +908,7 @@ public final class Tasklet<T> {
     public void demonitor() {
         Tasklet<?> watcher = current();
         synchronized (this) {
+            Relations relations = relationsOrNull();
             if (relations != null) {
                 relations.monitors.remove(watcher);
             }
@@ -878,7 +929,7 @@ public final class Tasklet<T> {
         Ending ending = null;
         synchronized (this) {
             if (state == DONE) {
-                ending = Ending.of(result, failure);
+                ending = Ending.of(result(), failure());
             } else {
                 relations().links.add(self);
             }
@@ -896,13 +947,15 @@ public final class Tasklet<T> {
     public void unlink() {
         Tasklet<?> self = current();
         synchronized (this) {
+            Relations relations = relationsOrNull();
             if (relations != null) {
                 relations.links.remove(self);
             }
         }
         synchronized (self) {
-            if (self.relations != null) {
-                self.relations.links.remove(this);
+            Relations relations = self.relationsOrNull();
+            if (relations != null) {
+                relations.links.remove(this);
             }
         }
     }
@@ -920,6 +973,7 @@ public final class Tasklet<T> {
 
     boolean trapsExits() {
         synchronized (this) {
+            Relations relations = relationsOrNull();
             return relations != null && relations.trapExits;
         }
     }
@@ -933,6 +987,7 @@ public final class Tasklet<T> {
     /** The name this tasklet is registered under, if any. */
     public java.util.Optional<String> registeredName() {
         synchronized (this) {
+            Relations relations = relationsOrNull();
             return java.util.Optional.ofNullable(relations == null ? null : relations.registeredName);
         }
     }
@@ -950,7 +1005,8 @@ public final class Tasklet<T> {
                 }
                 r.registeredName = name;
                 r.registry = registry;
-            } else if (relations != null) {
+            } else if (relationsOrNull() != null) {
+                Relations relations = relationsOrNull();
                 relations.registeredName = null;
                 relations.registry = null;
             }
@@ -977,18 +1033,19 @@ public final class Tasklet<T> {
             if (state == DONE) {
                 return false;
             }
-            if (pendingSwap != null) {
+            Extras x = extras();
+            if (x.pendingSwap != null) {
                 throw new IllegalStateException("tasklet " + name() + " has a hot swap pending already");
             }
-            pendingSwap = swap;
+            x.pendingSwap = swap;
         }
         mailbox().wakeReceiver();
         try {
             return decision.await(Tasklet.deadline(timeout), "hot swap of tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             synchronized (this) {
-                if (pendingSwap == swap) {
-                    pendingSwap = null;
+                if (extras.pendingSwap == swap) {
+                    extras.pendingSwap = null;
                 }
             }
             throw cancelled;
@@ -997,31 +1054,43 @@ public final class Tasklet<T> {
 
     /** Called at a safe point: the hot swap to raise here, if one is pending. */
     HotSwap takeHotSwap() {
-        if (pendingSwap == null) {
+        Extras x = extras;
+        if (x == null || x.pendingSwap == null) {
             return null;
         }
         synchronized (this) {
-            HotSwap swap = pendingSwap;
-            pendingSwap = null;
+            HotSwap swap = x.pendingSwap;
+            x.pendingSwap = null;
             return swap;
         }
     }
 
+    /** Monitors, links, exit trapping and the registered name, made on first use; call holding this monitor. */
     private Relations relations() {
-        if (relations == null) {
-            relations = new Relations();
+        Extras x = extras();
+        if (x.relations == null) {
+            x.relations = new Relations();
         }
-        return relations;
+        return x.relations;
+    }
+
+    /** The relations if there are any; call holding this monitor. */
+    Relations relationsOrNull() {
+        Extras x = extras;
+        return x == null ? null : x.relations;
     }
 
     private Relations takeRelations() {
-        HotSwap unanswered;
-        Relations taken;
+        HotSwap unanswered = null;
+        Relations taken = null;
         synchronized (this) {
-            taken = relations;
-            relations = null;
-            unanswered = pendingSwap;
-            pendingSwap = null;
+            Extras x = extras;
+            if (x != null) {
+                taken = x.relations;
+                x.relations = null;
+                unanswered = x.pendingSwap;
+                x.pendingSwap = null;
+            }
         }
         if (unanswered != null) {
             unanswered.refuse();
@@ -1071,8 +1140,44 @@ public final class Tasklet<T> {
         return thread;
     }
 
+    /** The failure, once ended (null if it ended normally). */
     Throwable failure() {
-        return failure;
+        Extras x = extras;
+        return x == null ? null : x.failure;
+    }
+
+    /** The current deadline on the dispatcher's clock; for this tasklet only. */
+    long currentDeadline() {
+        Extras x = extras;
+        return x == null ? Deadlines.NONE : x.deadline;
+    }
+
+    /** The innermost open {@link Timeout} scope, or null; for this tasklet only. */
+    Timeout timeoutScope() {
+        Extras x = extras;
+        return x == null ? null : x.timeoutScope;
+    }
+
+    /** Sets the deadline and the scope that set it (or restores the enclosing ones); for this tasklet only. */
+    void deadlineScope(long deadline, Timeout scope) {
+        Extras x = extras();
+        x.deadline = deadline;
+        x.timeoutScope = scope;
+    }
+
+    /** The task-local values, or null if none was set; for this tasklet (or its spawner before it starts). */
+    TaskLocal.Values locals() {
+        Extras x = extras;
+        return x == null ? null : x.locals;
+    }
+
+    /** The task-local values, made on first use; for this tasklet only. */
+    TaskLocal.Values localsForUpdate() {
+        Extras x = extras();
+        if (x.locals == null) {
+            x.locals = new TaskLocal.Values();
+        }
+        return x.locals;
     }
 
     /** Parks the current tasklet (or thread) until unparked; for package primitives that manage their own state. */

@@ -43,10 +43,10 @@ public final class Timeout implements AutoCloseable {
     public static Timeout after(Duration timeout) {
         Tasklet<?> self = Tasklet.current();
         long now = self.dispatcher().nanoTime();
-        long narrowed = Math.min(self.deadline, Deadlines.after(now, timeout));
-        Timeout scope = new Timeout(self, self.deadline, narrowed, self.timeoutScope);
-        self.deadline = narrowed;
-        self.timeoutScope = scope;
+        long current = self.currentDeadline();
+        long narrowed = Math.min(current, Deadlines.after(now, timeout));
+        Timeout scope = new Timeout(self, current, narrowed, self.timeoutScope());
+        self.deadlineScope(narrowed, scope);
         return scope;
     }
 
@@ -70,16 +70,18 @@ public final class Timeout implements AutoCloseable {
      */
     public static Optional<Duration> remaining() {
         Tasklet<?> self = Tasklet.currentOrNull();
-        if (self == null || self.deadline == Deadlines.NONE) {
+        long deadline = self == null ? Deadlines.NONE : self.currentDeadline();
+        if (deadline == Deadlines.NONE) {
             return Optional.empty();
         }
-        return Optional.of(Duration.ofNanos(Math.max(0, self.deadline - self.dispatcher().nanoTime())));
+        return Optional.of(Duration.ofNanos(Math.max(0, deadline - self.dispatcher().nanoTime())));
     }
 
     /** True if the current tasklet's deadline has passed. */
     public static boolean expired() {
         Tasklet<?> self = Tasklet.currentOrNull();
-        return self != null && self.deadline != Deadlines.NONE && self.dispatcher().nanoTime() >= self.deadline;
+        long deadline = self == null ? Deadlines.NONE : self.currentDeadline();
+        return deadline != Deadlines.NONE && self.dispatcher().nanoTime() >= deadline;
     }
 
     /** This scope's deadline as time left from now (zero if passed); empty if it has none. */
@@ -104,11 +106,10 @@ public final class Timeout implements AutoCloseable {
             throw new IllegalStateException("a Timeout scope must be closed by the tasklet that opened it ("
                     + owner.name() + ")");
         }
-        if (owner.timeoutScope != this) {
+        if (owner.timeoutScope() != this) {
             throw new IllegalStateException("Timeout scopes must be closed innermost first");
         }
         closed = true;
-        owner.deadline = restored;
-        owner.timeoutScope = enclosing;
+        owner.deadlineScope(restored, enclosing);
     }
 }

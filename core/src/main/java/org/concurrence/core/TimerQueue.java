@@ -13,7 +13,8 @@ final class TimerQueue {
     private int size;
     private long sequence;
 
-    Timer schedule(long due, Runnable action) {
+    /** Queues a timer whose action is a {@link Runnable} to run or a {@link Thread} to unpark. */
+    Timer schedule(long due, Object action) {
         Timer timer = new Timer(due, sequence++, action);
         if (size == heap.length) {
             heap = Arrays.copyOf(heap, size * 2);

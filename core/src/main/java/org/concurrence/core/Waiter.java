@@ -48,6 +48,8 @@ public final class Waiter<T> {
     /** A completer has won and is storing its value; lasts a few instructions. */
     private static final int COMPLETING = 3;
     private static final VarHandle STATE;
+    /** The wait's clock reading is stale (it woke up): read the dispatcher's clock before the next deadline check. */
+    private static final long CLOCK_UNREAD = Long.MIN_VALUE;
 
     static {
         try {
@@ -60,8 +62,8 @@ public final class Waiter<T> {
     private final Thread thread;
     private final Tasklet<?> tasklet;
     private volatile int state;
-    private T value;
-    private Throwable failure;
+    /** The value, or a {@link Failure} holding what {@link #await} throws: one field, so a waiter is 40 bytes. */
+    private Object outcome;
     /** Free for the owning primitive: e.g. the item a waiting sender offers. Guarded by the primitive's lock. */
     public Object attachment;
 
@@ -98,7 +100,7 @@ public final class Waiter<T> {
      * @return false if the waiter had already ended (completed, failed or cancelled); the value was not taken
      */
     public boolean complete(T value) {
-        if (!claim(value, null)) {
+        if (!claim(value)) {
             return false;
         }
         LockSupport.unpark(thread);
@@ -109,22 +111,24 @@ public final class Waiter<T> {
      * Wins the waiter for this completion, then stores the outcome: a completer that loses never touches it. The
      * waiting thread treats COMPLETING as "about to be completed" and spins the few instructions until COMPLETED.
      */
-    private boolean claim(T value, Throwable failure) {
+    private boolean claim(Object outcome) {
         if (!STATE.compareAndSet(this, WAITING, COMPLETING)) {
             return false;
         }
-        this.value = value;
-        this.failure = failure;
+        this.outcome = outcome;
         state = COMPLETED;
         return true;
     }
+
+    /** A failure given to {@link #fail}, as the waiter's outcome. */
+    private record Failure(Throwable failure) {}
 
     /**
      * Like {@link #complete}, but when called on the waiter's own dispatcher the waiter runs next, before the
      * tasklets already runnable there: a hand-over that switches at once.
      */
     public boolean completeFirst(T value) {
-        if (!claim(value, null)) {
+        if (!claim(value)) {
             return false;
         }
         if (tasklet != null) {
@@ -151,7 +155,7 @@ public final class Waiter<T> {
     }
 
     private boolean failWith(Throwable failure) {
-        if (!claim(null, failure)) {
+        if (!claim(new Failure(failure))) {
             return false;
         }
         LockSupport.unpark(thread);
@@ -186,11 +190,11 @@ public final class Waiter<T> {
         if (tasklet == null) {
             return awaitOnThread(deadline, operation, target);
         }
-        // The tasklet path stays in this frame: every parked tasklet's stack holds it, and each frame costs memory.
-        Dispatcher dispatcher = tasklet.dispatcher();
-        long start = deadline == Deadlines.NONE ? 0 : dispatcher.nanoTime();
+        // The tasklet path stays in this frame: every parked tasklet's stack holds it, and each frame costs memory, as
+        // does every value live across the park (so the clock is read again after it, and the dispatcher is read
+        // from the tasklet rather than kept in a local).
+        long start = deadline == Deadlines.NONE ? 0 : tasklet.dispatcher().nanoTime();
         long now = start;
-        boolean woken = false;
         Timer timer = null;
         try {
             while (true) {
@@ -210,8 +214,8 @@ public final class Waiter<T> {
                     continue;
                 }
                 if (deadline != Deadlines.NONE) {
-                    if (woken) {
-                        now = dispatcher.nanoTime();
+                    if (now == CLOCK_UNREAD) {
+                        now = tasklet.dispatcher().nanoTime();
                     }
                     if (now >= deadline) {
                         if (cancel()) {
@@ -220,15 +224,15 @@ public final class Waiter<T> {
                         continue;
                     }
                     if (timer == null && armTimer) {
-                        timer = dispatcher.schedule(deadline, this::wakeUp);
+                        timer = tasklet.dispatcher().scheduleUnpark(deadline, thread);
                     }
                 }
                 LockSupport.park(this);
-                woken = true;
+                now = CLOCK_UNREAD;
             }
         } finally {
             if (timer != null) {
-                dispatcher.cancel(timer);
+                tasklet.dispatcher().cancel(timer);
             }
         }
     }
@@ -280,10 +284,11 @@ public final class Waiter<T> {
         return STATE.compareAndSet(this, WAITING, CANCELLED);
     }
 
+    @SuppressWarnings("unchecked")
     private T result() {
-        Throwable f = failure;
-        if (f == null) {
-            return value;
+        Object o = outcome;
+        if (!(o instanceof Failure(Throwable f))) {
+            return (T) o;
         }
         if (f instanceof RuntimeException e) {
             throw e;
@@ -306,8 +311,7 @@ public final class Waiter<T> {
      * completes it late causes one spurious wake-up, which such a primitive tolerates.
      */
     void rearm() {
-        value = null;
-        failure = null;
+        outcome = null;
         state = WAITING;
     }
 }
