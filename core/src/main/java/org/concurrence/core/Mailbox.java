@@ -237,6 +237,14 @@ public final class Mailbox {
         return capacity;
     }
 
+    /**
+     * What a send to this mailbox does when it is full: {@link Overflow#BLOCK} for an unbounded mailbox too (which is
+     * never full). Fixed when the mailbox is made; callable from any thread.
+     */
+    public Overflow overflow() {
+        return overflow;
+    }
+
     public Tasklet<?> owner() {
         return owner;
     }
