@@ -71,12 +71,14 @@ public final class Mailbox {
     private static final int SHARED_CLOSED = 2;
     private static final VarHandle SHARED_STATE;
     private static final VarHandle LOCAL_SIZE;
+    private static final VarHandle RECEIVER;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             SHARED_STATE = lookup.findVarHandle(Mailbox.class, "sharedState", int.class);
             LOCAL_SIZE = lookup.findVarHandle(Mailbox.class, "localSize", int.class);
+            RECEIVER = lookup.findVarHandle(Mailbox.class, "receiver", Waiter.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -91,10 +93,10 @@ public final class Mailbox {
     /** The shared queue: messages from other dispatchers and threads, and all messages of a bounded mailbox. */
     private final ArrayDeque<Object> messages = new ArrayDeque<>();
     /**
-     * The owner's waiter while it waits for a message. Written under lock; volatile so that a local sender can see
-     * without the lock whether the owner waits.
+     * The owner's waiter while it waits for a message. Written under lock; a local sender reads it without the lock
+     * to see whether the owner waits (acquire; the owner published it before it parked on the same carrier).
      */
-    private volatile Waiter<Object> receiver;
+    private Waiter<Object> receiver;
     private WaitQueue<Object> blockedSenders;
     private boolean closed;
     private long dropped;
@@ -285,9 +287,7 @@ public final class Mailbox {
                         SHARED_STATE.setRelease(this, SHARED_BUSY);
                     }
                     wake = receiver;
-                    if (wake != null) {
-                        receiver = null;
-                    }
+                    receiver = null;
                     break;
                 }
                 switch (overflow) {
@@ -325,7 +325,7 @@ public final class Mailbox {
         }
         queue.addLast(message);
         LOCAL_SIZE.setRelease(this, queue.size());
-        if (receiver != null) {
+        if (RECEIVER.getAcquire(this) != null) {
             wakeReceiver();
         }
     }
