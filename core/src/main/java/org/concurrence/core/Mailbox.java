@@ -268,8 +268,13 @@ public final class Mailbox {
         if (capacity == Integer.MAX_VALUE && (int) SHARED_STATE.getAcquire(this) == SHARED_EMPTY
                 && onOwnersDispatcher()) {
             postLocal(message);
-            return;
+        } else {
+            postShared(message, timeout);
         }
+    }
+
+    /** The locked path: appends to the shared queue, applying the overflow policy. */
+    private void postShared(Object message, Duration timeout) {
         Waiter<Object> wake;
         while (true) {
             Waiter<Object> blocked = null;
@@ -450,39 +455,14 @@ public final class Mailbox {
                 throw swap;
             }
             Object found = takeLocal(match);
+            if (found == null) {
+                found = takeShared(match, firstLook);
+                firstLook = false;
+            }
             if (found != null) {
                 return found;
             }
-            Waiter<Object> waiter = null;
-            Waiter<Object> unblock = null;
-            synchronized (lock) {
-                if (firstLook) {
-                    sharedScanned = 0;
-                    firstLook = false;
-                }
-                found = match == null ? messages.pollFirst() : removeFirstMatch(messages, match, sharedScanned);
-                if (found != null) {
-                    if (messages.isEmpty()) {
-                        SHARED_STATE.setRelease(this, SHARED_EMPTY);
-                    }
-                    unblock = blockedSenders == null ? null : blockedSenders.poll();
-                } else {
-                    sharedScanned = messages.size();
-                    waiter = ownWaiter;
-                    if (waiter == null) {
-                        waiter = ownWaiter = Waiter.create();
-                    } else {
-                        waiter.rearm();
-                    }
-                    receiver = waiter;
-                }
-            }
-            if (found != null) {
-                if (unblock != null) {
-                    unblock.complete(null);
-                }
-                return found;
-            }
+            Waiter<Object> waiter = ownWaiter; // published as the receiver by takeShared
             if (localSize > localScanned) {
                 // A local sender ran while this tasklet waited for the lock, before it was published as waiting.
                 retract(waiter);
@@ -495,6 +475,40 @@ public final class Mailbox {
                 throw cancelled;
             }
         }
+    }
+
+    /**
+     * The first message of the shared queue (that {@code match} accepts, past those checked already); or null, and
+     * then the owner's waiter, re-armed, is published as the receiver under the lock.
+     */
+    private Object takeShared(Predicate<Object> match, boolean firstLook) {
+        Object found;
+        Waiter<Object> unblock;
+        synchronized (lock) {
+            if (firstLook) {
+                sharedScanned = 0;
+            }
+            found = match == null ? messages.pollFirst() : removeFirstMatch(messages, match, sharedScanned);
+            if (found == null) {
+                sharedScanned = messages.size();
+                Waiter<Object> waiter = ownWaiter;
+                if (waiter == null) {
+                    waiter = ownWaiter = Waiter.create();
+                } else {
+                    waiter.rearm();
+                }
+                receiver = waiter;
+                return null;
+            }
+            if (messages.isEmpty()) {
+                SHARED_STATE.setRelease(this, SHARED_EMPTY);
+            }
+            unblock = blockedSenders == null ? null : blockedSenders.poll();
+        }
+        if (unblock != null) {
+            unblock.complete(null);
+        }
+        return found;
     }
 
     /** The first message of the local queue (that {@code match} accepts, past those checked already), or null. */
