@@ -1,13 +1,24 @@
 package org.concurrence.channel;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.RandomAccess;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Dispatcher;
+import org.concurrence.core.Mailbox;
 import org.concurrence.core.MailboxFullException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
@@ -34,25 +45,44 @@ import org.concurrence.core.Waiter;
  * path.
  *
  * <p><b>Order and delivery.</b> Sending puts the message in each live subscriber's mailbox with
- * {@link Tasklet#send}, in the order the subscribers subscribed, and returns how many tasklets it reached (through
- * nested channels too). Messages from one sender reach each subscriber in the order they were sent; messages from
- * concurrent senders may interleave differently at different subscribers. A subscriber is sent what is sent after
- * its subscription has returned, and nothing sent after its unsubscription has returned. Tasklets that have ended
- * are dropped from the subscribers lazily: at the next send, count or listing. A subscriber whose bounded mailbox is
- * full is skipped as its {@link org.concurrence.core.Mailbox.Overflow} policy says (a {@code BLOCK} mailbox makes
- * the sender wait for room under its deadline; if the deadline passes, that subscriber is skipped) and counted in
- * {@link #skipped()}.
+ * {@link Tasklet#send} and returns how many tasklets it reached (through nested channels too). When it returns, the
+ * message is in the mailbox of every tasklet it counted. Messages from one sender reach each subscriber in the order
+ * they were sent, and after whatever that sender sent the subscriber before; messages from concurrent senders may
+ * interleave differently at different subscribers. A subscriber is sent what is sent after its subscription has
+ * returned, and nothing sent after its unsubscription has returned. Tasklets that have ended are dropped from the
+ * subscribers lazily: at the next send, count or listing. A subscriber whose bounded mailbox is full is skipped as
+ * its {@link Mailbox.Overflow} policy says (a {@code BLOCK} mailbox makes the sender wait for room under its
+ * deadline; if the deadline passes, that subscriber is skipped) and counted in {@link #skipped()}.
  *
- * <p><b>Waiting.</b> Only {@link #deliver(Object, int, Duration)} waits: for enough subscribers.
+ * <p><b>Fan-out across dispatchers.</b> A channel with few subscribers puts the message in their mailboxes one after
+ * the other, in the order they subscribed. When at least {@value #RELAY_MIN} of the subscribers live on one
+ * dispatcher other than the sender's, the sender does not reach into that dispatcher's mailboxes one by one (each
+ * would be another core's memory): it hands one relay tasklet to that dispatcher, which puts the message in those
+ * subscribers' mailboxes there, without locks, while the sender serves the rest. The sender then waits for its
+ * relays (so the count it returns is exact, and the order above holds), and serves itself any relay its dispatcher
+ * has not started yet. With relays, each dispatcher's subscribers get the message in the order they subscribed, and
+ * different dispatchers' subscribers get it at the same time. A relay never waits: tasklets whose bounded mailbox
+ * has the {@code BLOCK} policy, and nested channels, are always served by the sender itself, under its deadline.
+ *
+ * <p><b>Waiting.</b> {@link #deliver(Object, int, Duration)} waits for enough subscribers. Either form of sending
+ * waits for room in a subscriber's {@code BLOCK} mailbox (under the deadline), and for its relays to finish (they
+ * never wait, so this wait has no deadline; a kill ends it with {@link TaskletExit}, and the relays still deliver).
  *
  * <p><b>Thread-safety.</b> Every method may be called from any tasklet on any dispatcher, or from a plain thread.
- * The subscriber list is copied on write and read without a lock, so sending never waits for a subscription change;
- * the small lock guarding changes is never held while sending or waiting.
+ * Each change of the subscriber list publishes an immutable snapshot that senders read without a lock (subscribing
+ * appends in amortised constant time; unsubscribing copies), so sending never waits for a subscription change; the
+ * small lock guarding changes is never held while sending or waiting.
  *
  * @param <T> the type of the messages
  */
 public final class BroadcastChannel<T> {
     private static final AtomicLong IDS = new AtomicLong();
+    /**
+     * The fewest subscribers on another dispatcher that are handed to a relay there; fewer are served by the sender
+     * directly. Measured with {@code bench messages}: a relay (a tasklet spawned there, and a wait for it) costs
+     * about as much as serving a few hundred subscribers across cores.
+     */
+    static final int RELAY_MIN = 256;
     /** Guards channel-to-channel subscriptions, so that two of them cannot close a cycle at the same time. */
     private static final Object NESTING = new Object();
 
@@ -73,6 +103,14 @@ public final class BroadcastChannel<T> {
     /** Callers of {@code deliver} waiting for subscribers; guarded by {@link #lock}. */
     private final WaitQueue<Object> waiting = new WaitQueue<>();
     private final LongAdder skipped = new LongAdder();
+    /** How the current subscriber list fans out; recomputed when the list changes. Immutable, published racily. */
+    private volatile Plan plan;
+
+    // Guarded by lock. The published list is a view of the first `size` slots of `slots`; subscribing writes past
+    // every published view's end, so views never change; removing copies.
+    private Subscriber[] slots = new Subscriber[16];
+    private int size;
+    private final Set<Subscriber> members = new HashSet<>();
 
     /** A channel named {@code name} (null: {@code broadcast-N}) that passes every message on unchanged. */
     public BroadcastChannel(String name) {
@@ -165,12 +203,13 @@ public final class BroadcastChannel<T> {
     // Sending.
 
     /**
-     * Sends {@code message} to every current subscriber, after the transform. Never waits, except for room in a
-     * subscriber's bounded mailbox with the {@code BLOCK} policy (under the current deadline; see the class comment).
+     * Sends {@code message} to every current subscriber, after the transform. Waits only for room in a
+     * subscriber's bounded mailbox with the {@code BLOCK} policy (under the current deadline) and for its relays to
+     * other dispatchers (see the class comment).
      *
      * @return how many tasklets it reached, directly or through nested channels; 0 if the transform dropped it
-     * @throws TaskletExit if the sender is killed while waiting for room in a subscriber's mailbox; the subscribers
-     *                     after that one did not get the message
+     * @throws TaskletExit if the sender is killed while waiting for room in a subscriber's mailbox (the subscribers
+     *                     it had not served yet did not get the message) or for its relays (they still deliver it)
      */
     public int send(T message) {
         Objects.requireNonNull(message, "message");
@@ -189,7 +228,8 @@ public final class BroadcastChannel<T> {
      *         nested channel reached fewer
      * @throws DeadlineExceededException if there were still too few subscribers at the deadline; nothing was sent.
      *                                   The message names the channel and both counts
-     * @throws TaskletExit               if the caller is killed while waiting; nothing was sent
+     * @throws TaskletExit               if the caller is killed while waiting for subscribers (nothing was sent), or
+     *                                   while sending, as {@link #send} says
      * @throws IllegalArgumentException  if {@code atLeast} is negative
      */
     public int deliver(T message, int atLeast, Duration timeout) {
@@ -226,6 +266,16 @@ public final class BroadcastChannel<T> {
 
     /** Sends {@code message} (already transformed) to {@code targets}; returns how many tasklets it reached. */
     private int fanOut(T message, List<Subscriber> targets) {
+        if (targets.size() >= RELAY_MIN) {
+            Plan p = plan;
+            if (p == null || p.list != targets) {
+                plan = p = Plan.of(targets);
+            }
+            Dispatcher here = Dispatcher.current();
+            if (p.relaysFrom(here)) {
+                return fanOutRelayed(message, p, here);
+            }
+        }
         int reached = 0;
         boolean sawEnded = false;
         for (Subscriber subscriber : targets) {
@@ -241,11 +291,81 @@ public final class BroadcastChannel<T> {
             }
         }
         if (sawEnded) {
-            synchronized (lock) {
-                pruneLocked();
-            }
+            prune();
         }
         return reached;
+    }
+
+    /**
+     * The fan-out with relays: starts one relay on each dispatcher (but the sender's) with at least {@link #RELAY_MIN}
+     * subscribers, serves the other subscribers, serves the relays that have not started, and waits for the others.
+     */
+    private int fanOutRelayed(T message, Plan p, Dispatcher here) {
+        Round round = new Round();
+        List<Relay<T>> relays = new ArrayList<>();
+        for (Group group : p.groups) {
+            if (group.relayedFrom(here)) {
+                Relay<T> relay = new Relay<>(this, message, group, round);
+                relays.add(relay);
+                round.pending++;
+            }
+        }
+        round.done = Waiter.create();
+        for (Relay<T> relay : relays) {
+            start(relay);
+        }
+        int reached = 0;
+        boolean sawEnded = false;
+        for (Group group : p.groups) {
+            if (!group.relayedFrom(here)) {
+                for (Tasklet<?> tasklet : group.tasklets) {
+                    if (!tasklet.isAlive()) {
+                        sawEnded = true;
+                    } else if (post(tasklet, message)) {
+                        reached++;
+                    }
+                }
+            }
+        }
+        for (Subscriber subscriber : p.others) {
+            switch (subscriber) {
+                case TaskletSubscriber(Tasklet<?> tasklet) -> {
+                    if (!tasklet.isAlive()) {
+                        sawEnded = true;
+                    } else if (post(tasklet, message)) {
+                        reached++;
+                    }
+                }
+                case ChannelSubscriber(BroadcastChannel<?> channel) -> reached += passOn(channel, message);
+            }
+        }
+        for (Relay<T> relay : relays) {
+            relay.run(); // serves it here if its dispatcher has not started it yet; otherwise returns at once
+        }
+        round.done.await(Waiter.NO_DEADLINE, "relays of broadcast channel", name);
+        for (Relay<T> relay : relays) {
+            reached += relay.reached;
+            sawEnded |= relay.sawEnded;
+        }
+        if (sawEnded) {
+            prune();
+        }
+        return reached;
+    }
+
+    /** Spawns {@code relay} on its group's dispatcher; if that fails, the sender serves it itself. */
+    private static void start(Relay<?> relay) {
+        try {
+            Tasklet.builder().daemon(true).on(relay.group.dispatcher).spawn(relay);
+        } catch (RuntimeException notStarted) {
+            // The relay stays unclaimed and the sender serves it (its dispatcher is stopping, for example).
+        }
+    }
+
+    private void prune() {
+        synchronized (lock) {
+            pruneLocked();
+        }
     }
 
     private boolean post(Tasklet<?> tasklet, T message) {
@@ -293,19 +413,8 @@ public final class BroadcastChannel<T> {
         }
     }
 
-    // PROTOTYPE: amortised O(1) subscribe. The published list is a view of the first `size` slots of `slots`;
-    // appending writes past every published view's end, so views never change; removal copies.
-    private Subscriber[] slots = new Subscriber[16];
-    private int size;
-    private final java.util.HashSet<Subscriber> members = new java.util.HashSet<>();
-
-    private record View(Subscriber[] slots, int size) implements java.util.RandomAccess {}
-
     private static List<Subscriber> view(Subscriber[] slots, int size) {
-        return new java.util.AbstractList<>() {
-            @Override public Subscriber get(int i) { java.util.Objects.checkIndex(i, size); return slots[i]; }
-            @Override public int size() { return size; }
-        };
+        return new Snapshot(slots, size);
     }
 
     private boolean add(Subscriber subscriber) {
@@ -315,7 +424,7 @@ public final class BroadcastChannel<T> {
                 return false;
             }
             if (size == slots.length) {
-                slots = java.util.Arrays.copyOf(slots, size * 2);
+                slots = Arrays.copyOf(slots, size * 2);
             }
             slots[size++] = subscriber;
             subscribers = view(slots, size);
@@ -388,5 +497,152 @@ public final class BroadcastChannel<T> {
             }
         }
         return null;
+    }
+
+    /** The first {@code size} subscribers of {@code slots}: an immutable list, since no one writes those slots again. */
+    private static final class Snapshot extends AbstractList<Subscriber> implements RandomAccess {
+        private final Subscriber[] slots;
+        private final int size;
+
+        Snapshot(Subscriber[] slots, int size) {
+            this.slots = slots;
+            this.size = size;
+        }
+
+        @Override
+        public Subscriber get(int index) {
+            Objects.checkIndex(index, size);
+            return slots[index];
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+    }
+
+    /**
+     * One dispatcher's tasklet subscribers whose mailboxes never make a sender wait (unbounded, or bounded with
+     * {@code DROP_NEWEST} or {@code FAIL}), in subscription order.
+     */
+    private record Group(Dispatcher dispatcher, Tasklet<?>[] tasklets) {
+        /** True if a sender on {@code here} (null: not a tasklet) hands this group to a relay. */
+        boolean relayedFrom(Dispatcher here) {
+            return dispatcher != here && tasklets.length >= RELAY_MIN;
+        }
+    }
+
+    /**
+     * How one subscriber list fans out: its relayable tasklets grouped by dispatcher, and the subscribers the sender
+     * always serves itself (nested channels, tasklets with a {@code BLOCK} bounded mailbox), in subscription order.
+     */
+    private record Plan(List<Subscriber> list, Group[] groups, Subscriber[] others) {
+        static Plan of(List<Subscriber> list) {
+            Map<Dispatcher, List<Tasklet<?>>> byDispatcher = new LinkedHashMap<>();
+            List<Subscriber> others = new ArrayList<>();
+            for (Subscriber subscriber : list) {
+                if (subscriber instanceof TaskletSubscriber(Tasklet<?> tasklet) && neverBlocksSender(tasklet)) {
+                    byDispatcher.computeIfAbsent(tasklet.dispatcher(), d -> new ArrayList<>()).add(tasklet);
+                } else {
+                    others.add(subscriber);
+                }
+            }
+            Group[] groups = new Group[byDispatcher.size()];
+            int i = 0;
+            for (Map.Entry<Dispatcher, List<Tasklet<?>>> e : byDispatcher.entrySet()) {
+                groups[i++] = new Group(e.getKey(), e.getValue().toArray(new Tasklet<?>[0]));
+            }
+            return new Plan(list, groups, others.toArray(new Subscriber[0]));
+        }
+
+        private static boolean neverBlocksSender(Tasklet<?> tasklet) {
+            Mailbox mailbox = tasklet.mailbox();
+            return mailbox.capacity() == Integer.MAX_VALUE || mailbox.overflow() != Mailbox.Overflow.BLOCK;
+        }
+
+        /** True if a sender on {@code here} hands at least one group to a relay. */
+        boolean relaysFrom(Dispatcher here) {
+            for (Group group : groups) {
+                if (group.relayedFrom(here)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The relays of one send: how many have not finished, and the sender's wait for them. */
+    private static final class Round {
+        private static final VarHandle PENDING;
+
+        static {
+            try {
+                PENDING = MethodHandles.lookup().findVarHandle(Round.class, "pending", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /** Relays not finished; set by the sender before it starts any, then counted down by each. */
+        int pending;
+        /** The sender's wait, completed by the last relay to finish. */
+        Waiter<Object> done;
+
+        void relayFinished() {
+            if ((int) PENDING.getAndAdd(this, -1) == 1) {
+                done.complete(null);
+            }
+        }
+    }
+
+    /**
+     * Puts one message in one dispatcher's subscribers' mailboxes. Run by a tasklet on that dispatcher (so the
+     * mailboxes are local there), or by the sender if that tasklet has not started when the sender has served the
+     * rest: whoever claims it first. It never waits.
+     */
+    private static final class Relay<T> implements Runnable {
+        private static final VarHandle CLAIMED;
+
+        static {
+            try {
+                CLAIMED = MethodHandles.lookup().findVarHandle(Relay.class, "claimed", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final BroadcastChannel<T> channel;
+        private final T message;
+        final Group group;
+        private final Round round;
+        private volatile boolean claimed;
+        /** Written by whoever claimed the relay; read by the sender after the round (ordered by the round's count). */
+        int reached;
+        boolean sawEnded;
+
+        Relay(BroadcastChannel<T> channel, T message, Group group, Round round) {
+            this.channel = channel;
+            this.message = message;
+            this.group = group;
+            this.round = round;
+        }
+
+        @Override
+        public void run() {
+            if (!CLAIMED.compareAndSet(this, false, true)) {
+                return;
+            }
+            try {
+                for (Tasklet<?> tasklet : group.tasklets) {
+                    if (!tasklet.isAlive()) {
+                        sawEnded = true;
+                    } else if (channel.post(tasklet, message)) {
+                        reached++;
+                    }
+                }
+            } finally {
+                round.relayFinished();
+            }
+        }
     }
 }

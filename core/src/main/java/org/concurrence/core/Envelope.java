@@ -1,12 +1,16 @@
 package org.concurrence.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
 /**
  * A message as it sits in a mailbox: its body, who sent it, and whether the sender waits for a reply
  * ({@link Tasklet#call}) or for an acknowledgement of receipt ({@link Tasklet#deliver}).
  *
  * <p>{@link Mailbox#receive()} hands out bodies and remembers the last call received, so a server usually replies
  * with {@link Mailbox#reply(Object)}. A server that holds several calls at once (to reply later or out of order)
- * receives envelopes with {@link Mailbox#receiveEnvelope()} and replies through them; an envelope may also be
+ * receives envelopes with {@link Mailbox#receiveEnvelope} and replies through them; an envelope may also be
  * forwarded to another tasklet with {@link Tasklet#forward(Envelope)}, which then replies to the original caller.
  *
  * <p>Thread-safety: {@link #reply} and {@link #fail} may be called from any thread, at most once between them; a
@@ -18,12 +22,13 @@ public final class Envelope {
     private final Tasklet<?> sender;
     private final Waiter<Object> replyTo;
     private final Waiter<Object> receipt;
+    /** Set once, by the first {@link #reply}, {@link #fail} or {@link #abandon}. */
     private volatile boolean answered;
-    private static final java.lang.invoke.VarHandle ANSWERED;
+    private static final VarHandle ANSWERED;
 
     static {
         try {
-            ANSWERED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Envelope.class, "answered", boolean.class);
+            ANSWERED = MethodHandles.lookup().findVarHandle(Envelope.class, "answered", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -73,7 +78,7 @@ public final class Envelope {
      * @throws IllegalStateException if the message was not a call, or was answered already
      */
     public boolean fail(RuntimeException failure) {
-        return answer(null, java.util.Objects.requireNonNull(failure, "failure"));
+        return answer(null, Objects.requireNonNull(failure, "failure"));
     }
 
     private boolean answer(Object value, RuntimeException failure) {

@@ -1,5 +1,7 @@
 package org.concurrence.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -40,6 +42,13 @@ import java.util.function.Predicate;
  *
  * <p>Thread-safety: sending is safe from any thread and any dispatcher; messages from one sender arrive in the order
  * they were sent. Memory visibility: actions before a send happen-before the receipt of that message.
+ *
+ * <p>Implementation: an unbounded mailbox has two queues. A send from a tasklet on the owner's own dispatcher, while
+ * the shared queue is empty, appends to a local queue that takes no lock: only that dispatcher's carrier runs those
+ * tasklets, one at a time, and the owner is one of them. Every other send takes the mailbox's small lock and appends
+ * to the shared queue. Because a local send is made only while the shared queue is empty, every local message
+ * arrived before every shared one, and the owner receives from the local queue first: arrival order is kept. A
+ * bounded mailbox uses the shared queue alone, so its bound is exact.
  */
 public final class Mailbox {
     /** What a bounded mailbox does with a message that does not fit. */
@@ -54,17 +63,58 @@ public final class Mailbox {
 
     static final LongAdder LATE_REPLIES = new LongAdder();
 
+    /** {@link #sharedState}: the shared queue is empty (local sends may use the local queue). */
+    private static final int SHARED_EMPTY = 0;
+    /** {@link #sharedState}: the shared queue holds messages (every send appends there). */
+    private static final int SHARED_BUSY = 1;
+    /** {@link #sharedState}: the mailbox is closed (every send takes the lock and is dropped). */
+    private static final int SHARED_CLOSED = 2;
+    private static final VarHandle SHARED_STATE;
+    private static final VarHandle LOCAL_SIZE;
+    private static final VarHandle RECEIVER;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SHARED_STATE = lookup.findVarHandle(Mailbox.class, "sharedState", int.class);
+            LOCAL_SIZE = lookup.findVarHandle(Mailbox.class, "localSize", int.class);
+            RECEIVER = lookup.findVarHandle(Mailbox.class, "receiver", Waiter.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Tasklet<?> owner;
     private final int capacity;
     private final Overflow overflow;
     private final Object lock = new Object();
 
     // Guarded by lock.
+    /** The shared queue: messages from other dispatchers and threads, and all messages of a bounded mailbox. */
     private final ArrayDeque<Object> messages = new ArrayDeque<>();
+    /**
+     * The owner's waiter while it waits for a message. Written under lock; a local sender reads it without the lock
+     * to see whether the owner waits (acquire; the owner published it before it parked on the same carrier).
+     */
     private Waiter<Object> receiver;
     private WaitQueue<Object> blockedSenders;
     private boolean closed;
     private long dropped;
+    /** How far the current selective receive has checked {@link #messages}; lowered by {@link #withdraw}. */
+    private int sharedScanned;
+    /**
+     * {@link #SHARED_EMPTY}, {@link #SHARED_BUSY} or {@link #SHARED_CLOSED}: written under lock (release), read by
+     * local senders without it (acquire).
+     */
+    private int sharedState;
+
+    // Confined to the owner's dispatcher (its carrier runs the owner and every local sender, one at a time).
+    /** The local queue, created on the first local send; every message in it arrived before those in the shared one. */
+    private ArrayDeque<Object> local;
+    /** How far the current selective receive has checked {@link #local}; lowered by {@link #withdraw}. */
+    private int localScanned;
+    /** The local queue's size, published (release) for {@link #size()} on other threads. */
+    private int localSize;
 
     /** The last call received with {@link #receive()}, answered by {@link #reply}; owner-confined. */
     private Envelope lastCall;
@@ -111,9 +161,11 @@ public final class Mailbox {
     /** The oldest message if there is one; never waits. */
     public static Optional<Object> tryReceive() {
         Mailbox mailbox = own();
-        synchronized (mailbox.lock) {
-            if (mailbox.messages.isEmpty()) {
-                return Optional.empty();
+        if (mailbox.localSize == 0) {
+            synchronized (mailbox.lock) {
+                if (mailbox.messages.isEmpty()) {
+                    return Optional.empty();
+                }
             }
         }
         return Optional.of(mailbox.take(null, Duration.ZERO));
@@ -163,11 +215,16 @@ public final class Mailbox {
     // ---------------------------------------------------------------------------------------------------------
     // State, from any thread.
 
-    /** The number of messages waiting. */
+    /**
+     * The number of messages waiting. Exact when called on the owner's dispatcher; from another thread a snapshot
+     * that may miss messages sent meanwhile.
+     */
     public int size() {
+        int sharedSize;
         synchronized (lock) {
-            return messages.size();
+            sharedSize = messages.size();
         }
+        return sharedSize + (int) LOCAL_SIZE.getAcquire(this);
     }
 
     /** Messages dropped: by a full mailbox with {@link Overflow#DROP_NEWEST}, or sent after the owner ended. */
@@ -182,6 +239,14 @@ public final class Mailbox {
         return capacity;
     }
 
+    /**
+     * What a send to this mailbox does when it is full: {@link Overflow#BLOCK} for an unbounded mailbox too (which is
+     * never full). Fixed when the mailbox is made; callable from any thread.
+     */
+    public Overflow overflow() {
+        return overflow;
+    }
+
     public Tasklet<?> owner() {
         return owner;
     }
@@ -194,8 +259,22 @@ public final class Mailbox {
     // ---------------------------------------------------------------------------------------------------------
     // Used by Tasklet.
 
-    /** Queues {@code message} (a body, or an {@link Envelope}); applies the overflow policy; wakes the owner. */
+    /**
+     * Queues {@code message} (a body, or an {@link Envelope}); applies the overflow policy; wakes the owner. A send
+     * from a tasklet on the owner's dispatcher to an unbounded mailbox whose shared queue is empty takes the local
+     * path: no lock, and a lock only to wake the owner if it waits.
+     */
     void post(Object message, Duration timeout) {
+        if (capacity == Integer.MAX_VALUE && (int) SHARED_STATE.getAcquire(this) == SHARED_EMPTY
+                && onOwnersDispatcher()) {
+            postLocal(message);
+        } else {
+            postShared(message, timeout);
+        }
+    }
+
+    /** The locked path: appends to the shared queue, applying the overflow policy. */
+    private void postShared(Object message, Duration timeout) {
         Waiter<Object> wake;
         while (true) {
             Waiter<Object> blocked = null;
@@ -209,6 +288,9 @@ public final class Mailbox {
                 }
                 if (messages.size() < capacity) {
                     messages.addLast(message);
+                    if (messages.size() == 1) {
+                        SHARED_STATE.setRelease(this, SHARED_BUSY);
+                    }
                     wake = receiver;
                     receiver = null;
                     break;
@@ -236,13 +318,39 @@ public final class Mailbox {
         }
     }
 
-    /** The owner ended: later messages are dropped, and callers still waiting in the queue fail at once. */
+    /**
+     * The local path: the caller runs on the owner's dispatcher, so the owner is not running and neither is any other
+     * local sender; the shared queue was empty when the caller looked, so this message is later than none of its
+     * messages. The mailbox cannot close meanwhile: the owner closes it on this dispatcher.
+     */
+    private void postLocal(Object message) {
+        ArrayDeque<Object> queue = local;
+        if (queue == null) {
+            queue = local = new ArrayDeque<>();
+        }
+        queue.addLast(message);
+        LOCAL_SIZE.setRelease(this, queue.size());
+        if (RECEIVER.getAcquire(this) != null) {
+            wakeReceiver();
+        }
+    }
+
+    /**
+     * The owner ended: later messages are dropped, and callers still waiting in the queue fail at once. Called on the
+     * owner's dispatcher (by the owner as it ends), or on a mailbox nobody has sent to yet.
+     */
     void close() {
         ArrayDeque<Object> left;
         WaitQueue<Object> senders;
         synchronized (lock) {
             closed = true;
-            left = new ArrayDeque<>(messages);
+            SHARED_STATE.setRelease(this, SHARED_CLOSED);
+            // The owner closes its mailbox on its own dispatcher (when it ends, or before anyone saw it): the local
+            // queue is ours to read, and its messages came first.
+            left = local == null ? new ArrayDeque<>() : local;
+            local = null;
+            LOCAL_SIZE.setRelease(this, 0);
+            left.addAll(messages);
             messages.clear();
             senders = blockedSenders;
             blockedSenders = null;
@@ -277,12 +385,41 @@ public final class Mailbox {
 
     /** Takes a message out again if it is still waiting (a {@link Tasklet#deliver} that timed out). */
     boolean withdraw(Object message) {
+        // A message in the local queue was sent from the owner's dispatcher, and is withdrawn from there too.
+        if (onOwnersDispatcher() && local != null) {
+            int index = indexOf(local, message);
+            if (index >= 0) {
+                local.removeFirstOccurrence(message);
+                LOCAL_SIZE.setRelease(this, local.size());
+                if (index < localScanned) {
+                    localScanned--;
+                }
+                return true;
+            }
+        }
         synchronized (lock) {
-            return messages.removeFirstOccurrence(message);
+            int index = indexOf(messages, message);
+            if (index < 0) {
+                return false;
+            }
+            messages.removeFirstOccurrence(message);
+            if (messages.isEmpty()) {
+                SHARED_STATE.setRelease(this, SHARED_EMPTY);
+            }
+            if (index < sharedScanned) {
+                sharedScanned--;
+            }
+            return true;
         }
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /** True when called from a tasklet on the owner's dispatcher (the owner itself included). */
+    private boolean onOwnersDispatcher() {
+        Tasklet<?> current = Tasklet.currentOrNull();
+        return current != null && current.dispatcher() == owner.dispatcher();
+    }
 
     private static Mailbox own() {
         return Tasklet.current().mailbox();
@@ -310,53 +447,98 @@ public final class Mailbox {
 
     private Object takeEntry(Predicate<Object> match, Duration timeout) {
         long deadline = Tasklet.deadline(timeout);
-        int scanned = 0;
+        localScanned = 0;
+        boolean firstLook = true;
         while (true) {
             HotSwap swap = owner.takeHotSwap();
             if (swap != null) {
                 throw swap;
             }
-            Waiter<Object> waiter = null;
-            Waiter<Object> unblock = null;
-            Object found;
-            synchronized (lock) {
-                found = match == null ? messages.pollFirst() : removeFirstMatch(match, scanned);
-                if (found != null) {
-                    unblock = blockedSenders == null ? null : blockedSenders.poll();
-                } else {
-                    scanned = messages.size();
-                    waiter = ownWaiter;
-                    if (waiter == null) {
-                        waiter = ownWaiter = Waiter.create();
-                    } else {
-                        waiter.rearm();
-                    }
-                    receiver = waiter;
-                }
+            Object found = takeLocal(match);
+            if (found == null) {
+                found = takeShared(match, firstLook);
+                firstLook = false;
             }
             if (found != null) {
-                if (unblock != null) {
-                    unblock.complete(null);
-                }
                 return found;
+            }
+            Waiter<Object> waiter = ownWaiter; // published as the receiver by takeShared
+            if (localSize > localScanned) {
+                // A local sender ran while this tasklet waited for the lock, before it was published as waiting.
+                retract(waiter);
+                continue;
             }
             try {
                 waiter.await(deadline, "receive in mailbox of tasklet", owner);
             } catch (DeadlineExceededException | TaskletExit cancelled) {
-                synchronized (lock) {
-                    if (receiver == waiter) {
-                        receiver = null;
-                    }
-                }
+                retract(waiter);
                 throw cancelled;
             }
         }
     }
 
+    /**
+     * The first message of the shared queue (that {@code match} accepts, past those checked already); or null, and
+     * then the owner's waiter, re-armed, is published as the receiver under the lock.
+     */
+    private Object takeShared(Predicate<Object> match, boolean firstLook) {
+        Object found;
+        Waiter<Object> unblock;
+        synchronized (lock) {
+            if (firstLook) {
+                sharedScanned = 0;
+            }
+            found = match == null ? messages.pollFirst() : removeFirstMatch(messages, match, sharedScanned);
+            if (found == null) {
+                sharedScanned = messages.size();
+                Waiter<Object> waiter = ownWaiter;
+                if (waiter == null) {
+                    waiter = ownWaiter = Waiter.create();
+                } else {
+                    waiter.rearm();
+                }
+                receiver = waiter;
+                return null;
+            }
+            if (messages.isEmpty()) {
+                SHARED_STATE.setRelease(this, SHARED_EMPTY);
+            }
+            unblock = blockedSenders == null ? null : blockedSenders.poll();
+        }
+        if (unblock != null) {
+            unblock.complete(null);
+        }
+        return found;
+    }
+
+    /** The first message of the local queue (that {@code match} accepts, past those checked already), or null. */
+    private Object takeLocal(Predicate<Object> match) {
+        ArrayDeque<Object> queue = local;
+        if (queue == null || queue.size() <= localScanned) {
+            return null;
+        }
+        Object found = match == null ? queue.pollFirst() : removeFirstMatch(queue, match, localScanned);
+        if (found == null) {
+            localScanned = queue.size();
+        } else {
+            LOCAL_SIZE.setRelease(this, queue.size());
+        }
+        return found;
+    }
+
+    /** Stops publishing {@code waiter} as the owner's: it no longer waits. */
+    private void retract(Waiter<Object> waiter) {
+        synchronized (lock) {
+            if (receiver == waiter) {
+                receiver = null;
+            }
+        }
+    }
+
     /** Removes the first entry at or after {@code from} whose body matches; entries before were already checked. */
-    private Object removeFirstMatch(Predicate<Object> match, int from) {
+    private static Object removeFirstMatch(ArrayDeque<Object> queue, Predicate<Object> match, int from) {
         int index = 0;
-        for (Iterator<Object> it = messages.iterator(); it.hasNext(); index++) {
+        for (Iterator<Object> it = queue.iterator(); it.hasNext(); index++) {
             Object entry = it.next();
             if (index < from) {
                 continue;
@@ -368,6 +550,18 @@ public final class Mailbox {
             }
         }
         return null;
+    }
+
+    /** The position of {@code entry} (by identity) in {@code queue}, or -1. */
+    private static int indexOf(ArrayDeque<Object> queue, Object entry) {
+        int index = 0;
+        for (Object e : queue) {
+            if (e == entry) {
+                return index;
+            }
+            index++;
+        }
+        return -1;
     }
 
     private void awaitRoom(Waiter<Object> blocked, Duration timeout, Object message) {

@@ -355,6 +355,246 @@ class MailboxTest {
         });
     }
 
+    // ---------------------------------------------------------------------------------------------------------
+    // The local path: sends from the owner's own dispatcher skip the lock while the shared queue is empty.
+
+    record Go() {}
+
+    /** Runs {@code body} as the main tasklet (on dispatcher 0) of a group of two dispatchers. */
+    private static void twoDispatchers(Runnable body) {
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> Timeout.run(Duration.ofSeconds(60),
+                body));
+    }
+
+    /** Sends {@code message} to {@code target} from a tasklet on {@code dispatcher}, and waits until it has. */
+    private static void sendFrom(Dispatcher dispatcher, Tasklet<?> target, Object message) {
+        dispatcher.spawn(() -> target.send(message)).join();
+    }
+
+    @Test
+    void localAndRemoteSendsArriveInTheOrderTheyWereMade() {
+        twoDispatchers(() -> {
+            Dispatcher here = Dispatcher.current();
+            Dispatcher other = here.group().dispatcher(1);
+            Tasklet<List<Object>> owner = Tasklet.spawn(() -> {
+                Mailbox.receive(Go.class);
+                List<Object> got = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    got.add(Mailbox.receive());
+                }
+                return got;
+            });
+            Tasklet.yield(); // the owner waits for Go
+            owner.send("local 1");
+            owner.send("local 2");
+            sendFrom(other, owner, "remote 1");
+            owner.send("local 3"); // the shared queue holds a message now: this one queues after it
+            Blocking.call(() -> { // a plain thread of the blocking pool: not a tasklet, so never the local path
+                owner.send("thread 1");
+                return null;
+            });
+            owner.send("local 4");
+            assertEquals(6, owner.mailbox().size());
+            owner.send(new Go());
+            assertEquals(List.of("local 1", "local 2", "remote 1", "local 3", "thread 1", "local 4"), owner.join());
+        });
+    }
+
+    @Test
+    void selectiveReceiveKeepsArrivalOrderAcrossLocalAndRemoteSenders() {
+        twoDispatchers(() -> {
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            Tasklet<List<Object>> owner = Tasklet.spawn(() -> {
+                Mailbox.receive(Go.class);
+                List<Object> got = new ArrayList<>();
+                got.add(Mailbox.receive(Integer.class));
+                got.add(Mailbox.receive(Integer.class));
+                got.add(Mailbox.receive(Integer.class));
+                got.add(Mailbox.receive(o -> o.equals("b"), Duration.ZERO));
+                got.add(Mailbox.receive());
+                got.add(Mailbox.receive());
+                got.add(Mailbox.tryReceive());
+                return got;
+            });
+            Tasklet.yield();
+            owner.send("a");
+            owner.send(1);
+            sendFrom(other, owner, "b");
+            sendFrom(other, owner, 2);
+            owner.send("c");
+            owner.send(3);
+            owner.send(new Go());
+            assertEquals(List.of(1, 2, 3, "b", "a", "c", Optional.empty()), owner.join());
+        });
+    }
+
+    @Test
+    void aSelectiveReceiveWaitingWhileALocalDeliveryIsWithdrawnStillSeesLaterMessages() {
+        deterministic(() -> {
+            Tasklet<Integer> picky = Tasklet.spawn(() -> Mailbox.receive(Integer.class, Duration.ofSeconds(10)));
+            picky.send("first");
+            Tasklet<DeadlineExceededException> deliverer = Tasklet.spawn(() -> assertThrows(
+                    DeadlineExceededException.class, () -> picky.deliver("withdrawn", Duration.ofSeconds(1))));
+            deliverer.join(); // the receiver checked "first" and "withdrawn"; then "withdrawn" left
+            picky.send(42);
+            assertEquals(42, picky.join());
+        });
+    }
+
+    @Test
+    void aSelectiveReceiveWaitingWhileARemoteDeliveryIsWithdrawnStillSeesLaterMessages() {
+        twoDispatchers(() -> {
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            Tasklet<Integer> picky = Tasklet.spawn(() -> Mailbox.receive(Integer.class, Duration.ofSeconds(30)));
+            Tasklet.yield();
+            sendFrom(other, picky, "first");
+            other.spawn(() -> assertThrows(DeadlineExceededException.class,
+                    () -> picky.deliver("withdrawn", Duration.ofMillis(50)))).join();
+            sendFrom(other, picky, 42);
+            assertEquals(42, picky.join());
+        });
+    }
+
+    @Test
+    void callsQueuedLocallyFailAtOnceWhenTheReceiverEnds() {
+        deterministic(() -> {
+            Tasklet<Void> quitter = Tasklet.builder().name("quitter").spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
+            List<Tasklet<String>> callers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                callers.add(Tasklet.spawn(() -> {
+                    try {
+                        quitter.call("call " + n, Duration.ofHours(1));
+                        return "answered";
+                    } catch (IllegalStateException e) {
+                        return e.getMessage() + " at " + Dispatcher.current().nanoTime() / 1_000_000 + " ms";
+                    }
+                }));
+            }
+            for (Tasklet<String> caller : callers) {
+                assertEquals("tasklet quitter ended without replying to String at 1000 ms", caller.join());
+            }
+            assertEquals(0, quitter.mailbox().size());
+        });
+    }
+
+    @Test
+    void aHotSwapKeepsUnreadLocalAndRemoteMessagesInOrder() {
+        twoDispatchers(() -> {
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            Tasklet<List<Object>> server = Tasklet.spawn(() -> {
+                Mailbox.receive(Go.class); // v1 waits for a message that never comes
+                return List.of("v1 ended");
+            });
+            Tasklet.yield();
+            server.send("a");
+            sendFrom(other, server, "b");
+            server.send("c");
+            assertTrue(server.hotSwap(() -> List.of(Mailbox.receive(), Mailbox.receive(), Mailbox.receive()),
+                    Duration.ofSeconds(10)));
+            assertEquals(List.of("a", "b", "c"), server.join());
+        });
+    }
+
+    @Test
+    void aBoundedMailboxKeepsItsBoundForLocalAndRemoteSenders() {
+        twoDispatchers(() -> {
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            Tasklet<Object> owner = Tasklet.builder().mailbox(2, Mailbox.Overflow.DROP_NEWEST)
+                    .spawn(() -> Mailbox.receive(Go.class));
+            Tasklet.yield();
+            owner.send("local");
+            sendFrom(other, owner, "remote");
+            owner.send("dropped here");
+            sendFrom(other, owner, "dropped there");
+            assertEquals(2, owner.mailbox().size());
+            assertEquals(2, owner.mailbox().dropped());
+            owner.kill();
+        });
+    }
+
+    @Test
+    void theSizeCountsLocalMessagesSeenFromAnotherDispatcher() {
+        twoDispatchers(() -> {
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            Tasklet<Object> owner = Tasklet.spawn(() -> Mailbox.receive(Go.class));
+            Tasklet.yield();
+            owner.send("one");
+            owner.send("two");
+            assertEquals(2, other.spawn(() -> owner.mailbox().size()).join());
+            sendFrom(other, owner, "three");
+            assertEquals(3, other.spawn(() -> owner.mailbox().size()).join());
+            owner.kill();
+        });
+    }
+
+    @Test
+    void localAndRemoteSendersWithASelectiveReceiverLoseAndDuplicateNothing() {
+        int senders = 6;
+        int perSender = 10_000;
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
+            DispatcherGroup group = Dispatcher.current().group();
+            // Odd senders' messages are taken by type, even senders' by a plain receive: both keep each sender's order.
+            record Odd(int sender, int seq) {}
+            Tasklet<int[]> collector = Tasklet.builder().on(group.dispatcher(0)).spawn(() -> {
+                int[] next = new int[senders + 1];
+                int oddLeft = senders / 2 * perSender;
+                for (int i = 0; i < (senders + 1) * perSender; i++) {
+                    int sender;
+                    int seq;
+                    if (i % 3 == 0 && oddLeft > 0) {
+                        Odd odd = Mailbox.receive(Odd.class, Duration.ofSeconds(30));
+                        sender = odd.sender();
+                        seq = odd.seq();
+                    } else {
+                        Object m = Mailbox.receive(Duration.ofSeconds(30));
+                        if (m instanceof Odd(int s, int q)) {
+                            sender = s;
+                            seq = q;
+                        } else {
+                            int[] pair = (int[]) m;
+                            sender = pair[0];
+                            seq = pair[1];
+                        }
+                    }
+                    if (sender % 2 == 1 && sender < senders) {
+                        oddLeft--;
+                    }
+                    assertEquals(next[sender], seq, "sender " + sender + " out of order");
+                    next[sender]++;
+                }
+                assertEquals(Optional.empty(), Mailbox.tryReceive());
+                return next;
+            });
+            List<Tasklet<Void>> producers = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                int id = s;
+                producers.add(Tasklet.builder().on(group.dispatcher(s % 2)).spawn(() -> {
+                    for (int i = 0; i < perSender; i++) {
+                        collector.send(id % 2 == 1 ? new Odd(id, i) : new int[] {id, i});
+                        if (i % 100 == 0) {
+                            Tasklet.yield();
+                        }
+                    }
+                }));
+            }
+            Tasklet<Void> outside = Tasklet.spawn(() -> Blocking.call(() -> {
+                for (int i = 0; i < perSender; i++) {
+                    collector.send(new int[] {senders, i}); // from a plain thread of the blocking pool
+                }
+                return null;
+            }));
+            for (Tasklet<Void> p : producers) {
+                p.join(Duration.ofSeconds(60));
+            }
+            outside.join(Duration.ofSeconds(60));
+            int[] counts = collector.join(Duration.ofSeconds(60));
+            for (int c : counts) {
+                assertEquals(perSender, c);
+            }
+        });
+    }
+
     @Test
     void onlyTheTaskletItselfReceives() {
         assertThrows(IllegalStateException.class, Mailbox::receive);
