@@ -31,8 +31,17 @@ public final class Headers {
         this(8);
     }
 
-    private Headers(int capacity) {
-        fields = new String[capacity * 2];
+    /**
+     * An empty, mutable list with room for {@code expectedFields} fields before it grows (a parser that counted the
+     * lines of a head makes the array no bigger than needed).
+     *
+     * @throws IllegalArgumentException if {@code expectedFields} is negative
+     */
+    public Headers(int expectedFields) {
+        if (expectedFields < 0) {
+            throw new IllegalArgumentException("a negative number of fields: " + expectedFields);
+        }
+        fields = new String[Math.max(1, expectedFields) * 2];
     }
 
     /** A mutable list of the given pairs: {@code of("Content-Type", "text/plain", "Cache-Control", "no-cache")}. */
@@ -40,7 +49,7 @@ public final class Headers {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("names and values must come in pairs: " + namesAndValues.length);
         }
-        Headers h = new Headers(Math.max(4, namesAndValues.length / 2));
+        Headers h = new Headers(namesAndValues.length / 2); // a response's few fields, usually never added to
         for (int i = 0; i < namesAndValues.length; i += 2) {
             h.add(namesAndValues[i], namesAndValues[i + 1]);
         }

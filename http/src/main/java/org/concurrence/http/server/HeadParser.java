@@ -60,6 +60,11 @@ final class HeadParser {
      * @throws HttpException with the status the client gets (400, 413, 417, 431, 501, 505)
      */
     RequestHead parse(byte[] bytes, int start, int length) {
+        return parse(bytes, start, length, 8);
+    }
+
+    /** {@link #parse(byte[], int, int)} of a head with {@code fieldLines} field lines, as the scanner counted them. */
+    RequestHead parse(byte[] bytes, int start, int length, int fieldLines) {
         int end = start + length;
         int i = start;
         while (i < end && isTokenChar(bytes[i])) {
@@ -84,7 +89,7 @@ final class HeadParser {
         Version version = version(bytes, i + 1, start);
         checkTarget(method, target);
         i += 1 + 8 + 2;
-        Headers headers = new Headers();
+        Headers headers = new Headers(Math.min(fieldLines, maxHeaderCount + 1));
         while (!(bytes[i] == '\r' && bytes[i + 1] == '\n')) {
             i = field(bytes, i, start, headers);
             if (headers.size() > maxHeaderCount) {
