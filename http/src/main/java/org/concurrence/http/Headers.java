@@ -64,6 +64,28 @@ public final class Headers {
         return h;
     }
 
+    /**
+     * The first {@code count} pairs of {@code namesAndValues} (name, value, name, value, ...) as a read-only list,
+     * for an HTTP parser that has already checked every name and value against the grammar: they are not checked
+     * again here, and the array is kept, not copied (the caller must not change it). A response's fields are always
+     * checked, whatever their origin: a {@link Response} takes fields only through {@link #add} and {@link #set}.
+     *
+     * @throws IllegalArgumentException if {@code count} pairs do not fit the array
+     */
+    public static Headers ofParsed(String[] namesAndValues, int count) {
+        if (count < 0 || count * 2 > namesAndValues.length) {
+            throw new IllegalArgumentException(count + " fields do not fit an array of " + namesAndValues.length);
+        }
+        Headers h = new Headers(namesAndValues);
+        h.size = count;
+        h.frozen = true;
+        return h;
+    }
+
+    private Headers(String[] fields) {
+        this.fields = fields;
+    }
+
     /** How many fields there are (a repeated name counts each time). */
     public int size() {
         return size;
