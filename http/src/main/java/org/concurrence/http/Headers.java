@@ -31,8 +31,17 @@ public final class Headers {
         this(8);
     }
 
-    private Headers(int capacity) {
-        fields = new String[capacity * 2];
+    /**
+     * An empty, mutable list with room for {@code expectedFields} fields before it grows (a parser that counted the
+     * lines of a head makes the array no bigger than needed).
+     *
+     * @throws IllegalArgumentException if {@code expectedFields} is negative
+     */
+    public Headers(int expectedFields) {
+        if (expectedFields < 0) {
+            throw new IllegalArgumentException("a negative number of fields: " + expectedFields);
+        }
+        fields = new String[Math.max(1, expectedFields) * 2];
     }
 
     /** A mutable list of the given pairs: {@code of("Content-Type", "text/plain", "Cache-Control", "no-cache")}. */
@@ -40,7 +49,7 @@ public final class Headers {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("names and values must come in pairs: " + namesAndValues.length);
         }
-        Headers h = new Headers(Math.max(4, namesAndValues.length / 2));
+        Headers h = new Headers(namesAndValues.length / 2); // a response's few fields, usually never added to
         for (int i = 0; i < namesAndValues.length; i += 2) {
             h.add(namesAndValues[i], namesAndValues[i + 1]);
         }
@@ -53,6 +62,28 @@ public final class Headers {
         System.arraycopy(other.fields, 0, h.fields, 0, other.size * 2);
         h.size = other.size;
         return h;
+    }
+
+    /**
+     * The first {@code count} pairs of {@code namesAndValues} (name, value, name, value, ...) as a read-only list,
+     * for an HTTP parser that has already checked every name and value against the grammar: they are not checked
+     * again here, and the array is kept, not copied (the caller must not change it). A response's fields are always
+     * checked, whatever their origin: a {@link Response} takes fields only through {@link #add} and {@link #set}.
+     *
+     * @throws IllegalArgumentException if {@code count} pairs do not fit the array
+     */
+    public static Headers ofParsed(String[] namesAndValues, int count) {
+        if (count < 0 || count * 2 > namesAndValues.length) {
+            throw new IllegalArgumentException(count + " fields do not fit an array of " + namesAndValues.length);
+        }
+        Headers h = new Headers(namesAndValues);
+        h.size = count;
+        h.frozen = true;
+        return h;
+    }
+
+    private Headers(String[] fields) {
+        this.fields = fields;
     }
 
     /** How many fields there are (a repeated name counts each time). */

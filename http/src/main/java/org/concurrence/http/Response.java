@@ -25,10 +25,15 @@ public final class Response {
     private final ResponseBody body;
 
     private Response(Status status, Headers headers, ResponseBody body) {
+        this(status, headers, body, true);
+    }
+
+    /** {@code check} false: {@code headers} are another response's, already checked and frozen. */
+    private Response(Status status, Headers headers, ResponseBody body, boolean check) {
         this.status = Objects.requireNonNull(status, "status");
         this.headers = headers.readOnly();
         this.body = Objects.requireNonNull(body, "body");
-        if (headers.contains("Content-Length") || headers.contains("Transfer-Encoding")) {
+        if (check && (headers.contains("Content-Length") || headers.contains("Transfer-Encoding"))) {
             throw new IllegalArgumentException("Content-Length and Transfer-Encoding are set by the server from the"
                     + " body's length; do not set them on a response");
         }
@@ -89,12 +94,12 @@ public final class Response {
 
     /** A copy with {@code status}. */
     public Response withStatus(Status status) {
-        return new Response(status, headers, body);
+        return new Response(status, headers, body, false);
     }
 
     /** A copy with {@code body}. */
     public Response withBody(ResponseBody body) {
-        return new Response(status, headers, body);
+        return new Response(status, headers, body, false);
     }
 
     /** A copy where {@code name} has only {@code value}. */

@@ -234,11 +234,18 @@ public final class Socket implements Source, Sink {
     @Override
     public void write(ByteBuffer source, Duration timeout) throws IOException {
         confinement.beginCall();
-        long deadline = Tasklet.deadline(timeout); // one deadline for the whole write, however many steps it takes
+        // One deadline for the whole write, however many steps it takes: taken at the start, but the clock is read
+        // only when the first step leaves bytes behind (a response usually goes in one step).
+        long deadline = 0;
+        boolean timed = false;
         while (true) {
             int n = channel.write(source);
             if (!source.hasRemaining()) {
                 return;
+            }
+            if (!timed) {
+                deadline = Tasklet.deadline(timeout);
+                timed = true;
             }
             if (n > 0) {
                 confinement.takeTurn(); // a big write to a fast reader must not hold the dispatcher throughout

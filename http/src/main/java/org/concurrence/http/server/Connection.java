@@ -143,19 +143,27 @@ final class Connection {
      * timeout); within a head, at most what is left of the head timeout.
      */
     private ReadOutcome read() throws IOException {
-        if (input.available() == 0 && !scanner.inProgress() && !awaitRequest()) {
-            return ReadOutcome.END;
-        }
-        long now = System.nanoTime();
-        if (headStarted == 0) {
-            headStarted = now;
-        }
-        long left = options.headTimeout().toNanos() - (now - headStarted);
-        if (left <= 0) {
-            return ReadOutcome.HEAD_TIMEOUT;
+        Duration timeout;
+        if (input.available() == 0 && !scanner.inProgress()) {
+            if (!awaitRequest()) {
+                return ReadOutcome.END;
+            }
+            // A head's first bytes, which are there now: no clock read for the usual head that comes whole. The
+            // head timeout starts at the next read, only if this one brings less than a head (microseconds later).
+            timeout = options.headTimeout();
+        } else {
+            long now = System.nanoTime();
+            if (headStarted == 0) {
+                headStarted = now;
+            }
+            long left = options.headTimeout().toNanos() - (now - headStarted);
+            if (left <= 0) {
+                return ReadOutcome.HEAD_TIMEOUT;
+            }
+            timeout = Duration.ofNanos(left);
         }
         try {
-            return input.fill(Duration.ofNanos(left)) < 0 ? ReadOutcome.END : ReadOutcome.MORE;
+            return input.fill(timeout) < 0 ? ReadOutcome.END : ReadOutcome.MORE;
         } catch (DeadlineExceededException e) {
             return ReadOutcome.HEAD_TIMEOUT;
         } catch (ClosedWhileWaitingException e) {
@@ -213,7 +221,7 @@ final class Connection {
             if (headLength < 0) {
                 return null;
             }
-            RequestHead head = server.parser().parse(input.array(), input.start(), headLength);
+            RequestHead head = server.parser().parse(input.array(), input.start(), headLength, scanner.fieldCount());
             if (helper && !selfContained(head, available - headLength)) {
                 return null;
             }

@@ -20,16 +20,38 @@ final class DispatcherShare {
     /**
      * A response's own header fields as bytes, and the few facts about them the server needs. A Connection field is
      * not copied: the server writes its own, honouring a {@code close} in the handler's. A response's headers
-     * are frozen ({@link Headers#readOnly()}), so the same instance always encodes the same.
+     * are frozen ({@link Headers#readOnly()}), so the same instance always encodes the same, and so do equal fields.
      */
     record EncodedFields(byte[] bytes, boolean hasDate, boolean hasServer, boolean asksClose) {}
 
     EncodedFields encode(Headers headers) {
         if (headers != lastHeaders || !headers.isReadOnly()) {
-            lastEncoded = encodeFields(headers);
-            lastHeaders = headers;
+            if (!sameFields(headers, lastHeaders)) {
+                lastEncoded = encodeFields(headers);
+            }
+            lastHeaders = headers.isReadOnly() ? headers : Headers.copyOf(headers).readOnly();
         }
         return lastEncoded;
+    }
+
+    /**
+     * Whether {@code a} holds the same fields as {@code b}, in order: a handler that builds an equal response per
+     * request (usually from constant Strings, so identity settles most comparisons) has its fields encoded once.
+     */
+    private static boolean sameFields(Headers a, Headers b) {
+        if (b == null || a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!same(a.name(i), b.name(i)) || !same(a.value(i), b.value(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean same(String x, String y) {
+        return x == y || x.equals(y);
     }
 
     private static EncodedFields encodeFields(Headers headers) {

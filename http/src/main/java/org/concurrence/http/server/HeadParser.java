@@ -1,6 +1,7 @@
 package org.concurrence.http.server;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.concurrence.http.Headers;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Method;
@@ -60,6 +61,11 @@ final class HeadParser {
      * @throws HttpException with the status the client gets (400, 413, 417, 431, 501, 505)
      */
     RequestHead parse(byte[] bytes, int start, int length) {
+        return parse(bytes, start, length, 8);
+    }
+
+    /** {@link #parse(byte[], int, int)} of a head with {@code fieldLines} field lines, as the scanner counted them. */
+    RequestHead parse(byte[] bytes, int start, int length, int fieldLines) {
         int end = start + length;
         int i = start;
         while (i < end && isTokenChar(bytes[i])) {
@@ -84,15 +90,20 @@ final class HeadParser {
         Version version = version(bytes, i + 1, start);
         checkTarget(method, target);
         i += 1 + 8 + 2;
-        Headers headers = new Headers();
+        // Names and values checked here go into the request's Headers as they are, not checked again there.
+        String[] fields = new String[Math.max(1, Math.min(fieldLines, maxHeaderCount + 1)) * 2];
+        int count = 0;
         while (!(bytes[i] == '\r' && bytes[i + 1] == '\n')) {
-            i = field(bytes, i, start, headers);
-            if (headers.size() > maxHeaderCount) {
+            if (count * 2 == fields.length) {
+                fields = Arrays.copyOf(fields, fields.length * 2);
+            }
+            i = field(bytes, i, start, fields, count * 2);
+            if (++count > maxHeaderCount) {
                 throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE,
                         "more than " + maxHeaderCount + " header fields");
             }
         }
-        return rules.check(method, target, version, headers.readOnly());
+        return rules.check(method, target, version, Headers.ofParsed(fields, count));
     }
 
     private static Method method(byte[] bytes, int start, int length) {
@@ -139,8 +150,11 @@ final class HeadParser {
         }
     }
 
-    /** Parses the field line at {@code i} into {@code headers}; returns the index after its CRLF. */
-    private static int field(byte[] bytes, int i, int start, Headers headers) {
+    /**
+     * Parses the field line at {@code i} into {@code fields[at]} (the name) and {@code fields[at + 1]} (the value);
+     * returns the index after its CRLF.
+     */
+    private static int field(byte[] bytes, int i, int start, String[] fields, int at) {
         int nameStart = i;
         while (isTokenChar(bytes[i])) {
             i++;
@@ -175,7 +189,8 @@ final class HeadParser {
         if (bytes[i + 1] != '\n') {
             throw bad("CR without LF in header " + name, bytes, start, i);
         }
-        headers.add(name, new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1));
+        fields[at] = name;
+        fields[at + 1] = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
         return i + 2;
     }
 

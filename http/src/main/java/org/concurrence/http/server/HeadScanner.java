@@ -18,6 +18,10 @@ final class HeadScanner {
     private int scanned;
     /** Length of the request line with its CRLF; -1 until its LF is seen. */
     private int lineLength = -1;
+    /** Lines of the current head ended so far, the request line included. */
+    private int lines;
+    /** How many field lines the head found last held. */
+    private int fieldCount;
 
     HeadScanner(HttpServerOptions options) {
         this.maxRequestLine = options.maxRequestLineLength();
@@ -39,11 +43,13 @@ final class HeadScanner {
                 throw new HttpException(Status.BAD_REQUEST, "bare LF in the request head at byte " + (i - start));
             }
             int length = i + 1 - start;
+            lines++;
             if (lineLength < 0) {
                 checkRequestLine(length - 2);
                 lineLength = length;
             } else if (bytes[i - 2] == '\n') {
                 checkHeaderSection(length - lineLength);
+                fieldCount = lines - 2; // neither the request line nor the final empty line
                 reset();
                 return length;
             }
@@ -61,6 +67,12 @@ final class HeadScanner {
     void reset() {
         scanned = 0;
         lineLength = -1;
+        lines = 0;
+    }
+
+    /** How many field lines the head that {@link #scan} found complete last holds (its parser sizes for them). */
+    int fieldCount() {
+        return fieldCount;
     }
 
     /** Whether some of a head has been seen but not its end. */
