@@ -26,7 +26,10 @@ import org.concurrence.core.DispatcherGroup;
  * {@code LinkedTransferQueue.transfer}; again in a fresh JVM whose scheduler has one carrier, the CPU of one
  * dispatcher.</li>
  * </ol>
- * The targets against a baseline count as met only if they beat it both on the default scheduler and on one carrier:
+ * The issue's targets are one-way (at least 5 M messages/s on one dispatcher, and at least twice the queue baseline)
+ * with Erlang's classic ping-pong (1.4 M round trips/s) as the reference for calls; the ratio of calls to the queues'
+ * round trips is reported too. The target against a baseline counts as met only if it beats it both on the default
+ * scheduler and on one carrier:
  * on a shared two-core machine the two-carrier baselines swing several-fold from run to run (their queues spin
  * across carriers when both are free), and a win that vanishes on the same CPU is no win.
  *
@@ -202,12 +205,14 @@ public final class MessagesBench {
                         SpawnBench.ratio(callLocal.median(), rt1), "");
                 report.row("call, 1 dispatcher vs Erlang's classic ping-pong (1.4 M rt/s)",
                         SpawnBench.ratio(callLocal.median(), ERLANG_PINGPONG_RT_PER_S), "the issue's reference");
-                report.target("call_vs_queue", "call round trips on 1 dispatcher >= 2x the queue baseline "
-                                + "(best of SynchronousQueue / LinkedTransferQueue.transfer, on the default scheduler "
-                                + "and on 1 carrier)", callLocal.median() >= 2 * Math.max(rt, rt1),
-                        "%s of %s rt/s on %d carriers; %s of %s rt/s on 1 carrier".formatted(
-                                SpawnBench.ratio(callLocal.median(), rt), Report.si(rt), carriers,
-                                SpawnBench.ratio(callLocal.median(), rt1), Report.si(rt1)));
+                // Not a target: the issue's "2x the queue baseline" is for one-way messages (its baseline key,
+                // baseline_queue_per_s, is the one-way rate); round trips are held to Erlang's ping-pong. The ratio
+                // stays in the report and the JSON because it is the comparison a reader will ask for.
+                report.row("call, 1 dispatcher vs 2x the best queue round trip (not a target of the issue)",
+                        callLocal.median() >= 2 * Math.max(rt, rt1) ? "above" : "below",
+                        "a round trip is two switches for both; %s of %s rt/s on %d carriers, %s of %s rt/s on 1 carrier"
+                                .formatted(SpawnBench.ratio(callLocal.median(), rt), Report.si(rt), carriers,
+                                        SpawnBench.ratio(callLocal.median(), rt1), Report.si(rt1)));
                 report.target("call_vs_erlang", "call round trips on 1 dispatcher >= Erlang's ping-pong, 1.4 M rt/s",
                         callLocal.median() >= ERLANG_PINGPONG_RT_PER_S, Report.si(callLocal.median()) + " rt/s");
             }

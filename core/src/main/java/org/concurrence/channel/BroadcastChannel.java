@@ -370,8 +370,13 @@ public final class BroadcastChannel<T> {
 
     private boolean post(Tasklet<?> tasklet, T message) {
         try {
-            tasklet.send(message);
-            return true;
+            if (tasklet.send(message)) {
+                return true;
+            }
+            if (tasklet.isAlive()) {
+                skipped.increment(); // a full DROP_NEWEST mailbox dropped it (one that ended is pruned instead)
+            }
+            return false;
         } catch (MailboxFullException | DeadlineExceededException full) {
             skipped.increment();
             return false;

@@ -22,8 +22,13 @@ public final class Envelope {
     private final Tasklet<?> sender;
     private final Waiter<Object> replyTo;
     private final Waiter<Object> receipt;
-    /** Set once, by the first {@link #reply}, {@link #fail} or {@link #abandon}. */
+    /** Set once, by the first {@link #reply}, {@link #fail}, {@link #abandon} or {@link #refuse}. */
     private volatile boolean answered;
+    /**
+     * Set when the receiver takes it out of its mailbox (under the mailbox's lock, or on the owner's carrier for the
+     * local queue), so a {@link Tasklet#deliver} that timed out and could not withdraw it knows it was received.
+     */
+    private volatile boolean taken;
     private static final VarHandle ANSWERED;
 
     static {
@@ -102,16 +107,42 @@ public final class Envelope {
         }
     }
 
-    /** The receiver ended without answering: the caller fails at once instead of waiting for its deadline. */
+    /** Marks it as taken out of the mailbox; see {@link #taken}. */
+    void markTaken() {
+        taken = true;
+    }
+
+    /** True once the receiver took it out of its mailbox. */
+    boolean wasTaken() {
+        return taken;
+    }
+
+    /**
+     * The receiver ended without answering (a call) or before receiving it (a delivery): the sender fails at once
+     * instead of waiting for its deadline.
+     */
     void abandon(Tasklet<?> receiver) {
-        if (replyTo == null) {
-            return;
+        if (replyTo != null) {
+            refuse(new IllegalStateException("tasklet " + receiver.name() + " ended without replying to "
+                    + describeBody()));
+        } else if (receipt != null && !taken) {
+            refuse(new IllegalStateException("tasklet " + receiver.name() + " ended before receiving "
+                    + describeBody()));
         }
-        if (!ANSWERED.compareAndSet(this, false, true)) {
-            return;
+    }
+
+    /**
+     * The message will never be answered or received (its receiver ended, or a full mailbox dropped it): a sender
+     * waiting in {@link Tasklet#call} or {@link Tasklet#deliver} fails at once with {@code why}.
+     */
+    void refuse(RuntimeException why) {
+        if (replyTo != null) {
+            if (ANSWERED.compareAndSet(this, false, true)) {
+                replyTo.fail(why);
+            }
+        } else if (receipt != null) {
+            receipt.fail(why);
         }
-        replyTo.fail(new IllegalStateException("tasklet " + receiver.name()
-                + " ended without replying to " + describeBody()));
     }
 
     String describeBody() {

@@ -90,8 +90,11 @@ public final class Mailbox {
     private final Object lock = new Object();
 
     // Guarded by lock.
-    /** The shared queue: messages from other dispatchers and threads, and all messages of a bounded mailbox. */
-    private final ArrayDeque<Object> messages = new ArrayDeque<>();
+    /**
+     * The shared queue: messages from other dispatchers and threads, and all messages of a bounded mailbox. Made on
+     * the first such send, so that a tasklet waiting in an empty mailbox (or fed only locally) does not hold one.
+     */
+    private ArrayDeque<Object> messages;
     /**
      * The owner's waiter while it waits for a message. Written under lock; a local sender reads it without the lock
      * to see whether the owner waits (acquire; the owner published it before it parked on the same carrier).
@@ -163,7 +166,7 @@ public final class Mailbox {
         Mailbox mailbox = own();
         if (mailbox.localSize == 0) {
             synchronized (mailbox.lock) {
-                if (mailbox.messages.isEmpty()) {
+                if (mailbox.messages == null || mailbox.messages.isEmpty()) {
                     return Optional.empty();
                 }
             }
@@ -222,7 +225,7 @@ public final class Mailbox {
     public int size() {
         int sharedSize;
         synchronized (lock) {
-            sharedSize = messages.size();
+            sharedSize = messages == null ? 0 : messages.size();
         }
         return sharedSize + (int) LOCAL_SIZE.getAcquire(this);
     }
@@ -263,18 +266,24 @@ public final class Mailbox {
      * Queues {@code message} (a body, or an {@link Envelope}); applies the overflow policy; wakes the owner. A send
      * from a tasklet on the owner's dispatcher to an unbounded mailbox whose shared queue is empty takes the local
      * path: no lock, and a lock only to wake the owner if it waits.
+     *
+     * @return true if it was queued; false if it was dropped (the mailbox is closed, or full with {@link
+     *         Overflow#DROP_NEWEST}), in which case a call or delivery has been failed already
      */
-    void post(Object message, Duration timeout) {
+    boolean post(Object message, Duration timeout) {
         if (capacity == Integer.MAX_VALUE && (int) SHARED_STATE.getAcquire(this) == SHARED_EMPTY
                 && onOwnersDispatcher()) {
             postLocal(message);
-        } else {
-            postShared(message, timeout);
+            return true;
         }
+        return postShared(message, timeout);
     }
 
-    /** The locked path: appends to the shared queue, applying the overflow policy. */
-    private void postShared(Object message, Duration timeout) {
+    /**
+     * The locked path: appends to the shared queue, applying the overflow policy; false if the message was dropped
+     * (the mailbox is closed, or full with {@link Overflow#DROP_NEWEST}).
+     */
+    private boolean postShared(Object message, Duration timeout) {
         Waiter<Object> wake;
         while (true) {
             Waiter<Object> blocked = null;
@@ -284,11 +293,15 @@ public final class Mailbox {
                     if (message instanceof Envelope envelope) {
                         envelope.abandon(owner);
                     }
-                    return;
+                    return false;
                 }
-                if (messages.size() < capacity) {
-                    messages.addLast(message);
-                    if (messages.size() == 1) {
+                ArrayDeque<Object> queue = messages;
+                if (queue == null) {
+                    queue = messages = new ArrayDeque<>(Math.min(capacity, 7));
+                }
+                if (queue.size() < capacity) {
+                    queue.addLast(message);
+                    if (queue.size() == 1) {
                         SHARED_STATE.setRelease(this, SHARED_BUSY);
                     }
                     wake = receiver;
@@ -298,7 +311,12 @@ public final class Mailbox {
                 switch (overflow) {
                     case DROP_NEWEST -> {
                         dropped++;
-                        return;
+                        if (message instanceof Envelope envelope) {
+                            envelope.refuse(new MailboxFullException("mailbox of tasklet " + owner.name()
+                                    + " is full (" + capacity + " messages, DROP_NEWEST); "
+                                    + envelope.describeBody() + " was dropped"));
+                        }
+                        return false;
                     }
                     case FAIL -> throw new MailboxFullException("mailbox of tasklet " + owner.name() + " is full ("
                             + capacity + " messages); " + describe(message) + " was not sent");
@@ -316,6 +334,7 @@ public final class Mailbox {
         if (wake != null) {
             wake.complete(null);
         }
+        return true;
     }
 
     /**
@@ -350,8 +369,10 @@ public final class Mailbox {
             left = local == null ? new ArrayDeque<>() : local;
             local = null;
             LOCAL_SIZE.setRelease(this, 0);
-            left.addAll(messages);
-            messages.clear();
+            if (messages != null) {
+                left.addAll(messages);
+                messages.clear();
+            }
             senders = blockedSenders;
             blockedSenders = null;
         }
@@ -398,7 +419,7 @@ public final class Mailbox {
             }
         }
         synchronized (lock) {
-            int index = indexOf(messages, message);
+            int index = messages == null ? -1 : indexOf(messages, message);
             if (index < 0) {
                 return false;
             }
@@ -488,9 +509,11 @@ public final class Mailbox {
             if (firstLook) {
                 sharedScanned = 0;
             }
-            found = match == null ? messages.pollFirst() : removeFirstMatch(messages, match, sharedScanned);
+            ArrayDeque<Object> queue = messages;
+            found = queue == null ? null
+                    : match == null ? queue.pollFirst() : removeFirstMatch(queue, match, sharedScanned);
             if (found == null) {
-                sharedScanned = messages.size();
+                sharedScanned = queue == null ? 0 : queue.size();
                 Waiter<Object> waiter = ownWaiter;
                 if (waiter == null) {
                     waiter = ownWaiter = Waiter.create();
@@ -499,6 +522,9 @@ public final class Mailbox {
                 }
                 receiver = waiter;
                 return null;
+            }
+            if (found instanceof Envelope envelope) {
+                envelope.markTaken(); // under the lock: a deliver that fails to withdraw it then sees it taken
             }
             if (messages.isEmpty()) {
                 SHARED_STATE.setRelease(this, SHARED_EMPTY);
@@ -521,6 +547,9 @@ public final class Mailbox {
         if (found == null) {
             localScanned = queue.size();
         } else {
+            if (found instanceof Envelope envelope) {
+                envelope.markTaken();
+            }
             LOCAL_SIZE.setRelease(this, queue.size());
         }
         return found;

@@ -801,14 +801,16 @@ public final class Tasklet<T> {
      * its overflow policy (waiting under the sender's deadline for {@link Mailbox.Overflow#BLOCK}). A message to an
      * ended tasklet is dropped and counted. Callable from any thread; messages from one sender arrive in order.
      *
+     * @return true if the message was queued; false if it was dropped: this tasklet has ended, or its mailbox is
+     *         bounded with {@link Mailbox.Overflow#DROP_NEWEST} and full
      * @throws MailboxFullException if the mailbox is bounded with {@link Mailbox.Overflow#FAIL} and full
      */
-    public void send(Object message) {
+    public boolean send(Object message) {
         Objects.requireNonNull(message, "message");
         if (state == DONE && mailbox == null) {
-            return;
+            return false;
         }
-        mailbox().post(message, null);
+        return mailbox().post(message, null);
     }
 
     /**
@@ -818,6 +820,8 @@ public final class Tasklet<T> {
      * @throws DeadlineExceededException if no reply came in time; the message names this tasklet and the request's
      *                                   type; a reply that comes later is dropped (never blocking the replier)
      * @throws IllegalStateException     if this tasklet ended before replying (at once, not at the deadline)
+     * @throws MailboxFullException      if its bounded mailbox was full and the call was dropped ({@link
+     *                                   Mailbox.Overflow#DROP_NEWEST}) or refused ({@link Mailbox.Overflow#FAIL})
      * @throws RuntimeException          the failure the receiver replied with ({@link Mailbox#replyFailure})
      */
     public Object call(Object request) {
@@ -859,6 +863,9 @@ public final class Tasklet<T> {
      *
      * @throws DeadlineExceededException if it was not received in time; the message is then withdrawn, so it will
      *                                   never be received
+     * @throws IllegalStateException     if this tasklet ended (or had ended) before receiving it (at once)
+     * @throws MailboxFullException      if its bounded mailbox was full and the message was dropped ({@link
+     *                                   Mailbox.Overflow#DROP_NEWEST}) or refused ({@link Mailbox.Overflow#FAIL})
      */
     public void deliver(Object message, Duration timeout) {
         Objects.requireNonNull(message, "message");
@@ -871,6 +878,11 @@ public final class Tasklet<T> {
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             if (box.withdraw(envelope) || cancelled instanceof TaskletExit) {
                 throw cancelled;
+            }
+            if (!envelope.wasTaken()) {
+                // Neither in the mailbox nor received: the mailbox was closed with it inside.
+                throw new IllegalStateException("tasklet " + name() + " ended before receiving "
+                        + envelope.describeBody());
             }
             // Received just as the deadline passed: it was delivered.
         }

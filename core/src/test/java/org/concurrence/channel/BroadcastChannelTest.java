@@ -302,6 +302,24 @@ class BroadcastChannelTest {
     }
 
     @Test
+    void aSubscriberWhoseFullMailboxDropsTheMessageIsNotCountedAsReached() {
+        deterministic(() -> {
+            BroadcastChannel<Integer> channel = new BroadcastChannel<>("numbers");
+            Tasklet<Integer> full = Tasklet.builder().mailbox(1, Mailbox.Overflow.DROP_NEWEST)
+                    .spawn(() -> Mailbox.receive(Integer.class, Duration.ofHours(1)));
+            Tasklet<List<Object>> roomy = drainer();
+            channel.subscribe(full);
+            channel.subscribe(roomy);
+            full.send("filler"); // not an Integer: it stays, and the mailbox is full
+            assertEquals(1, channel.deliver(1, 2, Duration.ofSeconds(1)));
+            assertEquals(1, channel.skipped());
+            assertEquals(1, full.mailbox().dropped());
+            assertEquals(List.of(1), roomy.join());
+            full.kill();
+        });
+    }
+
+    @Test
     void plainThreadsMaySendAndSubscriptionsWorkAcrossDispatchers() {
         try (DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(2))) {
             BroadcastChannel<String> channel = new BroadcastChannel<>("from-outside");

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.concurrence.sync.Event;
 import org.junit.jupiter.api.Test;
 
 /** Mailboxes: ordering, selective receive, call and reply, deliver, bounds, across dispatchers. */
@@ -271,8 +272,91 @@ class MailboxTest {
         deterministic(() -> {
             Tasklet<Integer> done = Tasklet.spawn(() -> 1);
             done.join();
-            done.send("hello?");
+            assertFalse(done.send("hello?"));
             assertEquals(0, done.mailbox().size());
+            assertFalse(done.send("again?"), "also once its mailbox exists");
+        });
+    }
+
+    @Test
+    void sendSaysWhetherTheMessageWasQueued() {
+        deterministic(() -> {
+            Tasklet<Void> open = Tasklet.spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
+            assertTrue(open.send("local"));
+            Tasklet<Void> dropping = Tasklet.builder().mailbox(1, Mailbox.Overflow.DROP_NEWEST)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
+            assertTrue(dropping.send(1));
+            assertFalse(dropping.send(2));
+            assertEquals(1, dropping.mailbox().dropped());
+        });
+    }
+
+    @Test
+    void aCallOrDeliveryDroppedByAFullMailboxFailsAtOnce() {
+        deterministic(() -> {
+            Tasklet<Void> busy = Tasklet.builder().name("busy").mailbox(1, Mailbox.Overflow.DROP_NEWEST)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(10)));
+            busy.send("filler");
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            MailboxFullException call = assertThrows(MailboxFullException.class,
+                    () -> busy.call("question", Duration.ofSeconds(5)));
+            assertEquals("mailbox of tasklet busy is full (1 messages, DROP_NEWEST); String was dropped",
+                    call.getMessage());
+            MailboxFullException delivery = assertThrows(MailboxFullException.class,
+                    () -> busy.deliver(42, Duration.ofSeconds(5)));
+            assertTrue(delivery.getMessage().endsWith("Integer was dropped"), delivery.getMessage());
+            assertEquals(0, d.nanoTime() - start, "neither waited for its deadline");
+            assertEquals(2, busy.mailbox().dropped());
+            busy.kill();
+        });
+    }
+
+    @Test
+    void aDeliveryToATaskletThatEndedOrEndsWithoutReceivingFailsAtOnce() {
+        deterministic(() -> {
+            Tasklet<Integer> done = Tasklet.builder().name("done").spawn(() -> 1);
+            done.join();
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            IllegalStateException ended = assertThrows(IllegalStateException.class,
+                    () -> done.deliver("parcel", Duration.ofSeconds(5)));
+            assertEquals("tasklet done ended before receiving String", ended.getMessage());
+            assertEquals(0, d.nanoTime() - start);
+
+            Tasklet<Void> quitter = Tasklet.builder().name("quitter")
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
+            IllegalStateException quit = assertThrows(IllegalStateException.class,
+                    () -> quitter.deliver("parcel", Duration.ofSeconds(5)));
+            assertEquals("tasklet quitter ended before receiving String", quit.getMessage());
+            assertEquals(Duration.ofSeconds(1), Duration.ofNanos(d.nanoTime() - start), "failed when it ended");
+        });
+    }
+
+    @Test
+    void aDeliveryFromAnotherDispatcherToATaskletThatEndsWithoutReceivingFails() {
+        twoDispatchers(() -> {
+            Event ready = new Event();
+            Event end = new Event();
+            Tasklet<Void> quitter = Tasklet.builder().name("quitter").spawn(() -> {
+                ready.set();
+                end.await();
+            });
+            ready.await();
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            Tasklet<String> deliverer = other.spawn(() -> {
+                try {
+                    quitter.deliver("parcel", Duration.ofSeconds(30));
+                    return "delivered";
+                } catch (IllegalStateException e) {
+                    return e.getMessage();
+                }
+            });
+            while (quitter.mailbox().size() == 0) {
+                Tasklet.yield();
+            }
+            end.set();
+            assertEquals("tasklet quitter ended before receiving String", deliverer.join());
         });
     }
 
