@@ -38,7 +38,7 @@ public final class GreeterBench {
               --idle=N            idle keep-alive connections for the memory probe (default 10000; 0: skip)
               --dispatchers=N     our dispatchers (default 1; also the JDK-sockets variant's)
               --rate-start=N      first httperf rate, conn/s (default 2000)
-              --rate-max=N        highest httperf rate tried (default 30000)
+              --rate-max=N        highest httperf rate tried (default 100000: on 2 cores httperf itself tops out near 40000)
               --step=SECONDS      length of one httperf step (default 2)
               --jdk-jvm=FLAGS     extra JVM flags of the JDK-sockets server only, e.g. -Djdk.pollerMode=1
               --quick             rounds=1 duration=3 warmup=3 step=1 idle=2000: a smoke run of ~2 minutes
@@ -105,7 +105,7 @@ public final class GreeterBench {
             int idle = 10_000;
             int dispatchers = 1;
             int rateStart = 2000;
-            int rateMax = 30_000;
+            int rateMax = 100_000;
             double step = 2;
             List<String> jdkJvm = List.of();
             for (PeerBench.Option o : PeerBench.Option.of(args)) {
