@@ -807,9 +807,7 @@ public final class Tasklet<T> {
      */
     public boolean send(Object message) {
         Objects.requireNonNull(message, "message");
-        if (state == DONE && mailbox == null) {
-            return false;
-        }
+        // Even to a tasklet that ended without a mailbox: the (closed) mailbox is what counts the dropped message.
         return mailbox().post(message, null);
     }
 

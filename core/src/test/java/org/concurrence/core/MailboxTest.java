@@ -680,6 +680,17 @@ class MailboxTest {
     }
 
     @Test
+    void aMessageToAnEndedTaskletIsCountedAsDropped() {
+        deterministic(() -> {
+            Tasklet<Integer> done = Tasklet.spawn(() -> 1);
+            done.join();
+            assertFalse(done.send("hello?"));
+            assertFalse(done.send("again?"));
+            assertEquals(2, done.mailbox().dropped(), "both sends were dropped, as the Javadoc says: counted");
+        });
+    }
+
+    @Test
     void onlyTheTaskletItselfReceives() {
         assertThrows(IllegalStateException.class, Mailbox::receive);
         deterministic(() -> assertSame(Tasklet.current(), Tasklet.current().mailbox().owner()));
