@@ -14,6 +14,13 @@ final class Relations {
     String registeredName;
     Registry registry;
 
+    /** Links {@code partner} unless it is linked already: a link is a relation, not a count (as in Erlang). */
+    static void addLink(Relations relations, Tasklet<?> partner) {
+        if (!relations.links.contains(partner)) {
+            relations.links.add(partner);
+        }
+    }
+
     /** True if a monitor or a linked tasklet will hear of the end. */
     boolean tellsAnyone() {
         return !monitors.isEmpty() || !links.isEmpty();

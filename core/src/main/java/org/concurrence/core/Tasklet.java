@@ -929,7 +929,8 @@ public final class Tasklet<T> {
      * Links the current tasklet and this one, both ways, as in Erlang: when either ends abnormally (failed or
      * killed), the other is killed too, unless it {@linkplain #trapExits traps exits}, in which case it receives an
      * {@link Exit} message instead. A normal end reaches only a trapping partner, as a message. Linking to a tasklet
-     * that has already ended acts as if it ended now.
+     * that has already ended acts as if it ended now. Linking twice makes one link (unlike monitoring): one
+     * {@link #unlink()} breaks it, and an end sends one {@link Exit}.
      */
     public void link() {
         Tasklet<?> self = current();
@@ -941,7 +942,7 @@ public final class Tasklet<T> {
             if (state == DONE) {
                 ending = Ending.of(result(), failure());
             } else {
-                relations().links.add(self);
+                Relations.addLink(relations(), self);
             }
         }
         if (ending != null) {
@@ -949,7 +950,7 @@ public final class Tasklet<T> {
             return;
         }
         synchronized (self) {
-            self.relations().links.add(this);
+            Relations.addLink(self.relations(), this);
         }
     }
 

@@ -140,6 +140,33 @@ class RelationsTest {
     }
 
     @Test
+    void linkingTwiceMakesOneLinkThatOneUnlinkBreaks() {
+        deterministic(() -> {
+            Tasklet<Object> failing = Tasklet.spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(10));
+                throw new IllegalStateException("expected failure");
+            });
+            Tasklet<String> partner = Tasklet.spawn(() -> {
+                failing.link();
+                failing.link();
+                failing.unlink();
+                Tasklet.sleep(Duration.ofMillis(100));
+                return "not linked";
+            });
+            Tasklet<Integer> trapper = Tasklet.spawn(() -> {
+                Tasklet.trapExits(true);
+                failing.link();
+                failing.link();
+                Mailbox.receive(Exit.class, Duration.ofSeconds(1));
+                Tasklet.sleep(Duration.ofMillis(100));
+                return Tasklet.current().mailbox().size();
+            });
+            assertEquals("not linked", partner.join());
+            assertEquals(0, trapper.join(), "one link, one Exit");
+        });
+    }
+
+    @Test
     void theRegistryNamesTaskletsUntilTheyEnd() {
         deterministic(() -> {
             Registry registry = Registry.current();
