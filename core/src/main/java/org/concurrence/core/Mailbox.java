@@ -38,7 +38,9 @@ import java.util.function.Predicate;
  *
  * <p><b>Sending</b> never blocks in an unbounded mailbox (the default). A bounded one ({@link
  * Tasklet.Builder#mailbox(int, Overflow)}) applies its {@link Overflow} policy when full. A message sent to a tasklet
- * that has ended is dropped and counted ({@link #dropped()}).
+ * that has ended is dropped and counted ({@link #dropped()}). The runtime's own notices, {@link Down} and {@link Exit},
+ * are exempt from the bound: they are queued even in a full mailbox (like Erlang's, they are never lost), so a
+ * tasklet that ends is never held up or failed by a monitor's or a linked tasklet's full mailbox.
  *
  * <p>Thread-safety: sending is safe from any thread and any dispatcher; messages from one sender arrive in the order
  * they were sent. Memory visibility: actions before a send happen-before the receipt of that message.
@@ -277,6 +279,38 @@ public final class Mailbox {
             return true;
         }
         return postShared(message, timeout);
+    }
+
+    /**
+     * Queues a notice from the runtime ({@link Down}, {@link Exit}) even if a bounded mailbox is full: it never waits,
+     * fails or is dropped for want of room, so an ending tasklet's announcement cannot block or throw. False if the
+     * mailbox is closed (dropped and counted).
+     */
+    boolean postNotice(Object notice) {
+        if (capacity == Integer.MAX_VALUE) {
+            return post(notice, null); // never waits, never full
+        }
+        Waiter<Object> wake;
+        synchronized (lock) {
+            if (closed) {
+                dropped++;
+                return false;
+            }
+            ArrayDeque<Object> queue = messages;
+            if (queue == null) {
+                queue = messages = new ArrayDeque<>(Math.min(capacity, 7));
+            }
+            queue.addLast(notice);
+            if (queue.size() == 1) {
+                SHARED_STATE.setRelease(this, SHARED_BUSY);
+            }
+            wake = receiver;
+            receiver = null;
+        }
+        if (wake != null) {
+            wake.complete(null);
+        }
+        return true;
     }
 
     /**

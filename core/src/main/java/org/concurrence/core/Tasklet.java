@@ -886,6 +886,11 @@ public final class Tasklet<T> {
         }
     }
 
+    /** Sends a notice of the runtime ({@link Down}, {@link Exit}): never waits or fails, even in a full mailbox. */
+    boolean sendNotice(Object notice) {
+        return mailbox().postNotice(notice);
+    }
+
     /** Passes a received envelope on to this tasklet, which then replies to the original caller. */
     public void forward(Envelope envelope) {
         mailbox().post(Objects.requireNonNull(envelope, "envelope"), null);
@@ -897,7 +902,8 @@ public final class Tasklet<T> {
     /**
      * Makes the current tasklet a monitor of this one: when this tasklet ends, the monitor receives a {@link Down}
      * message saying how (normal with its result, failed with the cause, killed). Monitoring a tasklet that has
-     * already ended sends the message at once. Monitoring twice sends two messages.
+     * already ended sends the message at once. Monitoring twice sends two messages. The message is queued even if
+     * the monitor's bounded mailbox is full (see {@link Mailbox}).
      */
     public void monitor() {
         Tasklet<?> watcher = current();
@@ -910,7 +916,7 @@ public final class Tasklet<T> {
             }
         }
         if (ending != null) {
-            watcher.send(new Down(this, ending));
+            watcher.sendNotice(new Down(this, ending));
         }
     }
 

@@ -167,6 +167,31 @@ class RelationsTest {
     }
 
     @Test
+    void aMonitorWithAFullBoundedMailboxStillHearsOfTheEnd() {
+        for (Mailbox.Overflow overflow : Mailbox.Overflow.values()) {
+            deterministic(() -> {
+                Tasklet<Integer> watched = Tasklet.spawn(() -> {
+                    Tasklet.sleep(Duration.ofMillis(100));
+                    return 7;
+                });
+                Tasklet<Object> watcher = Tasklet.builder().name("watcher").mailbox(1, overflow).spawn(() -> {
+                    watched.monitor();
+                    Tasklet.sleep(Duration.ofSeconds(1));
+                    assertEquals("filler", Mailbox.receive(Duration.ZERO));
+                    return Mailbox.receive(Down.class, Duration.ZERO).ending();
+                });
+                Tasklet.yield();
+                watcher.send("filler");
+                Dispatcher d = Dispatcher.current();
+                long start = d.nanoTime();
+                assertEquals(7, watched.join(Duration.ofSeconds(5)), overflow + ": the end was not held up");
+                assertEquals(Duration.ofMillis(100), Duration.ofNanos(d.nanoTime() - start), overflow.toString());
+                assertEquals(new Ending.Normal(7), watcher.join(), overflow + ": the monitor was told");
+            });
+        }
+    }
+
+    @Test
     void theRegistryNamesTaskletsUntilTheyEnd() {
         deterministic(() -> {
             Registry registry = Registry.current();
