@@ -64,6 +64,8 @@ public final class Mailbox {
     }
 
     static final LongAdder LATE_REPLIES = new LongAdder();
+    /** A {@link #post} deadline: the sender's current one, looked up only if it has to wait for room. */
+    static final long SENDERS_DEADLINE = Long.MIN_VALUE;
 
     /** {@link #sharedState}: the shared queue is empty (local sends may use the local queue). */
     private static final int SHARED_EMPTY = 0;
@@ -269,16 +271,19 @@ public final class Mailbox {
      * from a tasklet on the owner's dispatcher to an unbounded mailbox whose shared queue is empty takes the local
      * path: no lock, and a lock only to wake the owner if it waits.
      *
+     * @param deadline until when a {@link Overflow#BLOCK} send waits for room, from {@link Tasklet#deadline}; or
+     *                 {@link #SENDERS_DEADLINE}. A call or delivery passes the deadline of its whole wait, so that
+     *                 waiting for room and then for the reply together last at most its timeout
      * @return true if it was queued; false if it was dropped (the mailbox is closed, or full with {@link
      *         Overflow#DROP_NEWEST}), in which case a call or delivery has been failed already
      */
-    boolean post(Object message, Duration timeout) {
+    boolean post(Object message, long deadline) {
         if (capacity == Integer.MAX_VALUE && (int) SHARED_STATE.getAcquire(this) == SHARED_EMPTY
                 && onOwnersDispatcher()) {
             postLocal(message);
             return true;
         }
-        return postShared(message, timeout);
+        return postShared(message, deadline);
     }
 
     /**
@@ -288,7 +293,7 @@ public final class Mailbox {
      */
     boolean postNotice(Object notice) {
         if (capacity == Integer.MAX_VALUE) {
-            return post(notice, null); // never waits, never full
+            return post(notice, SENDERS_DEADLINE); // never waits, never full
         }
         Waiter<Object> wake;
         synchronized (lock) {
@@ -317,7 +322,7 @@ public final class Mailbox {
      * The locked path: appends to the shared queue, applying the overflow policy; false if the message was dropped
      * (the mailbox is closed, or full with {@link Overflow#DROP_NEWEST}).
      */
-    private boolean postShared(Object message, Duration timeout) {
+    private boolean postShared(Object message, long deadline) {
         Waiter<Object> wake;
         while (true) {
             Waiter<Object> blocked = null;
@@ -363,7 +368,7 @@ public final class Mailbox {
                     }
                 }
             }
-            awaitRoom(blocked, timeout, message);
+            awaitRoom(blocked, deadline, message);
         }
         if (wake != null) {
             wake.complete(null);
@@ -627,9 +632,9 @@ public final class Mailbox {
         return -1;
     }
 
-    private void awaitRoom(Waiter<Object> blocked, Duration timeout, Object message) {
+    private void awaitRoom(Waiter<Object> blocked, long deadline, Object message) {
         try {
-            blocked.await(Tasklet.deadline(timeout), "send of " + describe(message) + " to full mailbox of tasklet",
+            blocked.await(deadline == SENDERS_DEADLINE ? Tasklet.deadline(null) : deadline, "send of " + describe(message) + " to full mailbox of tasklet",
                     owner.name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             synchronized (lock) {

@@ -808,7 +808,7 @@ public final class Tasklet<T> {
     public boolean send(Object message) {
         Objects.requireNonNull(message, "message");
         // Even to a tasklet that ended without a mailbox: the (closed) mailbox is what counts the dropped message.
-        return mailbox().post(message, null);
+        return mailbox().post(message, Mailbox.SENDERS_DEADLINE);
     }
 
     /**
@@ -826,7 +826,10 @@ public final class Tasklet<T> {
         return call(request, (Duration) null);
     }
 
-    /** {@link #call(Object)}, waiting at most {@code timeout}. */
+    /**
+     * {@link #call(Object)}, waiting at most {@code timeout} in all: for room in a full bounded mailbox, then for the
+     * reply.
+     */
     public Object call(Object request, Duration timeout) {
         Objects.requireNonNull(request, "request");
         Tasklet<?> caller = currentOrNull();
@@ -835,9 +838,10 @@ public final class Tasklet<T> {
         }
         Waiter<Object> replyTo = Waiter.create();
         Envelope envelope = new Envelope(request, caller, replyTo, null);
-        mailbox().post(envelope, timeout);
+        long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the reply
+        mailbox().post(envelope, deadline);
         try {
-            return replyTo.await(Tasklet.deadline(timeout), "call to tasklet", this);
+            return replyTo.await(deadline, "call to tasklet", this);
         } catch (DeadlineExceededException late) {
             // The message names the request; built here, on the rare path, instead of for every call.
             throw new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(),
@@ -870,9 +874,10 @@ public final class Tasklet<T> {
         Waiter<Object> receipt = Waiter.create();
         Envelope envelope = new Envelope(message, currentOrNull(), null, receipt);
         Mailbox box = mailbox();
-        box.post(envelope, timeout);
+        long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the receipt
+        box.post(envelope, deadline);
         try {
-            receipt.await(Tasklet.deadline(timeout), "delivery of " + envelope.describeBody() + " to tasklet", name());
+            receipt.await(deadline, "delivery of " + envelope.describeBody() + " to tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             if (box.withdraw(envelope) || cancelled instanceof TaskletExit) {
                 throw cancelled;
@@ -893,7 +898,7 @@ public final class Tasklet<T> {
 
     /** Passes a received envelope on to this tasklet, which then replies to the original caller. */
     public void forward(Envelope envelope) {
-        mailbox().post(Objects.requireNonNull(envelope, "envelope"), null);
+        mailbox().post(Objects.requireNonNull(envelope, "envelope"), Mailbox.SENDERS_DEADLINE);
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -691,6 +691,41 @@ class MailboxTest {
     }
 
     @Test
+    void aCallOrDeliveryToAFullBlockingMailboxWaitsAtMostItsTimeoutInAll() {
+        deterministic(() -> {
+            Tasklet<Void> server = Tasklet.builder().name("slow").mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(600));
+                Mailbox.receive(); // the filler: room for the call at 600 ms, which is never answered
+                Tasklet.sleep(Duration.ofSeconds(10));
+            });
+            server.send("filler");
+            Tasklet<Void> reader = Tasklet.builder().name("reader").mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(600));
+                Mailbox.receive(); // the filler: room for the delivery at 600 ms, which is never received
+                Tasklet.sleep(Duration.ofSeconds(10));
+            });
+            reader.send("filler");
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            assertThrows(DeadlineExceededException.class, () -> server.call("question", Duration.ofSeconds(1)));
+            assertEquals(Duration.ofSeconds(1), Duration.ofNanos(d.nanoTime() - start), "call: 1 s in all");
+            start = d.nanoTime();
+            server.kill();
+            reader.send("refill"); // full again; the reader takes it at 600 ms from its start
+            Tasklet<Void> reader2 = Tasklet.builder().name("reader2").mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(600));
+                Mailbox.receive();
+                Tasklet.sleep(Duration.ofSeconds(10));
+            });
+            reader2.send("filler");
+            assertThrows(DeadlineExceededException.class, () -> reader2.deliver("parcel", Duration.ofSeconds(1)));
+            assertEquals(Duration.ofSeconds(1), Duration.ofNanos(d.nanoTime() - start), "deliver: 1 s in all");
+            reader.kill();
+            reader2.kill();
+        });
+    }
+
+    @Test
     void onlyTheTaskletItselfReceives() {
         assertThrows(IllegalStateException.class, Mailbox::receive);
         deterministic(() -> assertSame(Tasklet.current(), Tasklet.current().mailbox().owner()));
