@@ -457,6 +457,7 @@ public final class Mailbox {
                 return true;
             }
         }
+        Waiter<Object> unblock;
         synchronized (lock) {
             int index = messages == null ? -1 : indexOf(messages, message);
             if (index < 0) {
@@ -469,7 +470,21 @@ public final class Mailbox {
             if (index < sharedScanned) {
                 sharedScanned--;
             }
-            return true;
+            unblock = blockedSenders == null ? null : blockedSenders.poll(); // it made room
+        }
+        wakeBlockedSender(unblock);
+        return true;
+    }
+
+    /**
+     * Room was made: wakes {@code first}, polled from {@link #blockedSenders}; if it had given up already (its
+     * deadline passed before it could leave the queue), the next one, so that the room is not left unused.
+     */
+    private void wakeBlockedSender(Waiter<Object> first) {
+        for (Waiter<Object> w = first; w != null && !w.complete(null); ) {
+            synchronized (lock) {
+                w = blockedSenders == null ? null : blockedSenders.poll();
+            }
         }
     }
 
@@ -570,9 +585,7 @@ public final class Mailbox {
             }
             unblock = blockedSenders == null ? null : blockedSenders.poll();
         }
-        if (unblock != null) {
-            unblock.complete(null);
-        }
+        wakeBlockedSender(unblock);
         return found;
     }
 

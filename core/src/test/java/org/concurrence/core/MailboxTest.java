@@ -726,6 +726,29 @@ class MailboxTest {
     }
 
     @Test
+    void aWithdrawnDeliveryMakesRoomForABlockedSender() {
+        deterministic(() -> {
+            Tasklet<Void> busy = Tasklet.builder().name("busy").mailbox(1, Mailbox.Overflow.BLOCK)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(10)));
+            Tasklet<Object> deliverer = Tasklet.spawn(() -> {
+                busy.deliver("parcel", Duration.ofMillis(100)); // fills the mailbox, withdrawn at 100 ms
+                return null;
+            });
+            Tasklet.yield();
+            assertEquals(1, busy.mailbox().size());
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            try (Timeout t = Timeout.after(Duration.ofSeconds(1))) {
+                assertTrue(busy.send("letter"));
+            }
+            assertEquals(Duration.ofMillis(100), Duration.ofNanos(d.nanoTime() - start), "room came at 100 ms");
+            assertThrows(JoinError.class, deliverer::join);
+            assertEquals(1, busy.mailbox().size());
+            busy.kill();
+        });
+    }
+
+    @Test
     void onlyTheTaskletItselfReceives() {
         assertThrows(IllegalStateException.class, Mailbox::receive);
         deterministic(() -> assertSame(Tasklet.current(), Tasklet.current().mailbox().owner()));
