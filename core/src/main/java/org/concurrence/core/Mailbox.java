@@ -38,7 +38,9 @@ import java.util.function.Predicate;
  *
  * <p><b>Sending</b> never blocks in an unbounded mailbox (the default). A bounded one ({@link
  * Tasklet.Builder#mailbox(int, Overflow)}) applies its {@link Overflow} policy when full. A message sent to a tasklet
- * that has ended is dropped and counted ({@link #dropped()}).
+ * that has ended is dropped and counted ({@link #dropped()}). The runtime's own notices, {@link Down} and {@link Exit},
+ * are exempt from the bound: they are queued even in a full mailbox (like Erlang's, they are never lost), so a
+ * tasklet that ends is never held up or failed by a monitor's or a linked tasklet's full mailbox.
  *
  * <p>Thread-safety: sending is safe from any thread and any dispatcher; messages from one sender arrive in the order
  * they were sent. Memory visibility: actions before a send happen-before the receipt of that message.
@@ -62,6 +64,8 @@ public final class Mailbox {
     }
 
     static final LongAdder LATE_REPLIES = new LongAdder();
+    /** A {@link #post} deadline: the sender's current one, looked up only if it has to wait for room. */
+    static final long SENDERS_DEADLINE = Long.MIN_VALUE;
 
     /** {@link #sharedState}: the shared queue is empty (local sends may use the local queue). */
     private static final int SHARED_EMPTY = 0;
@@ -267,23 +271,58 @@ public final class Mailbox {
      * from a tasklet on the owner's dispatcher to an unbounded mailbox whose shared queue is empty takes the local
      * path: no lock, and a lock only to wake the owner if it waits.
      *
+     * @param deadline until when a {@link Overflow#BLOCK} send waits for room, from {@link Tasklet#deadline}; or
+     *                 {@link #SENDERS_DEADLINE}. A call or delivery passes the deadline of its whole wait, so that
+     *                 waiting for room and then for the reply together last at most its timeout
      * @return true if it was queued; false if it was dropped (the mailbox is closed, or full with {@link
      *         Overflow#DROP_NEWEST}), in which case a call or delivery has been failed already
      */
-    boolean post(Object message, Duration timeout) {
+    boolean post(Object message, long deadline) {
         if (capacity == Integer.MAX_VALUE && (int) SHARED_STATE.getAcquire(this) == SHARED_EMPTY
                 && onOwnersDispatcher()) {
             postLocal(message);
             return true;
         }
-        return postShared(message, timeout);
+        return postShared(message, deadline);
+    }
+
+    /**
+     * Queues a notice from the runtime ({@link Down}, {@link Exit}) even if a bounded mailbox is full: it never waits,
+     * fails or is dropped for want of room, so an ending tasklet's announcement cannot block or throw. False if the
+     * mailbox is closed (dropped and counted).
+     */
+    boolean postNotice(Object notice) {
+        if (capacity == Integer.MAX_VALUE) {
+            return post(notice, SENDERS_DEADLINE); // never waits, never full
+        }
+        Waiter<Object> wake;
+        synchronized (lock) {
+            if (closed) {
+                dropped++;
+                return false;
+            }
+            ArrayDeque<Object> queue = messages;
+            if (queue == null) {
+                queue = messages = new ArrayDeque<>(Math.min(capacity, 7));
+            }
+            queue.addLast(notice);
+            if (queue.size() == 1) {
+                SHARED_STATE.setRelease(this, SHARED_BUSY);
+            }
+            wake = receiver;
+            receiver = null;
+        }
+        if (wake != null) {
+            wake.complete(null);
+        }
+        return true;
     }
 
     /**
      * The locked path: appends to the shared queue, applying the overflow policy; false if the message was dropped
      * (the mailbox is closed, or full with {@link Overflow#DROP_NEWEST}).
      */
-    private boolean postShared(Object message, Duration timeout) {
+    private boolean postShared(Object message, long deadline) {
         Waiter<Object> wake;
         while (true) {
             Waiter<Object> blocked = null;
@@ -329,7 +368,7 @@ public final class Mailbox {
                     }
                 }
             }
-            awaitRoom(blocked, timeout, message);
+            awaitRoom(blocked, deadline, message);
         }
         if (wake != null) {
             wake.complete(null);
@@ -418,6 +457,7 @@ public final class Mailbox {
                 return true;
             }
         }
+        Waiter<Object> unblock;
         synchronized (lock) {
             int index = messages == null ? -1 : indexOf(messages, message);
             if (index < 0) {
@@ -430,7 +470,21 @@ public final class Mailbox {
             if (index < sharedScanned) {
                 sharedScanned--;
             }
-            return true;
+            unblock = blockedSenders == null ? null : blockedSenders.poll(); // it made room
+        }
+        wakeBlockedSender(unblock);
+        return true;
+    }
+
+    /**
+     * Room was made: wakes {@code first}, polled from {@link #blockedSenders}; if it had given up already (its
+     * deadline passed before it could leave the queue), the next one, so that the room is not left unused.
+     */
+    private void wakeBlockedSender(Waiter<Object> first) {
+        for (Waiter<Object> w = first; w != null && !w.complete(null); ) {
+            synchronized (lock) {
+                w = blockedSenders == null ? null : blockedSenders.poll();
+            }
         }
     }
 
@@ -531,9 +585,7 @@ public final class Mailbox {
             }
             unblock = blockedSenders == null ? null : blockedSenders.poll();
         }
-        if (unblock != null) {
-            unblock.complete(null);
-        }
+        wakeBlockedSender(unblock);
         return found;
     }
 
@@ -593,9 +645,9 @@ public final class Mailbox {
         return -1;
     }
 
-    private void awaitRoom(Waiter<Object> blocked, Duration timeout, Object message) {
+    private void awaitRoom(Waiter<Object> blocked, long deadline, Object message) {
         try {
-            blocked.await(Tasklet.deadline(timeout), "send of " + describe(message) + " to full mailbox of tasklet",
+            blocked.await(deadline == SENDERS_DEADLINE ? Tasklet.deadline(null) : deadline, "send of " + describe(message) + " to full mailbox of tasklet",
                     owner.name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             synchronized (lock) {

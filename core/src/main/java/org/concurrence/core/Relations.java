@@ -14,6 +14,13 @@ final class Relations {
     String registeredName;
     Registry registry;
 
+    /** Links {@code partner} unless it is linked already: a link is a relation, not a count (as in Erlang). */
+    static void addLink(Relations relations, Tasklet<?> partner) {
+        if (!relations.links.contains(partner)) {
+            relations.links.add(partner);
+        }
+    }
+
     /** True if a monitor or a linked tasklet will hear of the end. */
     boolean tellsAnyone() {
         return !monitors.isEmpty() || !links.isEmpty();
@@ -25,7 +32,7 @@ final class Relations {
             registry.ended(registeredName, tasklet);
         }
         for (Tasklet<?> watcher : monitors) {
-            watcher.send(new Down(tasklet, ending));
+            watcher.sendNotice(new Down(tasklet, ending));
         }
         for (Tasklet<?> partner : links) {
             synchronized (partner) {
@@ -41,7 +48,7 @@ final class Relations {
     /** The exit of {@code ended} reaching its linked {@code partner}: a message if it traps, else maybe a kill. */
     static void signalExit(Tasklet<?> partner, Tasklet<?> ended, Ending ending) {
         if (partner.trapsExits()) {
-            partner.send(new Exit(ended, ending));
+            partner.sendNotice(new Exit(ended, ending));
         } else if (ending.isAbnormal()) {
             String cause = switch (ending) {
                 case Ending.Failed(Throwable t) -> "failed: " + t;

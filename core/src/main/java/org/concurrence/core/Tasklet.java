@@ -807,10 +807,8 @@ public final class Tasklet<T> {
      */
     public boolean send(Object message) {
         Objects.requireNonNull(message, "message");
-        if (state == DONE && mailbox == null) {
-            return false;
-        }
-        return mailbox().post(message, null);
+        // Even to a tasklet that ended without a mailbox: the (closed) mailbox is what counts the dropped message.
+        return mailbox().post(message, Mailbox.SENDERS_DEADLINE);
     }
 
     /**
@@ -828,7 +826,10 @@ public final class Tasklet<T> {
         return call(request, (Duration) null);
     }
 
-    /** {@link #call(Object)}, waiting at most {@code timeout}. */
+    /**
+     * {@link #call(Object)}, waiting at most {@code timeout} in all: for room in a full bounded mailbox, then for the
+     * reply.
+     */
     public Object call(Object request, Duration timeout) {
         Objects.requireNonNull(request, "request");
         Tasklet<?> caller = currentOrNull();
@@ -837,9 +838,10 @@ public final class Tasklet<T> {
         }
         Waiter<Object> replyTo = Waiter.create();
         Envelope envelope = new Envelope(request, caller, replyTo, null);
-        mailbox().post(envelope, timeout);
+        long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the reply
+        mailbox().post(envelope, deadline);
         try {
-            return replyTo.await(Tasklet.deadline(timeout), "call to tasklet", this);
+            return replyTo.await(deadline, "call to tasklet", this);
         } catch (DeadlineExceededException late) {
             // The message names the request; built here, on the rare path, instead of for every call.
             throw new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(),
@@ -872,9 +874,10 @@ public final class Tasklet<T> {
         Waiter<Object> receipt = Waiter.create();
         Envelope envelope = new Envelope(message, currentOrNull(), null, receipt);
         Mailbox box = mailbox();
-        box.post(envelope, timeout);
+        long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the receipt
+        box.post(envelope, deadline);
         try {
-            receipt.await(Tasklet.deadline(timeout), "delivery of " + envelope.describeBody() + " to tasklet", name());
+            receipt.await(deadline, "delivery of " + envelope.describeBody() + " to tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             if (box.withdraw(envelope) || cancelled instanceof TaskletExit) {
                 throw cancelled;
@@ -888,9 +891,14 @@ public final class Tasklet<T> {
         }
     }
 
+    /** Sends a notice of the runtime ({@link Down}, {@link Exit}): never waits or fails, even in a full mailbox. */
+    boolean sendNotice(Object notice) {
+        return mailbox().postNotice(notice);
+    }
+
     /** Passes a received envelope on to this tasklet, which then replies to the original caller. */
     public void forward(Envelope envelope) {
-        mailbox().post(Objects.requireNonNull(envelope, "envelope"), null);
+        mailbox().post(Objects.requireNonNull(envelope, "envelope"), Mailbox.SENDERS_DEADLINE);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -899,7 +907,8 @@ public final class Tasklet<T> {
     /**
      * Makes the current tasklet a monitor of this one: when this tasklet ends, the monitor receives a {@link Down}
      * message saying how (normal with its result, failed with the cause, killed). Monitoring a tasklet that has
-     * already ended sends the message at once. Monitoring twice sends two messages.
+     * already ended sends the message at once. Monitoring twice sends two messages. The message is queued even if
+     * the monitor's bounded mailbox is full (see {@link Mailbox}).
      */
     public void monitor() {
         Tasklet<?> watcher = current();
@@ -912,7 +921,7 @@ public final class Tasklet<T> {
             }
         }
         if (ending != null) {
-            watcher.send(new Down(this, ending));
+            watcher.sendNotice(new Down(this, ending));
         }
     }
 
@@ -931,7 +940,8 @@ public final class Tasklet<T> {
      * Links the current tasklet and this one, both ways, as in Erlang: when either ends abnormally (failed or
      * killed), the other is killed too, unless it {@linkplain #trapExits traps exits}, in which case it receives an
      * {@link Exit} message instead. A normal end reaches only a trapping partner, as a message. Linking to a tasklet
-     * that has already ended acts as if it ended now.
+     * that has already ended acts as if it ended now. Linking twice makes one link (unlike monitoring): one
+     * {@link #unlink()} breaks it, and an end sends one {@link Exit}.
      */
     public void link() {
         Tasklet<?> self = current();
@@ -943,7 +953,7 @@ public final class Tasklet<T> {
             if (state == DONE) {
                 ending = Ending.of(result(), failure());
             } else {
-                relations().links.add(self);
+                Relations.addLink(relations(), self);
             }
         }
         if (ending != null) {
@@ -951,7 +961,7 @@ public final class Tasklet<T> {
             return;
         }
         synchronized (self) {
-            self.relations().links.add(this);
+            Relations.addLink(self.relations(), this);
         }
     }
 

@@ -680,6 +680,75 @@ class MailboxTest {
     }
 
     @Test
+    void aMessageToAnEndedTaskletIsCountedAsDropped() {
+        deterministic(() -> {
+            Tasklet<Integer> done = Tasklet.spawn(() -> 1);
+            done.join();
+            assertFalse(done.send("hello?"));
+            assertFalse(done.send("again?"));
+            assertEquals(2, done.mailbox().dropped(), "both sends were dropped, as the Javadoc says: counted");
+        });
+    }
+
+    @Test
+    void aCallOrDeliveryToAFullBlockingMailboxWaitsAtMostItsTimeoutInAll() {
+        deterministic(() -> {
+            Tasklet<Void> server = Tasklet.builder().name("slow").mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(600));
+                Mailbox.receive(); // the filler: room for the call at 600 ms, which is never answered
+                Tasklet.sleep(Duration.ofSeconds(10));
+            });
+            server.send("filler");
+            Tasklet<Void> reader = Tasklet.builder().name("reader").mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(600));
+                Mailbox.receive(); // the filler: room for the delivery at 600 ms, which is never received
+                Tasklet.sleep(Duration.ofSeconds(10));
+            });
+            reader.send("filler");
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            assertThrows(DeadlineExceededException.class, () -> server.call("question", Duration.ofSeconds(1)));
+            assertEquals(Duration.ofSeconds(1), Duration.ofNanos(d.nanoTime() - start), "call: 1 s in all");
+            start = d.nanoTime();
+            server.kill();
+            reader.send("refill"); // full again; the reader takes it at 600 ms from its start
+            Tasklet<Void> reader2 = Tasklet.builder().name("reader2").mailbox(1, Mailbox.Overflow.BLOCK).spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(600));
+                Mailbox.receive();
+                Tasklet.sleep(Duration.ofSeconds(10));
+            });
+            reader2.send("filler");
+            assertThrows(DeadlineExceededException.class, () -> reader2.deliver("parcel", Duration.ofSeconds(1)));
+            assertEquals(Duration.ofSeconds(1), Duration.ofNanos(d.nanoTime() - start), "deliver: 1 s in all");
+            reader.kill();
+            reader2.kill();
+        });
+    }
+
+    @Test
+    void aWithdrawnDeliveryMakesRoomForABlockedSender() {
+        deterministic(() -> {
+            Tasklet<Void> busy = Tasklet.builder().name("busy").mailbox(1, Mailbox.Overflow.BLOCK)
+                    .spawn(() -> Tasklet.sleep(Duration.ofSeconds(10)));
+            Tasklet<Object> deliverer = Tasklet.spawn(() -> {
+                busy.deliver("parcel", Duration.ofMillis(100)); // fills the mailbox, withdrawn at 100 ms
+                return null;
+            });
+            Tasklet.yield();
+            assertEquals(1, busy.mailbox().size());
+            Dispatcher d = Dispatcher.current();
+            long start = d.nanoTime();
+            try (Timeout t = Timeout.after(Duration.ofSeconds(1))) {
+                assertTrue(busy.send("letter"));
+            }
+            assertEquals(Duration.ofMillis(100), Duration.ofNanos(d.nanoTime() - start), "room came at 100 ms");
+            assertThrows(JoinError.class, deliverer::join);
+            assertEquals(1, busy.mailbox().size());
+            busy.kill();
+        });
+    }
+
+    @Test
     void onlyTheTaskletItselfReceives() {
         assertThrows(IllegalStateException.class, Mailbox::receive);
         deterministic(() -> assertSame(Tasklet.current(), Tasklet.current().mailbox().owner()));

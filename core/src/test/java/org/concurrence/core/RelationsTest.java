@@ -140,6 +140,58 @@ class RelationsTest {
     }
 
     @Test
+    void linkingTwiceMakesOneLinkThatOneUnlinkBreaks() {
+        deterministic(() -> {
+            Tasklet<Object> failing = Tasklet.spawn(() -> {
+                Tasklet.sleep(Duration.ofMillis(10));
+                throw new IllegalStateException("expected failure");
+            });
+            Tasklet<String> partner = Tasklet.spawn(() -> {
+                failing.link();
+                failing.link();
+                failing.unlink();
+                Tasklet.sleep(Duration.ofMillis(100));
+                return "not linked";
+            });
+            Tasklet<Integer> trapper = Tasklet.spawn(() -> {
+                Tasklet.trapExits(true);
+                failing.link();
+                failing.link();
+                Mailbox.receive(Exit.class, Duration.ofSeconds(1));
+                Tasklet.sleep(Duration.ofMillis(100));
+                return Tasklet.current().mailbox().size();
+            });
+            assertEquals("not linked", partner.join());
+            assertEquals(0, trapper.join(), "one link, one Exit");
+        });
+    }
+
+    @Test
+    void aMonitorWithAFullBoundedMailboxStillHearsOfTheEnd() {
+        for (Mailbox.Overflow overflow : Mailbox.Overflow.values()) {
+            deterministic(() -> {
+                Tasklet<Integer> watched = Tasklet.spawn(() -> {
+                    Tasklet.sleep(Duration.ofMillis(100));
+                    return 7;
+                });
+                Tasklet<Object> watcher = Tasklet.builder().name("watcher").mailbox(1, overflow).spawn(() -> {
+                    watched.monitor();
+                    Tasklet.sleep(Duration.ofSeconds(1));
+                    assertEquals("filler", Mailbox.receive(Duration.ZERO));
+                    return Mailbox.receive(Down.class, Duration.ZERO).ending();
+                });
+                Tasklet.yield();
+                watcher.send("filler");
+                Dispatcher d = Dispatcher.current();
+                long start = d.nanoTime();
+                assertEquals(7, watched.join(Duration.ofSeconds(5)), overflow + ": the end was not held up");
+                assertEquals(Duration.ofMillis(100), Duration.ofNanos(d.nanoTime() - start), overflow.toString());
+                assertEquals(new Ending.Normal(7), watcher.join(), overflow + ": the monitor was told");
+            });
+        }
+    }
+
+    @Test
     void theRegistryNamesTaskletsUntilTheyEnd() {
         deterministic(() -> {
             Registry registry = Registry.current();
