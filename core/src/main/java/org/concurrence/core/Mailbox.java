@@ -647,8 +647,8 @@ public final class Mailbox {
 
     private void awaitRoom(Waiter<Object> blocked, long deadline, Object message) {
         try {
-            blocked.await(deadline == SENDERS_DEADLINE ? Tasklet.deadline(null) : deadline, "send of " + describe(message) + " to full mailbox of tasklet",
-                    owner.name());
+            long until = deadline == SENDERS_DEADLINE ? Tasklet.deadline(null) : deadline;
+            blocked.await(until, "send of " + describe(message) + " to full mailbox of tasklet", owner.name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             synchronized (lock) {
                 if (blockedSenders != null) {
