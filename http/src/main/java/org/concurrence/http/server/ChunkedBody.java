@@ -51,11 +51,11 @@ final class ChunkedBody extends BodyInput {
                 done = true;
                 return -1;
             }
-            total += size;
-            if (total > maxBodySize) {
+            if (size > maxBodySize - total) { // not total + size > max: a size near 2^63 would overflow the sum
                 throw new HttpException(Status.CONTENT_TOO_LARGE,
                         "chunked request body over the limit of " + maxBodySize + " bytes");
             }
+            total += size;
             chunkRemaining = size;
         }
         int n = readPart(b, off, len, chunkRemaining);

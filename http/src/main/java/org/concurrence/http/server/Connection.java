@@ -52,6 +52,8 @@ final class Connection {
     private final Pipeline pipeline = new Pipeline();
     private final Exchanges exchanges;
     private int requests;
+    /** Empty lines skipped since the last request line: counted across reads, however the client splits them. */
+    private int emptyLines;
     private long headStarted;
     boolean inlineRunning;
     boolean bodyStreaming;
@@ -227,6 +229,7 @@ final class Connection {
             }
             input.consume(headLength);
             headStarted = 0;
+            emptyLines = 0;
             return accept(head);
         } catch (HttpException e) {
             scanner.reset();
@@ -240,15 +243,18 @@ final class Connection {
         // (length 0: no body at all, trivially self-contained; -1: chunked, never)
     }
 
-    /** Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most. */
+    /**
+     * Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most per request: the
+     * count is kept across reads, else a client sending one CRLF per idle timeout would hold the connection forever.
+     */
     private void skipEmptyLines() {
-        for (int skipped = 0; !scanner.inProgress() && input.available() >= 2; skipped++) {
+        for (; !scanner.inProgress() && input.available() >= 2; emptyLines++) {
             byte[] a = input.array();
             int s = input.start();
             if (a[s] != '\r' || a[s + 1] != '\n') {
                 return;
             }
-            if (skipped == MAX_EMPTY_LINES) {
+            if (emptyLines == MAX_EMPTY_LINES) {
                 throw new HttpException(Status.BAD_REQUEST, "more than " + MAX_EMPTY_LINES
                         + " empty lines before a request line");
             }

@@ -104,6 +104,8 @@ class MalformedRequestTest {
                         + ("1;ext=" + "e".repeat(100) + "\r\nx\r\n").repeat(10) + "0\r\n\r\n"),
                 bad("a chunked body over the limit", 413, "POST / HTTP/1.1\r\n" + h
                         + "Transfer-Encoding: chunked\r\n\r\n" + "3e8\r\n" + "x".repeat(1000) + "\r\n1\r\nx\r\n0\r\n\r\n"),
+                bad("chunk sizes whose sum overflows past the body limit", 413, "POST / HTTP/1.1\r\n" + h
+                        + "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n7fffffffffffffff\r\n" + "x".repeat(2000)),
                 bad("a malformed trailer", 400,
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n"),
                 bad("trailers over the header limit", 431, "POST / HTTP/1.1\r\n" + h

@@ -63,6 +63,31 @@ class TimeoutsAndStopTest {
     }
 
     @Test
+    void aSlowlorisSendingEmptyLinesOneAtATimeIsRefusedAfterTheFewAllowed() throws Exception {
+        // Each CRLF arrives alone, so each wait for it is a fresh idle wait: only a count kept across reads stops a
+        // client that would otherwise hold the connection forever with two bytes per idle timeout.
+        try (TestServer s = TestServer.start(request -> Response.ok("never")); RawClient c = s.connect()) {
+            c.socket.setSoTimeout(50);
+            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
+            int status = -1;
+            for (int i = 0; i < 40 && System.nanoTime() < deadline; i++) {
+                try {
+                    c.send("\r\n");
+                } catch (RuntimeException closed) {
+                    break;
+                }
+                try {
+                    status = c.read().status();
+                    break;
+                } catch (RuntimeException | AssertionError notYet) {
+                    // No answer within 50 ms: send the next empty line.
+                }
+            }
+            assertEquals(400, status);
+        }
+    }
+
+    @Test
     void aBodyThatStopsArrivingGets408() {
         try (TestServer s = TestServer.start(HttpServerOptions.defaults().withBodyTimeout(SHORT),
                 request -> Response.ok(request.body().text())); RawClient c = s.connect()) {
