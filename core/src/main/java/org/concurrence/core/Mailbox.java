@@ -543,6 +543,12 @@ public final class Mailbox {
                 retract(waiter);
                 continue;
             }
+            if (owner.hasPendingHotSwap()) {
+                // Requested after the check above but before this tasklet was published as waiting, so the
+                // requester's wake-up found no one: look again rather than sleep through it.
+                retract(waiter);
+                continue;
+            }
             try {
                 waiter.await(deadline, "receive in mailbox of tasklet", owner);
             } catch (DeadlineExceededException | TaskletExit cancelled) {

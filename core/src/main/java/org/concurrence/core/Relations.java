@@ -10,9 +10,29 @@ import java.util.List;
 final class Relations {
     final List<Tasklet<?>> monitors = new ArrayList<>(2);
     final List<Tasklet<?>> links = new ArrayList<>(2);
+    /**
+     * The tasklets this one monitors (once per {@link Tasklet#monitor()}), made on first use: when this one ends, it
+     * leaves their monitor lists, so a long-lived tasklet monitored by many short-lived ones does not keep them.
+     */
+    List<Tasklet<?>> watching;
     boolean trapExits;
     String registeredName;
     Registry registry;
+
+    /** Notes that this tasklet monitors {@code watched} (once more). */
+    void watch(Tasklet<?> watched) {
+        if (watching == null) {
+            watching = new ArrayList<>(2);
+        }
+        watching.add(watched);
+    }
+
+    /** Forgets one monitoring of {@code watched}: it ended, or was demonitored. */
+    void unwatch(Tasklet<?> watched) {
+        if (watching != null) {
+            watching.remove(watched);
+        }
+    }
 
     /** Links {@code partner} unless it is linked already: a link is a relation, not a count (as in Erlang). */
     static void addLink(Relations relations, Tasklet<?> partner) {
@@ -32,7 +52,24 @@ final class Relations {
             registry.ended(registeredName, tasklet);
         }
         for (Tasklet<?> watcher : monitors) {
+            synchronized (watcher) {
+                Relations relations = watcher.relationsOrNull();
+                if (relations != null) {
+                    relations.unwatch(tasklet);
+                }
+            }
             watcher.sendNotice(new Down(tasklet, ending));
+        }
+        if (watching != null) {
+            // This tasklet monitored others that are still alive: it leaves their lists (Erlang drops such monitors).
+            for (Tasklet<?> watched : watching) {
+                synchronized (watched) {
+                    Relations relations = watched.relationsOrNull();
+                    if (relations != null) {
+                        relations.monitors.remove(tasklet);
+                    }
+                }
+            }
         }
         for (Tasklet<?> partner : links) {
             synchronized (partner) {

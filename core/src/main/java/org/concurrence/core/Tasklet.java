@@ -912,6 +912,10 @@ public final class Tasklet<T> {
      */
     public void monitor() {
         Tasklet<?> watcher = current();
+        // The watcher notes it first, so that this tasklet's end, once it lists the watcher, finds the note to remove.
+        synchronized (watcher) {
+            watcher.relations().watch(this);
+        }
         Ending ending = null;
         synchronized (this) {
             if (state == DONE) {
@@ -921,6 +925,9 @@ public final class Tasklet<T> {
             }
         }
         if (ending != null) {
+            synchronized (watcher) {
+                watcher.relations().unwatch(this);
+            }
             watcher.sendNotice(new Down(this, ending));
         }
     }
@@ -928,10 +935,16 @@ public final class Tasklet<T> {
     /** Stops the current tasklet monitoring this one (once, if it monitored it several times). */
     public void demonitor() {
         Tasklet<?> watcher = current();
+        boolean removed = false;
         synchronized (this) {
             Relations relations = relationsOrNull();
             if (relations != null) {
-                relations.monitors.remove(watcher);
+                removed = relations.monitors.remove(watcher);
+            }
+        }
+        if (removed) {
+            synchronized (watcher) {
+                watcher.relations().unwatch(this);
             }
         }
     }
@@ -1075,6 +1088,12 @@ public final class Tasklet<T> {
     }
 
     /** Called at a safe point: the hot swap to raise here, if one is pending. */
+    /** True if a hot swap waits for this tasklet's next safe point; any thread. */
+    boolean hasPendingHotSwap() {
+        Extras x = extras;
+        return x != null && x.pendingSwap != null;
+    }
+
     HotSwap takeHotSwap() {
         Extras x = extras;
         if (x == null || x.pendingSwap == null) {

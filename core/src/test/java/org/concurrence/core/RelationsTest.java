@@ -78,6 +78,41 @@ class RelationsTest {
     }
 
     @Test
+    void aWatcherThatEndsLeavesTheMonitorListOfTheTaskletItWatched() {
+        deterministic(() -> {
+            Tasklet<Void> server = Tasklet.spawn(() -> Tasklet.sleep(Duration.ofHours(1)));
+            List<Tasklet<Void>> clients = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                clients.add(Tasklet.spawn(() -> {
+                    server.monitor();
+                    server.monitor();
+                }));
+            }
+            for (Tasklet<Void> client : clients) {
+                client.join();
+            }
+            synchronized (server) {
+                assertEquals(List.of(), server.relationsOrNull().monitors, "ended watchers are not kept");
+            }
+
+            Tasklet<?> me = Tasklet.current();
+            Tasklet<String> brief = Tasklet.spawn(() -> "done");
+            brief.monitor();
+            brief.join();
+            assertEquals(new Ending.Normal("done"), Mailbox.receive(Down.class, Duration.ZERO).ending());
+            server.monitor();
+            server.demonitor();
+            synchronized (me) {
+                assertEquals(List.of(), me.relationsOrNull().watching, "nor notes of ended or demonitored ones");
+            }
+            synchronized (server) {
+                assertEquals(List.of(), server.relationsOrNull().monitors);
+            }
+            server.kill();
+        });
+    }
+
+    @Test
     void aFailureTravelsAlongLinks() {
         deterministic(() -> {
             Tasklet<Void> c = Tasklet.builder().name("c").spawn(() -> Tasklet.sleep(Duration.ofHours(1)));
@@ -260,6 +295,30 @@ class RelationsTest {
             stubborn.join();
             assertFalse(stubborn.hotSwap(() -> null, Duration.ofSeconds(1)));
         });
+    }
+
+    /** A behaviour that receives forever; the hot swaps below replace it with itself. */
+    private static Object receiveForever() {
+        while (true) {
+            Mailbox.receive();
+        }
+    }
+
+    @Test
+    void hotSwapsFromAnotherDispatcherArriveWhileTheTaskletIsBusyReceiving() {
+        // A request that came between the tasklet's check for one and its being published as waiting used to find no
+        // one to wake: the swap then waited for the next message (here none follows until the swap is done). The
+        // window is a few instructions wide, so this stress test guards the path rather than reliably hitting it.
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> Timeout.run(Duration.ofSeconds(60),
+                () -> {
+                    Tasklet<Object> server = Tasklet.builder().on(Dispatcher.current().group().dispatcher(1))
+                            .spawn(RelationsTest::receiveForever);
+                    for (int i = 0; i < 2_000; i++) {
+                        server.send(i);
+                        assertTrue(server.hotSwap(RelationsTest::receiveForever, Duration.ofSeconds(5)), "swap " + i);
+                    }
+                    server.kill();
+                }));
     }
 
     @Test
