@@ -24,8 +24,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.concurrence.core.Tasklet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,20 +162,24 @@ class JdkHandlerAdapterTest {
 
     @Test
     void filtersRunInOrderAroundTheHandlerAndShareAttributes() throws Exception {
-        List<String> seen = new ArrayList<>();
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch outerDone = new CountDownLatch(1);
         var context = server.createContext("/f", ex -> {
             seen.add("handler " + ex.getAttribute("who"));
             reply(ex, 200, "ok");
         });
-        context.getFilters().add(namedFilter("outer", seen));
-        context.getFilters().add(namedFilter("inner", seen));
+        context.getFilters().add(namedFilter("outer", seen, outerDone));
+        context.getFilters().add(namedFilter("inner", seen, new CountDownLatch(1)));
         server.start();
         HttpResponse<String> r = get("/f");
         assertEquals("ok", r.body());
+        // The client may have the whole response before the filters' code after the chain has run (so with the JDK's
+        // own server): wait for the outer filter to finish, under a deadline.
+        assertTrue(outerDone.await(10, TimeUnit.SECONDS), "the outer filter did not finish");
         assertEquals(List.of("outer", "inner", "handler inner", "after inner", "after outer"), seen);
     }
 
-    private static Filter namedFilter(String name, List<String> seen) {
+    private static Filter namedFilter(String name, List<String> seen, CountDownLatch done) {
         return new Filter() {
             @Override
             public void doFilter(HttpExchange ex, Chain chain) throws IOException {
@@ -180,6 +187,7 @@ class JdkHandlerAdapterTest {
                 ex.setAttribute("who", name);
                 chain.doFilter(ex);
                 seen.add("after " + name);
+                done.countDown();
             }
 
             @Override
