@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Objects;
 import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Timeout;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Status;
@@ -15,9 +16,12 @@ import org.concurrence.http.Status;
  * ends exactly where the body ends, so it never reads into the next pipelined request.
  *
  * <p>Blocking: a read parks the reading tasklet until bytes arrive, at most the body timeout at a time and never past
- * the tasklet's own deadline. A wait that outlasts the body timeout fails with {@link HttpException} 408; one that
- * outlasts the tasklet's deadline with the {@link DeadlineExceededException} itself. Every failure (timeout, end of
- * stream, malformed framing, over the limit) tells the connection, which closes after its response.
+ * the tasklet's own deadline. A wait that outlasts the body timeout fails with {@link HttpException} 408; so does a
+ * body that, one body timeout after its first read, has averaged less than the minimum rate
+ * ({@link HttpServerOptions#minBodyRate()}: a client sending a byte per timeout cannot hold the connection for
+ * ever); a wait that outlasts the tasklet's deadline fails with the {@link DeadlineExceededException} itself. Every
+ * failure (timeout, end of stream, malformed framing, over the limit) tells the connection, which closes after its
+ * response.
  *
  * <p>{@link #close()} does not close the connection and does not skip the rest: the server drains or closes.
  * Thread-safety: one reading tasklet at a time, on the connection's dispatcher.
@@ -39,15 +43,21 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
     }
 
     final ConnectionInput in;
-    final Duration timeout;
+    private final Duration timeout;
+    /** Bytes per second the body must average from one {@link #timeout} after its first read; 0: no check. */
+    private final long minRate;
     private final Events events;
     private boolean started;
     private boolean ended;
+    /** When the first read began, on the dispatcher's clock; and the body bytes returned since. */
+    private long startedAt;
+    private long received;
     private final byte[] single = new byte[1];
 
-    BodyInput(ConnectionInput in, Duration timeout, Events events) {
+    BodyInput(ConnectionInput in, HttpServerOptions options, Events events) {
         this.in = in;
-        this.timeout = timeout;
+        this.timeout = options.bodyTimeout();
+        this.minRate = options.minBodyRate();
         this.events = events;
     }
 
@@ -74,12 +84,15 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
         try {
             if (!started) {
                 started = true;
+                startedAt = Dispatcher.current().nanoTime();
                 events.beforeFirstRead();
             }
             int n = readBody(b, off, len);
             if (n < 0) {
                 ended = true;
                 events.ended();
+            } else {
+                received += n;
             }
             return n;
         } catch (DeadlineExceededException e) {
@@ -87,11 +100,39 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
             if (Timeout.expired()) {
                 throw e; // the handler's own deadline, not the body timeout
             }
+            if (minRate > 0 && Dispatcher.current().nanoTime() >= rateDeadline()) {
+                throw new HttpException(Status.REQUEST_TIMEOUT, "request body slower than " + minRate
+                        + " bytes/s: " + received + " bytes in " + Duration.ofNanos(
+                        Dispatcher.current().nanoTime() - startedAt).toMillis() + " ms", e);
+            }
             throw new HttpException(Status.REQUEST_TIMEOUT, "no request body bytes for " + timeout, e);
         } catch (IOException | RuntimeException | Error e) {
             events.failed();
             throw e;
         }
+    }
+
+    /**
+     * When the body falls below its minimum rate unless more bytes arrive: one body timeout after the first read,
+     * plus the time the bytes received so far, and the next one, are worth at that rate.
+     */
+    private long rateDeadline() {
+        long worth = (received + 1) > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE
+                : (received + 1) * 1_000_000_000L / minRate;
+        long grace = timeout.toNanos();
+        long deadline = startedAt + grace;
+        return deadline > Long.MAX_VALUE - worth ? Long.MAX_VALUE : deadline + worth;
+    }
+
+    /** How long the next wait for body bytes may last: the body timeout, or less when the minimum rate says so. */
+    final Duration nextWait() {
+        if (minRate <= 0) {
+            return timeout;
+        }
+        long left = rateDeadline() - Dispatcher.current().nanoTime();
+        long cap = timeout.toNanos();
+        // At least a nanosecond: a wait of zero fails at once as a timeout, which read() then reports as too slow.
+        return Duration.ofNanos(Math.max(1, Math.min(cap, left)));
     }
 
     /** Reads body bytes; -1 at the body's end (once framing says so). */
@@ -105,9 +146,9 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
         int want = (int) Math.min(len, max);
         if (in.available() == 0) {
             if (want >= DIRECT_READ) {
-                return checkEof(in.readDirect(b, off, want, timeout));
+                return checkEof(in.readDirect(b, off, want, nextWait()));
             }
-            checkEof(in.fill(timeout));
+            checkEof(in.fill(nextWait()));
         }
         return in.take(b, off, want);
     }
@@ -115,7 +156,7 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
     /** Waits until at least {@code n} bytes are buffered. */
     final void ensure(int n) throws IOException {
         while (in.available() < n) {
-            checkEof(in.fill(timeout));
+            checkEof(in.fill(nextWait()));
         }
     }
 

@@ -1,7 +1,6 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
-import java.time.Duration;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Status;
 
@@ -28,8 +27,8 @@ final class ChunkedBody extends BodyInput {
     private long total;
     private int extensionBytes;
 
-    ChunkedBody(ConnectionInput in, Duration timeout, Events events, HttpServerOptions options) {
-        super(in, timeout, events);
+    ChunkedBody(ConnectionInput in, Events events, HttpServerOptions options) {
+        super(in, options, events);
         this.maxBodySize = options.maxBodySize();
         this.maxHeaderSize = options.maxHeaderSize();
         this.maxHeaderCount = options.maxHeaderCount();

@@ -50,8 +50,8 @@ final class Exchanges {
             body = ServerRequestBody.of(bytes, head.headers().get("Content-Type"), options.maxBufferedBodySize());
         } else {
             Events events = new Events(ex);
-            ex.body = head.chunked() ? new ChunkedBody(input, options.bodyTimeout(), events, options)
-                    : new FixedLengthBody(input, head.contentLength(), options.bodyTimeout(), events);
+            ex.body = head.chunked() ? new ChunkedBody(input, events, options)
+                    : new FixedLengthBody(input, head.contentLength(), options, events);
             body = ServerRequestBody.streamed(head.contentLength(), ex.body, head.headers().get("Content-Type"),
                     options.maxBufferedBodySize());
             connection.bodyStreaming = true;

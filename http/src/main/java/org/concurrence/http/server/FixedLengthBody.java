@@ -1,7 +1,6 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
-import java.time.Duration;
 
 /**
  * A body of a known length (Content-Length); see {@link BodyInput}. Thread-safety: as for {@link BodyInput}.
@@ -9,8 +8,8 @@ import java.time.Duration;
 final class FixedLengthBody extends BodyInput {
     private long remaining;
 
-    FixedLengthBody(ConnectionInput in, long length, Duration timeout, Events events) {
-        super(in, timeout, events);
+    FixedLengthBody(ConnectionInput in, long length, HttpServerOptions options, Events events) {
+        super(in, options, events);
         this.remaining = length;
     }
 

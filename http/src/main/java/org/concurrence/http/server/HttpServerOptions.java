@@ -20,6 +20,10 @@ import java.util.Objects;
  *                                 close the connection after the response
  * @param headTimeout              time from the first byte of a request to the end of its head → 408, close
  * @param bodyTimeout              longest wait for the next bytes of a request body → 408, close
+ * @param minBodyRate              least average rate of a request body, bytes per second, from one body timeout
+ *                                 after its first read on (so a client trickling a byte per timeout cannot hold a
+ *                                 connection for ever) → 408, close; 0 for no such check. It also bounds the
+ *                                 server's drain of an unread body
  * @param idleTimeout              longest wait for the next request on a keep-alive connection → close
  * @param writeTimeout             longest wait for the client to take response bytes → close
  * @param serverName               the Server header, or null for none; printable text, no CR or LF
@@ -37,6 +41,7 @@ public record HttpServerOptions(
         long maxDrainSize,
         Duration headTimeout,
         Duration bodyTimeout,
+        long minBodyRate,
         Duration idleTimeout,
         Duration writeTimeout,
         String serverName,
@@ -56,6 +61,9 @@ public record HttpServerOptions(
         }
         positive("headTimeout", headTimeout);
         positive("bodyTimeout", bodyTimeout);
+        if (minBodyRate < 0) {
+            throw new IllegalArgumentException("minBodyRate must be at least 0 (0: no check): " + minBodyRate);
+        }
         positive("idleTimeout", idleTimeout);
         positive("writeTimeout", writeTimeout);
         if (serverName != null && (serverName.isEmpty()
@@ -78,100 +86,109 @@ public record HttpServerOptions(
         }
     }
 
-    /** Defaults fit for a public server: 8 KiB request line, 16 KiB of headers, 100 MiB bodies, 30 s timeouts. */
+    /**
+     * Defaults fit for a public server: 8 KiB request line, 16 KiB of headers, 100 MiB bodies, 30 s timeouts, bodies
+     * at 256 bytes/s at least (as Kestrel's default 240).
+     */
     public static HttpServerOptions defaults() {
         return new HttpServerOptions(100_000, 10_000, 16, 8 * 1024, 16 * 1024, 100, 100L * 1024 * 1024,
-                8 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60),
+                8 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(30), 256, Duration.ofSeconds(60),
                 Duration.ofSeconds(30), "Concurrence", false);
     }
 
     public HttpServerOptions withMaxConnections(int v) {
         return new HttpServerOptions(v, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, maxHeaderSize,
-                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
-                writeTimeout, serverName, development);
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
+                idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxRequestsPerConnection(int v) {
         return new HttpServerOptions(maxConnections, v, maxPipelined, maxRequestLineLength, maxHeaderSize,
-                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
-                writeTimeout, serverName, development);
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
+                idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxPipelined(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, v, maxRequestLineLength, maxHeaderSize,
-                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
-                writeTimeout, serverName, development);
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
+                idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxRequestLineLength(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, v, maxHeaderSize,
-                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
-                writeTimeout, serverName, development);
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
+                idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxHeaderSize(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, v,
-                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
-                writeTimeout, serverName, development);
+                maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
+                idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxHeaderCount(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
-                maxHeaderSize, v, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                maxHeaderSize, v, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
                 idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxBodySize(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, v, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxBufferedBodySize(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
-                maxHeaderSize, maxHeaderCount, maxBodySize, v, maxDrainSize, headTimeout, bodyTimeout, idleTimeout,
-                writeTimeout, serverName, development);
+                maxHeaderSize, maxHeaderCount, maxBodySize, v, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
+                idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withMaxDrainSize(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, v, headTimeout, bodyTimeout,
-                idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withHeadTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, v, bodyTimeout,
-                idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withBodyTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, v,
-                idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development);
+    }
+
+    public HttpServerOptions withMinBodyRate(long v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                v, idleTimeout, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withIdleTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
-                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
-                bodyTimeout, v, writeTimeout, serverName, development);
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                minBodyRate, v, writeTimeout, serverName, development);
     }
 
     public HttpServerOptions withWriteTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
-                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
-                bodyTimeout, idleTimeout, v, serverName, development);
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                minBodyRate, idleTimeout, v, serverName, development);
     }
 
     public HttpServerOptions withServerName(String v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
-                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
-                bodyTimeout, idleTimeout, writeTimeout, v, development);
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                minBodyRate, idleTimeout, writeTimeout, v, development);
     }
 
     public HttpServerOptions withDevelopment(boolean v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
-                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout,
-                bodyTimeout, idleTimeout, writeTimeout, serverName, v);
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                minBodyRate, idleTimeout, writeTimeout, serverName, v);
     }
 }

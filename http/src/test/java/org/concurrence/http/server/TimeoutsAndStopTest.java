@@ -88,6 +88,50 @@ class TimeoutsAndStopTest {
     }
 
     @Test
+    void aBodyTricklingBelowTheMinimumRateGets408ThoughNoSingleWaitTimesOut() throws Exception {
+        // 20 bytes/s, one every 50 ms: each wait is far inside the 300 ms body timeout, so only the rate stops it.
+        HttpServerOptions options = HttpServerOptions.defaults().withBodyTimeout(SHORT).withMinBodyRate(100);
+        try (TestServer s = TestServer.start(options, request -> Response.ok(request.body().text()));
+             RawClient c = s.connect()) {
+            c.socket.setSoTimeout(50);
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n");
+            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
+            RawClient.Response answer = null;
+            int sent = 0;
+            while (answer == null && System.nanoTime() < deadline) {
+                try {
+                    c.send("b");
+                    sent++;
+                } catch (RuntimeException closed) {
+                    // The server answered and closed: read the answer below.
+                }
+                try {
+                    answer = c.read();
+                } catch (RuntimeException | AssertionError notYet) {
+                    // No answer within 50 ms: send the next byte.
+                }
+            }
+            assertTrue(answer != null, "no answer within " + TestServer.PATIENCE);
+            assertEquals(408, answer.status());
+            assertEquals("close", answer.header("Connection"));
+            assertTrue(sent < 10_000, "cut off before the body was complete: " + sent + " bytes");
+        }
+    }
+
+    @Test
+    void aBodyAtTheMinimumRateOrFasterIsReadWhole() {
+        HttpServerOptions options = HttpServerOptions.defaults().withBodyTimeout(SHORT).withMinBodyRate(100);
+        try (TestServer s = TestServer.start(options, request -> Response.ok(request.body().text()));
+             RawClient c = s.connect()) {
+            String body = "x".repeat(5000);
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body);
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status());
+            assertEquals(body, new String(r.body(), java.nio.charset.StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void aBodyThatStopsArrivingGets408() {
         try (TestServer s = TestServer.start(HttpServerOptions.defaults().withBodyTimeout(SHORT),
                 request -> Response.ok(request.body().text())); RawClient c = s.connect()) {
