@@ -550,7 +550,7 @@ public final class Mailbox {
                 continue;
             }
             try {
-                waiter.await(deadline, "receive in mailbox of tasklet", owner);
+                owner.awaitTimed(waiter, deadline, "receive in mailbox of tasklet", owner);
             } catch (DeadlineExceededException | TaskletExit cancelled) {
                 retract(waiter);
                 throw cancelled;

@@ -90,6 +90,8 @@ public final class Tasklet<T> {
         volatile HotSwap pendingSwap;
         /** The most recently spawned living child; the others follow through their sibling links. */
         Tasklet<?> firstChild;
+        /** The timer of this tasklet's timed receives, calls and deliveries (see {@link #awaitTimed}). */
+        WaitTimer waitTimer;
     }
 
     private Tasklet(Dispatcher dispatcher, boolean daemon) {
@@ -311,10 +313,13 @@ public final class Tasklet<T> {
         orphanChildren();
         dispatcher.unlinkLive(this);
         WaitQueue<Object> waiting = null;
+        WaitTimer timer = null;
         Mailbox box;
         synchronized (this) {
             Extras x = value != null || thrown != null ? extras() : extras;
             if (x != null) {
+                timer = x.waitTimer;
+                x.waitTimer = null;
                 x.locals = null;
                 x.result = value;
                 x.failure = thrown;
@@ -326,6 +331,9 @@ public final class Tasklet<T> {
         }
         if (box != null) {
             box.close();
+        }
+        if (timer != null) {
+            timer.cancel(); // on this tasklet's carrier: its armed timer leaves the heap now, not at its deadline
         }
         Relations ended = takeRelations();
         boolean told = (waiting != null && !waiting.isEmpty()) || (ended != null && ended.tellsAnyone());
@@ -437,6 +445,24 @@ public final class Tasklet<T> {
      * the dispatcher's clock ({@code Long.MAX_VALUE} for none). A null {@code timeout} means the current deadline
      * alone. For building blocking primitives with {@link Waiter}.
      */
+    /**
+     * {@code waiter.await(deadline, operation, target)} for a wait of this tasklet's own — a mailbox receive, a call's
+     * reply, a delivery's receipt — through one {@link WaitTimer} kept for them all: a tasklet that receives or calls
+     * in a loop under a timeout arms the dispatcher's timer heap once per timeout period rather than once per wait.
+     * Call from this tasklet. The timer is made on the first timed wait and disarmed when the tasklet ends.
+     */
+    <R> R awaitTimed(Waiter<R> waiter, long deadline, String operation, Object target) {
+        if (deadline == Deadlines.NONE) {
+            return waiter.await(deadline, operation, target);
+        }
+        Extras x = extras();
+        WaitTimer timer = x.waitTimer;
+        if (timer == null) {
+            timer = x.waitTimer = new WaitTimer(dispatcher);
+        }
+        return timer.await(waiter, deadline, operation, target);
+    }
+
     public static long deadline(Duration timeout) {
         Tasklet<?> self = currentOrNull();
         if (self == null) {
@@ -841,7 +867,8 @@ public final class Tasklet<T> {
         long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the reply
         mailbox().post(envelope, deadline);
         try {
-            return replyTo.await(deadline, "call to tasklet", this);
+            return caller != null ? caller.awaitTimed(replyTo, deadline, "call to tasklet", this)
+                    : replyTo.await(deadline, "call to tasklet", this);
         } catch (DeadlineExceededException late) {
             // The message names the request; built here, on the rare path, instead of for every call.
             throw new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(),
@@ -877,7 +904,13 @@ public final class Tasklet<T> {
         long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the receipt
         box.post(envelope, deadline);
         try {
-            receipt.await(deadline, "delivery of " + envelope.describeBody() + " to tasklet", name());
+            String operation = "delivery of " + envelope.describeBody() + " to tasklet";
+            Tasklet<?> self = currentOrNull();
+            if (self != null) {
+                self.awaitTimed(receipt, deadline, operation, name());
+            } else {
+                receipt.await(deadline, operation, name());
+            }
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             if (box.withdraw(envelope) || cancelled instanceof TaskletExit) {
                 throw cancelled;

@@ -279,6 +279,31 @@ class MailboxTest {
     }
 
     @Test
+    void timedReceivesAndCallsInALoopKeepOneTimerArmedAndNoneOnceTheTaskletEnds() {
+        deterministic(() -> {
+            Dispatcher d = Dispatcher.current();
+            Tasklet<Void> echo = Tasklet.spawn(() -> {
+                for (int i = 0; i < 100; i++) {
+                    Mailbox.receive(Duration.ofSeconds(30));
+                    Mailbox.reply("pong");
+                }
+            });
+            for (int i = 0; i < 100; i++) {
+                assertEquals("pong", echo.call("ping", Duration.ofSeconds(30)));
+                assertTrue(d.statistics().timersPending() <= 2, "one timer each, not one per wait: "
+                        + d.statistics().timersPending());
+            }
+            echo.join();
+            assertEquals(1, d.statistics().timersPending(), "the ended tasklet's timer left the heap; this one's stays");
+            assertThrows(IllegalStateException.class, () -> echo.call("late", Duration.ofSeconds(1)));
+            Tasklet<Object> slow = Tasklet.spawn(() -> Mailbox.receive(Duration.ofSeconds(5)));
+            long start = d.nanoTime();
+            assertThrows(JoinError.class, slow::join, "a timed receive still times out");
+            assertEquals(Duration.ofSeconds(5), Duration.ofNanos(d.nanoTime() - start));
+        });
+    }
+
+    @Test
     void sendSaysWhetherTheMessageWasQueued() {
         deterministic(() -> {
             Tasklet<Void> open = Tasklet.spawn(() -> Tasklet.sleep(Duration.ofSeconds(1)));
