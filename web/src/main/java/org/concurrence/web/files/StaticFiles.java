@@ -151,6 +151,7 @@ public final class StaticFiles implements Handler {
                     .build();
             case ByteRange.Unsatisfiable u -> b.status(Status.RANGE_NOT_SATISFIABLE)
                     .header("Content-Range", "bytes */" + size)
+                    .contentType("text/plain; charset=UTF-8") // the message, not the file's type
                     .body("range not satisfiable: " + request.header("Range") + " for " + size + " bytes")
                     .build();
         };

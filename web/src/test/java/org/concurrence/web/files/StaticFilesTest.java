@@ -132,6 +132,15 @@ class StaticFilesTest {
     }
 
     @Test
+    void the416MessageIsPlainTextNotTheFilesType() throws Exception {
+        // The message echoes the client's Range header: labelled text/html it would be markup in the page's origin.
+        Response r = get("/index.html", "Range", "bytes=9999-");
+        assertEquals(Status.RANGE_NOT_SATISFIABLE, r.status());
+        assertEquals("text/plain; charset=UTF-8", r.headers().get("Content-Type"));
+        assertEquals("range not satisfiable: bytes=9999- for 13 bytes", Responses.text(r));
+    }
+
+    @Test
     void severalRangesMalformedRangesAndStaleIfRangeGiveTheWholeFile() throws Exception {
         for (String range : new String[] {"bytes=0-1,5-6", "bytes=5-2", "items=0-1", "bytes=x-y", "bytes=-"}) {
             Response r = get("/big.bin", "Range", range);
