@@ -124,10 +124,28 @@ final class AdaptedExchange extends HttpExchange {
             responseStream.remaining = length;
         }
         responseCode = code;
-        send(new ExchangeBridge.Signal.Head(code, ExchangeBridge.toOurs(responseHeaders), length));
+        long declared = head && length <= 0 ? declaredLength() : length;
+        send(new ExchangeBridge.Signal.Head(code, ExchangeBridge.toOurs(responseHeaders), declared));
         if (responseStream.discard) {
             responseStream.closed = true;
             signalEnd();
+        }
+    }
+
+    /**
+     * For HEAD, the length of the GET body: the JDK's contract is that a handler sets Content-Length itself and sends
+     * -1 (its own file server does); -1 if it set none, or not a number, so that no length is claimed.
+     */
+    private long declaredLength() {
+        String value = responseHeaders.getFirst("Content-Length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(value.strip());
+            return length >= 0 ? length : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
