@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.concurrence.channel.Channel;
 import org.concurrence.channel.ChannelClosedException;
 import org.concurrence.http.Method;
@@ -173,13 +174,20 @@ final class AdaptedExchange extends HttpExchange {
         return request.version().text();
     }
 
+    /**
+     * This exchange's attribute, else the context's: HttpContext.getAttributes() documents that its attributes are
+     * visible to every exchange of the context. Attributes set here stay with this exchange.
+     */
     @Override
     public Object getAttribute(String name) {
-        return attributes.get(name);
+        Objects.requireNonNull(name, "name");
+        Object value = attributes.get(name);
+        return value != null ? value : context.getAttributes().get(name);
     }
 
     @Override
     public void setAttribute(String name, Object value) {
+        Objects.requireNonNull(name, "name");
         if (value == null) {
             attributes.remove(name);
         } else {

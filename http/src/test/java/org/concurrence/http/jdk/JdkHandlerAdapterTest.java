@@ -207,6 +207,24 @@ class JdkHandlerAdapterTest {
         assertEquals(List.of("outer", "inner", "handler inner", "after inner", "after outer"), seen);
     }
 
+    @Test
+    void theContextsAttributesAreVisibleToEveryExchange() throws Exception {
+        var context = server.createContext("/config", ex -> {
+            String nullName;
+            try {
+                ex.getAttribute(null);
+                nullName = "accepted";
+            } catch (NullPointerException e) {
+                nullName = "NPE";
+            }
+            reply(ex, 200, ex.getAttribute("greeting") + " " + nullName);
+        });
+        context.getAttributes().put("greeting", "configured");
+        server.start();
+        assertEquals("configured NPE", get("/config").body());
+        assertEquals("configured NPE", get("/config").body());
+    }
+
     private static Filter namedFilter(String name, List<String> seen, CountDownLatch done) {
         return new Filter() {
             @Override
