@@ -173,6 +173,14 @@ class StaticFilesTest {
     }
 
     @Test
+    void aFileAskedForAsADirectoryIsNotFound() throws Exception {
+        // As on a file system (ENOTDIR): served at /css/site.css/, its relative links would resolve under it.
+        assertEquals(404, get("/css/site.css/").status().code());
+        assertEquals(404, get("/index.html/").status().code());
+        assertEquals("body{}", Responses.text(get("/css/site.css")));
+    }
+
+    @Test
     void traversalAttemptsAreNotFound() throws Exception {
         for (String target : new String[] {"/../secret.txt", "/%2e%2e/secret.txt", "/css/../../secret.txt",
             "/css%2f..%2f..%2fsecret.txt", "/css%2F..%2Fsecret.txt", "/..%5csecret.txt", "/index.html%00.txt",
