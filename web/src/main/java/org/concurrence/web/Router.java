@@ -35,7 +35,9 @@ import org.concurrence.http.Status;
  * <li>No template matches the path: 404 (or the {@linkplain Builder#notFound not-found handler}).
  * <li>Trailing slash: templates are exact ({@code /users} is not {@code /users/}). A GET or HEAD whose path matches
  *     nothing but would match with the trailing slash added or removed gets a 308 redirect there (query kept); other
- *     methods get 404. So links work either way, yet each resource has one URL.
+ *     methods get 404. So links work either way, yet each resource has one URL. No redirect (404 instead) when the
+ *     slash is percent-encoded, or when the target would read as another host ({@code /\evil.example/} is
+ *     {@code //evil.example} to a browser).
  * <li>A template matches but has no route for the method: 405 with an {@code Allow} header.
  * <li>HEAD is served by the GET route unless a HEAD route exists; the server sends the headers (with the GET body's
  *     length) and no body.
@@ -102,9 +104,10 @@ public final class Router implements Handler {
     private Response notFound(Request request, Method method, String path) throws Exception {
         if ((method.equals(Method.GET) || method.equals(Method.HEAD)) && path.length() > 1 && path.startsWith("/")) {
             String other = path.endsWith("/") ? path.substring(0, path.length() - 1) : path + "/";
-            if (tree.find(method, other) != null) {
-                String raw = request.rawPath();
-                String location = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw + "/";
+            String raw = request.rawPath();
+            String location = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw + "/";
+            if (raw.endsWith("/") == path.endsWith("/") && !leavesTheSite(location)
+                    && tree.find(method, other) != null) {
                 if (!request.rawQuery().isEmpty()) {
                     location += "?" + request.rawQuery();
                 }
@@ -115,6 +118,14 @@ public final class Router implements Handler {
             return notFound.handle(request);
         }
         return Response.text(Status.NOT_FOUND, "no route for " + path);
+    }
+
+    /**
+     * Whether a browser would read {@code location} as another host: {@code //host} is network-path relative, and
+     * browsers take a backslash for a slash, so {@code /\host} is too.
+     */
+    private static boolean leavesTheSite(String location) {
+        return location.length() > 1 && (location.charAt(1) == '/' || location.charAt(1) == '\\');
     }
 
     private static String allowHeader(Set<String> allowed) {

@@ -166,6 +166,26 @@ class RouterTest {
     }
 
     @Test
+    void theTrailingSlashRedirectNeverPointsAtAnotherHost() throws Exception {
+        Router pages = Router.builder().get("/{page}", r -> echo("page")).build();
+        Router sections = Router.builder().get("/{section}/", r -> echo("section")).build();
+        assertEquals("/docs", call(pages, TestRequest.get("/docs/")).headers().get("Location"));
+        assertEquals("/docs/", call(sections, TestRequest.get("/docs")).headers().get("Location"));
+        // Browsers read "/\\evil.example" as "//evil.example", another host: that would be an open redirect.
+        Response r = call(pages, TestRequest.get("/\\evil.example/"));
+        assertEquals(404, r.status().code(), "Location: " + r.headers().get("Location"));
+        r = call(sections, TestRequest.get("/\\evil.example"));
+        assertEquals(404, r.status().code(), "Location: " + r.headers().get("Location"));
+    }
+
+    @Test
+    void anEncodedTrailingSlashIsNotRedirectedToADoubleSlash() throws Exception {
+        Router router = Router.builder().get("/about", r -> echo("about")).build();
+        Response r = call(router, TestRequest.get("/about%2F"));
+        assertEquals(404, r.status().code(), "Location: " + r.headers().get("Location"));
+    }
+
+    @Test
     void filtersRunRouterThenOuterGroupThenInnerGroupThenRouteInOrder() throws Exception {
         List<String> trace = new ArrayList<>();
         Router router = Router.builder()

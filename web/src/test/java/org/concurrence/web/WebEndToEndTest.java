@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -196,6 +197,21 @@ class WebEndToEndTest {
         assertEquals(304, send(request("/static/data.txt").header("If-None-Match", etag).build()).statusCode());
         assertEquals(416, send(request("/static/data.txt").header("Range", "bytes=100000-").build()).statusCode());
         assertEquals(404, send(request("/static/%2e%2e/etc/passwd").build()).statusCode());
+    }
+
+    @Test
+    void aBackslashPathIsNotRedirectedToAnotherHost() throws Exception {
+        // The server takes "\\" in a target (visible ASCII); a 308 to "/\\evil.example" would send browsers there.
+        Router pages = Router.builder().get("/{page}", r -> org.concurrence.http.Response.ok("page")).build();
+        try (HttpServer own = HttpServer.start(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                HttpServerOptions.defaults(), pages);
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), own.port())) {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            socket.getOutputStream().write("GET /\\evil.example/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 404 "), answer);
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.concurrence.channel.Channel;
 import org.concurrence.channel.ChannelClosedException;
 import org.concurrence.http.Method;
@@ -124,10 +125,28 @@ final class AdaptedExchange extends HttpExchange {
             responseStream.remaining = length;
         }
         responseCode = code;
-        send(new ExchangeBridge.Signal.Head(code, ExchangeBridge.toOurs(responseHeaders), length));
+        long declared = head && length <= 0 ? declaredLength() : length;
+        send(new ExchangeBridge.Signal.Head(code, ExchangeBridge.toOurs(responseHeaders), declared));
         if (responseStream.discard) {
             responseStream.closed = true;
             signalEnd();
+        }
+    }
+
+    /**
+     * For HEAD, the length of the GET body: the JDK's contract is that a handler sets Content-Length itself and sends
+     * -1 (its own file server does); -1 if it set none, or not a number, so that no length is claimed.
+     */
+    private long declaredLength() {
+        String value = responseHeaders.getFirst("Content-Length");
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long length = Long.parseLong(value.strip());
+            return length >= 0 ? length : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -155,13 +174,20 @@ final class AdaptedExchange extends HttpExchange {
         return request.version().text();
     }
 
+    /**
+     * This exchange's attribute, else the context's: HttpContext.getAttributes() documents that its attributes are
+     * visible to every exchange of the context. Attributes set here stay with this exchange.
+     */
     @Override
     public Object getAttribute(String name) {
-        return attributes.get(name);
+        Objects.requireNonNull(name, "name");
+        Object value = attributes.get(name);
+        return value != null ? value : context.getAttributes().get(name);
     }
 
     @Override
     public void setAttribute(String name, Object value) {
+        Objects.requireNonNull(name, "name");
         if (value == null) {
             attributes.remove(name);
         } else {

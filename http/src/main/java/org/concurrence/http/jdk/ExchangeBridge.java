@@ -37,7 +37,10 @@ final class ExchangeBridge {
 
     /** What the handler's tasklet tells the request's tasklet. */
     sealed interface Signal {
-        /** {@code sendResponseHeaders} was called; {@code length} as the JDK defines it (-1 none, 0 chunked). */
+        /**
+         * {@code sendResponseHeaders} was called; {@code length} as the JDK defines it (-1 none, 0 chunked), except
+         * for HEAD: the length a GET would have, or -1 if unknown.
+         */
         record Head(int code, Headers headers, long length) implements Signal {}
 
         record Chunk(byte[] bytes) implements Signal {}
@@ -74,8 +77,8 @@ final class ExchangeBridge {
         head.headers().forEach(b::addHeader);
         boolean noBody = head.length() < 0 || status.forbidsBody() || request.method().equals(Method.HEAD);
         if (noBody) {
-            if (request.method().equals(Method.HEAD) && head.length() > 0) {
-                b.body(ResponseBody.ofWriter(head.length(), out -> {}));
+            if (request.method().equals(Method.HEAD) && !status.forbidsBody() && head.length() != 0) {
+                b.body(ResponseBody.ofWriter(head.length(), out -> {})); // Content-Length, or none if unknown
             }
             pipe.close(); // the exchange discards what the handler still writes
             return b.build();

@@ -11,6 +11,7 @@ import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.SimpleFileServer;
 import com.sun.net.httpserver.spi.HttpServerProvider;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,11 +22,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +37,7 @@ import org.concurrence.core.Tasklet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Handlers written for com.sun.net.httpserver, unchanged, on our server — with the JDK's own HTTP client. */
 class JdkHandlerAdapterTest {
@@ -135,6 +140,29 @@ class JdkHandlerAdapterTest {
     }
 
     @Test
+    void headKeepsTheContentLengthTheHandlerSetAsTheJdksOwnFileServerDoes(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("hello.txt"), "twelve bytes");
+        server.createContext("/files", SimpleFileServer.createFileHandler(dir.toAbsolutePath()));
+        server.createContext("/stream", ex -> {
+            ex.sendResponseHeaders(200, 0); // chunked: the length is not known
+            ex.close();
+        });
+        server.start();
+        HttpResponse<String> file = head("/files/hello.txt");
+        assertEquals(200, file.statusCode());
+        assertEquals("12", file.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("12", get("/files/hello.txt").headers().firstValue("Content-Length").orElseThrow());
+        HttpResponse<String> stream = head("/stream");
+        assertEquals(200, stream.statusCode());
+        assertEquals(Optional.empty(), stream.headers().firstValue("Content-Length"), "a length of 0 is a lie");
+    }
+
+    private HttpResponse<String> head(String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void noBodyStatusAndMinusOneLength() throws Exception {
         server.createContext("/none", ex -> {
             ex.sendResponseHeaders(204, -1);
@@ -177,6 +205,24 @@ class JdkHandlerAdapterTest {
         // own server): wait for the outer filter to finish, under a deadline.
         assertTrue(outerDone.await(10, TimeUnit.SECONDS), "the outer filter did not finish");
         assertEquals(List.of("outer", "inner", "handler inner", "after inner", "after outer"), seen);
+    }
+
+    @Test
+    void theContextsAttributesAreVisibleToEveryExchange() throws Exception {
+        var context = server.createContext("/config", ex -> {
+            String nullName;
+            try {
+                ex.getAttribute(null);
+                nullName = "accepted";
+            } catch (NullPointerException e) {
+                nullName = "NPE";
+            }
+            reply(ex, 200, ex.getAttribute("greeting") + " " + nullName);
+        });
+        context.getAttributes().put("greeting", "configured");
+        server.start();
+        assertEquals("configured NPE", get("/config").body());
+        assertEquals("configured NPE", get("/config").body());
     }
 
     private static Filter namedFilter(String name, List<String> seen, CountDownLatch done) {

@@ -31,7 +31,8 @@ import org.concurrence.web.HttpDate;
  * org.concurrence.web.Routes#mount mount} and a {@code {path...}} template give), else the whole decoded request
  * path, taken relative to the root. A directory requested without a trailing slash is redirected (301) to the same
  * path with one, so relative links in its index work; with the slash, its {@code index.html} (or the configured
- * index file) is served, and without one the answer is 404 — there are no directory listings.
+ * index file) is served, and without one the answer is 404 — there are no directory listings. A file requested with
+ * a trailing slash is 404.
  *
  * <p><b>Never outside the root.</b> 404 for: an encoded slash, backslash or NUL in the raw path; a segment that is
  * {@code .}, {@code ..}, empty, hidden ({@code .git}, unless {@link Builder#serveHidden}), or holds a backslash, NUL
@@ -111,6 +112,9 @@ public final class StaticFiles implements Handler {
             return notFound();
         }
         FileLookup.Found found = io.run(() -> lookup.stat(path));
+        if (found instanceof FileLookup.File && relative.endsWith("/")) {
+            return notFound(); // a file is not a directory, as open() says with ENOTDIR
+        }
         if (found instanceof FileLookup.Directory(Path dir)) {
             if (!request.path().endsWith("/")) {
                 String q = request.rawQuery();
@@ -151,6 +155,7 @@ public final class StaticFiles implements Handler {
                     .build();
             case ByteRange.Unsatisfiable u -> b.status(Status.RANGE_NOT_SATISFIABLE)
                     .header("Content-Range", "bytes */" + size)
+                    .contentType("text/plain; charset=UTF-8") // the message, not the file's type
                     .body("range not satisfiable: " + request.header("Range") + " for " + size + " bytes")
                     .build();
         };

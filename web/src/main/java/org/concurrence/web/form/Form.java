@@ -31,6 +31,11 @@ public final class Form {
     public static final String URLENCODED = "application/x-www-form-urlencoded";
     /** The default limit on the body: 1 MiB. */
     public static final int DEFAULT_MAX_SIZE = 1024 * 1024;
+    /**
+     * The default limit on the number of fields: 1,000, as for the parts of a multipart body. A 1 MiB body of short
+     * fields would otherwise decode into some 200,000 map entries, tens of MiB for one request.
+     */
+    public static final int DEFAULT_MAX_FIELDS = 1000;
 
     private Form() {}
 
@@ -39,14 +44,20 @@ public final class Form {
         return read(request, DEFAULT_MAX_SIZE);
     }
 
+    /** The form fields of the request's body, of at most {@code maxSize} bytes and {@link #DEFAULT_MAX_FIELDS}. */
+    public static Parameters read(Request request, int maxSize) throws IOException {
+        return read(request, maxSize, DEFAULT_MAX_FIELDS);
+    }
+
     /**
      * The form fields of the request's body.
      *
      * @throws HttpException 415 if the Content-Type is not {@value #URLENCODED} (or names an unknown charset), 413 if
-     *                       the body is longer than {@code maxSize} bytes, 400 for a malformed percent escape
+     *                       the body is longer than {@code maxSize} bytes or has more than {@code maxFields} fields
+     *                       (empty ones between {@code &&} aside), 400 for a malformed percent escape
      * @throws IOException   if the client went away
      */
-    public static Parameters read(Request request, int maxSize) throws IOException {
+    public static Parameters read(Request request, int maxSize, int maxFields) throws IOException {
         MediaType type = MediaType.parse(request.header("Content-Type"));
         if (type == null || !type.type().equals(URLENCODED)) {
             throw new HttpException(Status.UNSUPPORTED_MEDIA_TYPE, "expected Content-Type " + URLENCODED + ", not "
@@ -62,7 +73,25 @@ public final class Form {
         if (bytes.length > maxSize) {
             throw tooLarge(maxSize, "more sent");
         }
+        if (fields(bytes) > maxFields) {
+            throw new HttpException(Status.CONTENT_TOO_LARGE, "form has more than " + maxFields + " fields");
+        }
         return Parameters.parse(new String(bytes, StandardCharsets.ISO_8859_1), charset);
+    }
+
+    /** The number of non-empty {@code &}-separated fields in {@code body}. */
+    private static int fields(byte[] body) {
+        int fields = 0;
+        boolean inField = false;
+        for (byte b : body) {
+            if (b == '&') {
+                inField = false;
+            } else if (!inField) {
+                inField = true;
+                fields++;
+            }
+        }
+        return fields;
     }
 
     private static HttpException tooLarge(int maxSize, String actual) {

@@ -132,6 +132,15 @@ class StaticFilesTest {
     }
 
     @Test
+    void the416MessageIsPlainTextNotTheFilesType() throws Exception {
+        // The message echoes the client's Range header: labelled text/html it would be markup in the page's origin.
+        Response r = get("/index.html", "Range", "bytes=9999-");
+        assertEquals(Status.RANGE_NOT_SATISFIABLE, r.status());
+        assertEquals("text/plain; charset=UTF-8", r.headers().get("Content-Type"));
+        assertEquals("range not satisfiable: bytes=9999- for 13 bytes", Responses.text(r));
+    }
+
+    @Test
     void severalRangesMalformedRangesAndStaleIfRangeGiveTheWholeFile() throws Exception {
         for (String range : new String[] {"bytes=0-1,5-6", "bytes=5-2", "items=0-1", "bytes=x-y", "bytes=-"}) {
             Response r = get("/big.bin", "Range", range);
@@ -161,6 +170,14 @@ class StaticFilesTest {
         assertEquals(Status.MOVED_PERMANENTLY, r.status());
         assertEquals("/docs/?v=1", r.headers().get("Location"));
         assertEquals(404, get("/empty/").status().code(), "no listing");
+    }
+
+    @Test
+    void aFileAskedForAsADirectoryIsNotFound() throws Exception {
+        // As on a file system (ENOTDIR): served at /css/site.css/, its relative links would resolve under it.
+        assertEquals(404, get("/css/site.css/").status().code());
+        assertEquals(404, get("/index.html/").status().code());
+        assertEquals("body{}", Responses.text(get("/css/site.css")));
     }
 
     @Test

@@ -51,6 +51,27 @@ class FormTest {
     }
 
     @Test
+    void tooManyFieldsAre413BeforeTheyAreDecoded() throws Exception {
+        // 1 MiB of "f1&f2&..." would be some 200,000 map entries, tens of MiB per request: capped as multipart parts.
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i <= Form.DEFAULT_MAX_FIELDS; i++) {
+            body.append("&f").append(i).append("=");
+        }
+        var request = TestRequest.withBody(Method.POST, "/", body.toString(), "Content-Type", Form.URLENCODED);
+        HttpException e = assertThrows(HttpException.class, () -> Form.read(request));
+        assertEquals(413, e.status().code());
+        assertEquals("form has more than 1000 fields", e.getMessage());
+        var emptyPairs = TestRequest.withBody(Method.POST, "/", "&".repeat(5000) + "a=1", "Content-Type",
+                Form.URLENCODED);
+        assertEquals("1", Form.read(emptyPairs).get("a"), "empty pairs are not fields");
+        var fewer = TestRequest.withBody(Method.POST, "/", "a=1&b=2&c=3", "Content-Type", Form.URLENCODED);
+        assertEquals("3", Form.read(fewer, 100, 3).get("c"));
+        assertEquals(413, assertThrows(HttpException.class, () -> Form.read(
+                TestRequest.withBody(Method.POST, "/", "a=1&b=2&c=3", "Content-Type", Form.URLENCODED), 100, 2))
+                .status().code());
+    }
+
+    @Test
     void aMalformedEscapeIs400() {
         var request = TestRequest.withBody(Method.POST, "/", "a=%zz", "Content-Type", Form.URLENCODED);
         assertEquals(400, assertThrows(HttpException.class, () -> Form.read(request)).status().code());
