@@ -1,6 +1,7 @@
 package org.concurrence.core;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Arithmetic on deadlines: absolute times in nanoseconds on a dispatcher's clock, {@link #NONE} for no deadline.
@@ -30,7 +31,10 @@ final class Deadlines {
         return due < now ? NONE : due;
     }
 
-    /** A duration for people: "250 ms", "1.5 s", "12 µs". */
+    /**
+     * A duration for people: "250 ms", "1.500 s", "12 µs". Always with a decimal point, whatever the default locale:
+     * messages are compared and grepped.
+     */
     static String format(Duration duration) {
         long nanos = duration.toNanos();
         if (nanos < 1_000) {
@@ -43,7 +47,7 @@ final class Deadlines {
             long millis = nanos / 1_000_000;
             long tenths = (nanos / 100_000) % 10;
             return millis < 1_000 ? millis + (tenths == 0 ? "" : "." + tenths) + " ms"
-                    : String.format("%.3f s", nanos / 1e9);
+                    : String.format(Locale.ROOT, "%.3f s", nanos / 1e9);
         }
         return duration.toSeconds() + " s";
     }

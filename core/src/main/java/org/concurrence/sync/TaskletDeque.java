@@ -3,7 +3,6 @@ package org.concurrence.sync;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Objects;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
@@ -115,7 +114,7 @@ public final class TaskletDeque<E> {
 
     /** Adds {@code item} at the back if there is room and no adder waits; never waits. */
     public boolean tryAppend(E item) {
-        Objects.requireNonNull(item, "item");
+        requireItem(item, false);
         synchronized (monitor) {
             return offer(item, false);
         }
@@ -138,7 +137,7 @@ public final class TaskletDeque<E> {
 
     /** Adds {@code item} at the front if there is room and no adder waits; never waits. */
     public boolean tryPush(E item) {
-        Objects.requireNonNull(item, "item");
+        requireItem(item, true);
         synchronized (monitor) {
             return offer(item, true);
         }
@@ -236,7 +235,7 @@ public final class TaskletDeque<E> {
     // Internals. ----------------------------------------------------------------------------------------------
 
     private void add(E item, boolean atFront, long deadline) {
-        Objects.requireNonNull(item, "item");
+        requireItem(item, atFront);
         Waiter<Boolean> waiter;
         synchronized (monitor) {
             if (offer(item, atFront)) {
@@ -316,6 +315,14 @@ public final class TaskletDeque<E> {
                 store(pending.item(), pending.atFront());
             }
             // Else that adder timed out or was killed meanwhile: its item never enters the deque.
+        }
+    }
+
+    /** Rejects a null item with a message that names the operation and the deque. */
+    private void requireItem(E item, boolean atFront) {
+        if (item == null) {
+            throw new NullPointerException((atFront ? "push to" : "append to") + " deque " + name
+                    + ": items must not be null");
         }
     }
 

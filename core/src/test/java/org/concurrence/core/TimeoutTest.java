@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +84,22 @@ class TimeoutTest {
             }
             assertFalse(Timeout.expired());
         });
+    }
+
+    @Test
+    void timeoutMessagesAreTheSameWhateverTheDefaultLocale() {
+        Locale saved = Locale.getDefault();
+        Locale.setDefault(Locale.GERMANY); // a decimal comma
+        try {
+            deterministic(() -> {
+                Tasklet<Void> never = forever();
+                DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
+                        () -> never.join(Duration.ofMillis(2500)));
+                assertEquals("join of tasklet " + never.name() + " timed out after 2.500 s", e.getMessage());
+            });
+        } finally {
+            Locale.setDefault(saved);
+        }
     }
 
     @Test

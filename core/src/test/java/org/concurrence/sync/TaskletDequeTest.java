@@ -200,12 +200,14 @@ class TaskletDequeTest {
 
     @Test
     void nullItemsAndBadCapacitiesAreRejected() {
-        TaskletDeque<String> deque = new TaskletDeque<>();
-        assertThrows(NullPointerException.class, () -> deque.append(null));
-        assertThrows(NullPointerException.class, () -> deque.tryPush(null));
+        TaskletDeque<String> deque = new TaskletDeque<>("jobs", 10);
+        NullPointerException n = assertThrows(NullPointerException.class, () -> deque.append(null));
+        assertEquals("append to deque jobs: items must not be null", n.getMessage());
+        n = assertThrows(NullPointerException.class, () -> deque.tryPush(null));
+        assertEquals("push to deque jobs: items must not be null", n.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TaskletDeque<>("d", 0));
         assertEquals("deque d: capacity must be at least 1, not 0", e.getMessage());
-        assertEquals(Integer.MAX_VALUE, deque.capacity());
+        assertEquals(Integer.MAX_VALUE, new TaskletDeque<>().capacity());
     }
 
     @Test
