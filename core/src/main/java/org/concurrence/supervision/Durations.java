@@ -13,7 +13,7 @@ final class Durations {
         }
         long millis = duration.toMillis();
         if (millis < 1_000 || millis % 1_000 != 0) {
-            return millis < 10_000 ? millis + " ms" : String.format("%.3f s", millis / 1e3);
+            return millis < 10_000 ? millis + " ms" : String.format(java.util.Locale.ROOT, "%.3f s", millis / 1e3);
         }
         return (millis / 1_000) + " s";
     }
