@@ -521,6 +521,7 @@ public final class Mailbox {
     }
 
     private Object takeEntry(Predicate<Object> match, Duration timeout) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if a message is waiting, as channels do
         long deadline = Tasklet.deadline(timeout);
         localScanned = 0;
         boolean firstLook = true;

@@ -86,7 +86,7 @@ public final class Event {
      * Returns once the event is set, waiting under the current deadline.
      *
      * @throws DeadlineExceededException if the deadline passed first
-     * @throws TaskletExit               if the tasklet was killed while waiting
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting
      */
     public void await() {
         awaitUntil(Tasklet.deadline(null));
@@ -117,6 +117,7 @@ public final class Event {
     }
 
     private void awaitUntil(long deadline) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if no wait is needed, as channels do
         Waiter<Boolean> waiter;
         synchronized (monitor) {
             if (set) {

@@ -73,7 +73,7 @@ public final class Lock {
      * Takes the lock, waiting in line for it under the current deadline.
      *
      * @throws DeadlineExceededException if the deadline passed first; the caller holds nothing
-     * @throws TaskletExit               if the tasklet was killed while waiting; the caller holds nothing
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; the caller holds nothing
      * @throws IllegalStateException     if the caller already owns the lock (it is not reentrant)
      */
     public void lock() {

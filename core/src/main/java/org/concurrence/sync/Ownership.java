@@ -60,6 +60,7 @@ final class Ownership {
      * @param target the object named in a timeout's message (the public lock)
      */
     void acquire(long deadline, Object target) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if no wait is needed, as channels do
         Object me = Callers.current();
         Waiter<Boolean> waiter;
         synchronized (monitor) {

@@ -46,7 +46,7 @@ public final class RLock {
      * Takes the lock, or adds a hold if the caller owns it, waiting in line under the current deadline.
      *
      * @throws DeadlineExceededException if the deadline passed first; the caller holds nothing
-     * @throws TaskletExit               if the tasklet was killed while waiting; the caller holds nothing
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; the caller holds nothing
      */
     public void lock() {
         core.acquire(Tasklet.deadline(null), this);

@@ -110,7 +110,7 @@ public final class Semaphore {
      * Takes one permit, waiting in line for it under the current deadline.
      *
      * @throws DeadlineExceededException if the deadline passed first; nothing was taken
-     * @throws TaskletExit               if the tasklet was killed while waiting; nothing was taken
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; nothing was taken
      */
     public void acquire() {
         acquireUntil(1, Tasklet.deadline(null));
@@ -183,6 +183,7 @@ public final class Semaphore {
     }
 
     private void acquireUntil(int n, long deadline) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if no wait is needed, as channels do
         Waiter<Boolean> waiter;
         synchronized (monitor) {
             if (waiters.isEmpty() && permits >= n) {

@@ -101,7 +101,7 @@ public final class TaskletDeque<E> {
      * Adds {@code item} at the back, waiting under the current deadline while the deque is full.
      *
      * @throws DeadlineExceededException if the deadline passed first; nothing was added
-     * @throws TaskletExit               if the tasklet was killed while waiting; nothing was added
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; nothing was added
      */
     public void append(E item) {
         add(item, false, Tasklet.deadline(null));
@@ -124,7 +124,7 @@ public final class TaskletDeque<E> {
      * Adds {@code item} at the front, waiting under the current deadline while the deque is full.
      *
      * @throws DeadlineExceededException if the deadline passed first; nothing was added
-     * @throws TaskletExit               if the tasklet was killed while waiting; nothing was added
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; nothing was added
      */
     public void push(E item) {
         add(item, true, Tasklet.deadline(null));
@@ -149,7 +149,7 @@ public final class TaskletDeque<E> {
      * Removes and returns the item at the front, waiting under the current deadline while the deque is empty.
      *
      * @throws DeadlineExceededException if the deadline passed first; no item was taken
-     * @throws TaskletExit               if the tasklet was killed while waiting; no item was taken
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; no item was taken
      */
     public E pop() {
         return take(false, Tasklet.deadline(null));
@@ -171,7 +171,7 @@ public final class TaskletDeque<E> {
      * Removes and returns the item at the back, waiting under the current deadline while the deque is empty.
      *
      * @throws DeadlineExceededException if the deadline passed first; no item was taken
-     * @throws TaskletExit               if the tasklet was killed while waiting; no item was taken
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting; no item was taken
      */
     public E popLast() {
         return take(true, Tasklet.deadline(null));
@@ -235,6 +235,7 @@ public final class TaskletDeque<E> {
     // Internals. ----------------------------------------------------------------------------------------------
 
     private void add(E item, boolean atFront, long deadline) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if no wait is needed, as channels do
         requireItem(item, atFront);
         Waiter<Boolean> waiter;
         synchronized (monitor) {
@@ -257,6 +258,7 @@ public final class TaskletDeque<E> {
     }
 
     private E take(boolean last, long deadline) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if no wait is needed, as channels do
         Waiter<E> waiter;
         synchronized (monitor) {
             E item = poll(last);

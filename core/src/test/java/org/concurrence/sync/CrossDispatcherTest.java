@@ -277,4 +277,44 @@ class CrossDispatcherTest {
             all.forEach(Tasklet::join);
         });
     }
+
+    @Test
+    void aPendingKillIsRaisedByABlockingCallEvenWhenItNeedNotWait() {
+        // A kill from another dispatcher reaches a running tasklet as a pending request: its next blocking call raises
+        // it, whether or not that call would have waited (as channel operations always did).
+        Lock free = new Lock("free");
+        Semaphore open = new Semaphore("open", 1);
+        Event set = new Event();
+        set.set();
+        TaskletDeque<String> full = new TaskletDeque<>();
+        full.append("item");
+        List<Runnable> calls = List.of(free::lock, open::acquire, set::await, full::pop,
+                () -> org.concurrence.core.Mailbox.receive());
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
+            Dispatcher other = Dispatcher.current().group().dispatcher(1);
+            for (Runnable call : calls) {
+                java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicBoolean killed = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicInteger reached = new AtomicInteger();
+                Tasklet<Void> victim = other.spawn(() -> {
+                    started.set(true);
+                    while (!killed.get()) {
+                        Thread.onSpinWait(); // running, not blocked: the kill stays pending
+                    }
+                    reached.set(1);
+                    call.run();
+                    reached.set(2);
+                });
+                victim.send("a message for the mailbox case");
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!started.get() && System.nanoTime() < deadline) {
+                    Tasklet.yield();
+                }
+                victim.kill();
+                killed.set(true);
+                assertTrue(assertThrows(org.concurrence.core.JoinError.class, victim::join).wasKilled());
+                assertEquals(1, reached.get(), "the call raised the kill instead of returning");
+            }
+        });
+    }
 }
