@@ -121,10 +121,9 @@ public final class BlockingPool implements AutoCloseable {
 
     /**
      * Runs {@code work} like {@link #call(Blocking.Work)}, waiting for at most {@code timeout} and never past the
-     * current deadline.
+     * current deadline; a null {@code timeout} means the current deadline alone, as everywhere else.
      */
     public <T, X extends Exception> T call(Duration timeout, Blocking.Work<T, X> work) throws X {
-        Objects.requireNonNull(timeout, "timeout");
         return callUntil(timeout, work);
     }
 

@@ -53,6 +53,12 @@ class BlockingTest {
     }
 
     @Test
+    void aNullTimeoutMeansTheCurrentDeadlineAloneAsEverywhereElse() {
+        String result = Concurrence.run(VIRTUAL, () -> Blocking.call((Duration) null, () -> "done"));
+        assertEquals("done", result);
+    }
+
+    @Test
     void anUncheckedExceptionIsRethrownAsItIs() {
         Concurrence.run(VIRTUAL, () -> {
             IllegalArgumentException thrown = new IllegalArgumentException("bad path");
