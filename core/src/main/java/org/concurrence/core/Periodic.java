@@ -38,13 +38,16 @@ final class Periodic {
         }
     }
 
-    /** Runs {@code action}; logs a failure and returns false. A {@link TaskletExit} ends the loop. */
+    /**
+     * Runs {@code action}; logs a failure and returns false. A {@link TaskletExit} ends the loop; a {@link HotSwap}
+     * raised in a receive of the action passes through to the tasklet's body, which accepts it (both are Errors).
+     */
     private static boolean runLogged(Runnable action) {
         try {
             action.run();
             return true;
-        } catch (TaskletExit exit) {
-            throw exit;
+        } catch (TaskletExit | HotSwap signal) {
+            throw signal;
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "tasklet " + Tasklet.current().name() + ": call failed, going on", e);
             return false;

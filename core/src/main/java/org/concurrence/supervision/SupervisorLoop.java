@@ -150,18 +150,22 @@ final class SupervisorLoop {
 
     /** A child ended by itself (or failed to start): retire it or restart it, within the intensity. */
     private void ended(ChildState child, Ending ending) {
+        // The runtime logs a monitored tasklet's failure at DEBUG only (its monitor is told): a failure is reported
+        // here, with its cause, or a child that keeps crashing and being restarted would never be seen.
+        Throwable failure = ending instanceof Ending.Failed failed ? failed.cause() : null;
+        System.Logger.Level level = failure != null ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG;
         if (!child.spec.restart().restartsAfter(ending)) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "supervisor " + spec.name() + ": child " + child.spec.name()
+            LOG.log(level, () -> "supervisor " + spec.name() + ": child " + child.spec.name()
                     + " " + SupervisorGaveUpException.describe(ending) + " and is retired (" + child.spec.restart()
-                    + ")");
+                    + ")", failure);
             child.retired = true;
             publish();
             return;
         }
         countRestart(child, ending);
-        LOG.log(System.Logger.Level.DEBUG, () -> "supervisor " + spec.name() + ": child " + child.spec.name() + " "
+        LOG.log(level, () -> "supervisor " + spec.name() + ": child " + child.spec.name() + " "
                 + SupervisorGaveUpException.describe(ending) + "; restart " + restartCount + " (" + spec.strategy()
-                + ")");
+                + ")", failure);
         restart(child);
     }
 

@@ -1,6 +1,7 @@
 package org.concurrence.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,5 +126,27 @@ class PeriodicTest {
         // failure (pause 1 s), ok (500 ms): 1.5 s per two calls; by 4 s: calls at 0, 1000, 1500, 2500, 3000, 4000?
         // t=0 fail, 1000 ok, 1500 fail, 2500 ok, 3000 fail, 4000 would be next: killed at 4000 first.
         assertEquals(5, calls.get());
+    }
+
+    @Test
+    void aHotSwapReachesALoopThatReceivesInsteadOfBeingLoggedAsAFailure() {
+        List<Object> got = new ArrayList<>();
+        deterministic(() -> {
+            Tasklet<Void> server = Tasklet.loop(() -> got.add(Mailbox.receive()));
+            server.send("before");
+            Tasklet.yield();
+            long start = Dispatcher.current().nanoTime();
+            // The swap is raised in the receive inside the loop's action; the loop must let it through, not log it as
+            // a failed call and pause, leaving the requester to wait for its timeout.
+            assertTrue(server.hotSwap(() -> {
+                got.add("swapped");
+                got.add(Mailbox.receive());
+                return null;
+            }, Duration.ofSeconds(5)));
+            assertEquals(0, millisSinceStart(start));
+            server.send("after");
+            server.join();
+        });
+        assertEquals(List.of("before", "swapped", "after"), got);
     }
 }

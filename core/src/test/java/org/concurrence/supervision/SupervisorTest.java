@@ -174,6 +174,52 @@ class SupervisorTest {
     }
 
     @Test
+    void aChildsFailureIsLoggedAsAWarningNamingTheSupervisorTheChildAndTheCause() {
+        // The runtime logs the failure of a monitored tasklet at DEBUG only (its monitor is told): the supervisor,
+        // which is told, must report it, or a child that keeps crashing and being restarted is never seen.
+        List<java.util.logging.LogRecord> records = new ArrayList<>();
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(Supervisor.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(handler);
+        try {
+            deterministic(() -> {
+                Supervisor sup = Supervisor.start(SupervisorSpec.builder("sup")
+                        .intensity(5, Duration.ofMinutes(1))
+                        .child(ChildSpec.of("worker", failing("worker", Duration.ofSeconds(1), new ArrayList<>())))
+                        .child(ChildSpec.of("once", () -> {
+                            Tasklet.sleep(Duration.ofMillis(1200));
+                            throw new IllegalArgumentException("once fails (expected)");
+                        }).withRestart(Restart.TEMPORARY))
+                        .build());
+                Tasklet.sleep(Duration.ofMillis(1500));
+                sup.stop();
+            });
+        } finally {
+            logger.removeHandler(handler);
+        }
+        List<java.util.logging.LogRecord> warnings = records.stream()
+                .filter(r -> r.getLevel() == java.util.logging.Level.WARNING).toList();
+        assertEquals(List.of("supervisor sup: child worker failed (java.lang.IllegalStateException: worker fails "
+                        + "(expected)); restart 1 (ONE_FOR_ONE)",
+                "supervisor sup: child once failed (java.lang.IllegalArgumentException: once fails (expected)) and is "
+                        + "retired (TEMPORARY)"),
+                warnings.stream().map(java.util.logging.LogRecord::getMessage).toList());
+        assertEquals("worker fails (expected)", warnings.get(0).getThrown().getMessage());
+        assertEquals("once fails (expected)", warnings.get(1).getThrown().getMessage());
+    }
+
+    @Test
     void aTemporaryChildIsNeverRestarted() {
         List<String> log = new ArrayList<>();
         deterministic(() -> {
