@@ -89,7 +89,7 @@ public final class DispatcherGroup implements AutoCloseable {
     public <T> T run(Callable<T> main) {
         Tasklet<T> mainTasklet = Tasklet.builder().name("main").on(dispatchers[0]).spawn(main);
         this.main = mainTasklet;
-        awaitQuiet();
+        awaitQuiet(mainTasklet);
         if (deadlock != null) {
             throw deadlock;
         }
@@ -220,9 +220,15 @@ public final class DispatcherGroup implements AutoCloseable {
         }
     }
 
-    private void awaitQuiet() {
+    /**
+     * Waits until no non-daemon tasklet is left, {@link #quit} is called, a deadlock is found, or {@code main} fails.
+     * Main's failure is also checked here, not only signalled by {@link #taskletEnded}: main may fail before the
+     * field that lets {@code taskletEnded} recognise it is set.
+     */
+    private void awaitQuiet(Tasklet<?> mainTasklet) {
         synchronized (signal) {
-            while (nonDaemonAlive.get() > 0 && exitCode == null && deadlock == null && !mainFailed) {
+            while (nonDaemonAlive.get() > 0 && exitCode == null && deadlock == null && !mainFailed
+                    && (mainTasklet.isAlive() || mainTasklet.failure() == null)) {
                 try {
                     signal.wait();
                 } catch (InterruptedException e) {
