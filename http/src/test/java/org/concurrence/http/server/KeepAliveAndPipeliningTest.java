@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.concurrence.http.HttpException;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
 import org.concurrence.http.Status;
@@ -260,6 +261,22 @@ class KeepAliveAndPipeliningTest {
             assertEquals(304, c.send(GET.formatted("304")).read().status());
             c.send(GET.formatted("204"));
             assertEquals(204, c.read().status(), "nothing was left between the responses");
+        }
+    }
+
+    @Test
+    void statusesThatCannotBeAFinalAnswerBecome500AndTheStreamStaysInStep() {
+        try (TestServer s = TestServer.start(request -> switch (request.path()) {
+            case "/thrown-interim" -> throw new HttpException(Status.of(103), "early hints are no answer");
+            case "/thrown-700" -> throw new HttpException(Status.of(700), "no such class of status");
+            case "/returned-700" -> Response.text(Status.of(700), "no such class of status");
+            default -> echoPath(request);
+        }); RawClient c = s.connect()) {
+            for (String path : new String[] {"thrown-interim", "thrown-700", "returned-700"}) {
+                RawClient.Response r = c.send(GET.formatted(path)).read();
+                assertEquals(500, r.status(), path);
+                assertEquals("path /next", c.send(GET.formatted("next")).read().text(), "after " + path);
+            }
         }
     }
 
