@@ -46,6 +46,8 @@ final class ResponseWriter {
     private final byte[] serverLine;
     private final Duration timeout;
     private ByteBuffer out;
+    /** Socket writes so far: a response none of whose bytes went out can be taken back whole from the buffer. */
+    private long writes;
     private boolean busy;
     private Waiter<Boolean> waiting;
 
@@ -96,6 +98,7 @@ final class ResponseWriter {
     void flush() throws IOException {
         if (hasPending()) {
             out.flip();
+            writes++;
             try {
                 socket.write(out, timeout);
             } finally {
@@ -134,6 +137,8 @@ final class ResponseWriter {
         Framing framing = status.forbidsBody() ? Framing.NONE : body.length() >= 0 ? Framing.LENGTH
                 : http10 ? Framing.CLOSE : Framing.CHUNKED;
         close |= fields.asksClose() || (framing == Framing.CLOSE && !headRequest);
+        int start = out == null ? 0 : out.position();
+        long writesBefore = writes;
         put(StatusLines.of(status));
         if (!fields.hasDate()) {
             put(share.date.line());
@@ -156,9 +161,30 @@ final class ResponseWriter {
         }
         put(CRLF);
         if (!headRequest && framing != Framing.NONE) {
-            writeBody(body, framing);
+            try {
+                writeBody(body, framing);
+            } catch (IOException | RuntimeException e) {
+                if (writes == writesBefore) {
+                    sendBefore(start, e);
+                }
+                throw e;
+            }
         }
         return close;
+    }
+
+    /**
+     * A body failed (its writer threw, or wrote the wrong length) before any of its response went out: drops that
+     * response from the buffer and sends the complete responses before it, which the connection's close that follows
+     * would otherwise take with it. The failure came from the body, not the socket (nothing was written meanwhile).
+     */
+    private void sendBefore(int start, Exception failure) {
+        out.position(start);
+        try {
+            flush();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void writeBody(ResponseBody body, Framing framing) throws IOException {
@@ -189,6 +215,7 @@ final class ResponseWriter {
         if (length > out.remaining()) {
             if (length >= out.capacity()) {
                 flush();
+                writes++;
                 socket.write(ByteBuffer.wrap(bytes, offset, length), timeout);
                 return;
             }

@@ -1,10 +1,13 @@
 package org.concurrence.http.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -261,6 +264,29 @@ class KeepAliveAndPipeliningTest {
             assertEquals(304, c.send(GET.formatted("304")).read().status());
             c.send(GET.formatted("204"));
             assertEquals(204, c.read().status(), "nothing was left between the responses");
+        }
+    }
+
+    @Test
+    void aStreamedResponseThatFailsDoesNotTakeTheCompleteResponsesBeforeItWithIt() throws Exception {
+        try (TestServer s = TestServer.start(request -> request.path().equals("/fail")
+                ? Response.ok(ResponseBody.ofWriter(-1, out -> {
+                    out.write("partial".getBytes(StandardCharsets.UTF_8));
+                    throw new IOException("the source broke");
+                }), "text/plain")
+                : echoPath(request)); RawClient c = s.connect()) {
+            c.send(GET.formatted("a") + GET.formatted("b") + GET.formatted("fail") + GET.formatted("never"));
+            assertEquals("path /a", c.read().text(), "a complete response written before the failure is sent");
+            assertEquals("path /b", c.read().text());
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            try {
+                c.input().transferTo(rest);
+            } catch (IOException resetIsFine) {
+                // The connection was closed abruptly: also the expected outcome.
+            }
+            String text = rest.toString(StandardCharsets.ISO_8859_1);
+            assertFalse(text.contains("\r\n0\r\n\r\n"), "the failed body must not look complete: " + text);
+            assertFalse(text.contains("never"), text);
         }
     }
 
