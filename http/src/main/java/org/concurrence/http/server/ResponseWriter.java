@@ -3,6 +3,7 @@ package org.concurrence.http.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.Waiter;
 import org.concurrence.http.Method;
@@ -48,6 +49,9 @@ final class ResponseWriter {
     private ByteBuffer out;
     /** Socket writes so far: a response none of whose bytes went out can be taken back whole from the buffer. */
     private long writes;
+    /** Where the response being written starts in the buffer, and the socket writes then; -1 between responses. */
+    private int responseStart = -1;
+    private long writesAtResponseStart;
     private boolean busy;
     private Waiter<Boolean> waiting;
 
@@ -137,8 +141,23 @@ final class ResponseWriter {
         Framing framing = status.forbidsBody() ? Framing.NONE : body.length() >= 0 ? Framing.LENGTH
                 : http10 ? Framing.CLOSE : Framing.CHUNKED;
         close |= fields.asksClose() || (framing == Framing.CLOSE && !headRequest);
-        int start = out == null ? 0 : out.position();
-        long writesBefore = writes;
+        responseStart = out == null ? 0 : out.position();
+        writesAtResponseStart = writes;
+        try {
+            writeHeadAndBody(status, body, fields, framing, close, http10, headRequest);
+        } catch (IOException | RuntimeException e) {
+            if (writes == writesAtResponseStart && out != null) {
+                sendBefore(responseStart, e);
+            }
+            throw e;
+        } finally {
+            responseStart = -1;
+        }
+        return close;
+    }
+
+    private void writeHeadAndBody(Status status, ResponseBody body, DispatcherShare.EncodedFields fields,
+            Framing framing, boolean close, boolean http10, boolean headRequest) throws IOException {
         put(StatusLines.of(status));
         if (!fields.hasDate()) {
             put(share.date.line());
@@ -161,16 +180,26 @@ final class ResponseWriter {
         }
         put(CRLF);
         if (!headRequest && framing != Framing.NONE) {
-            try {
-                writeBody(body, framing);
-            } catch (IOException | RuntimeException e) {
-                if (writes == writesBefore) {
-                    sendBefore(start, e);
-                }
-                throw e;
-            }
+            writeBody(body, framing);
         }
-        return close;
+    }
+
+    /**
+     * Sends {@code 100 Continue} while a response is being written (its streamed body's writer reads the request
+     * body), ahead of that response's head in the buffer; call holding the output.
+     *
+     * @return false if part of the response has gone out already: too late for an interim response
+     */
+    boolean writeContinueBeforeResponse() throws IOException {
+        if (responseStart < 0 || writes != writesAtResponseStart) {
+            return false;
+        }
+        byte[] response = Arrays.copyOfRange(out.array(), responseStart, out.position());
+        out.position(responseStart);
+        put(CONTINUE, 0, CONTINUE.length);
+        put(response, 0, response.length);
+        flush();
+        return true;
     }
 
     /**
