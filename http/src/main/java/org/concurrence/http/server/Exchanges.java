@@ -6,6 +6,7 @@ import org.concurrence.core.TaskletExit;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.RequestBody;
 import org.concurrence.http.Response;
+import org.concurrence.http.Status;
 import org.concurrence.io.Socket;
 
 /**
@@ -104,19 +105,32 @@ final class Exchanges {
             if (response == null) {
                 throw new IllegalStateException("the handler returned null");
             }
-            if (response.status().isInformational()) {
-                throw new IllegalStateException("the handler returned the interim status " + response.status());
+            if (!isFinal(response.status())) {
+                throw new IllegalStateException("the handler returned the status " + response.status()
+                        + ", which cannot be a final response (200 to 599)");
             }
             return response;
         } catch (HttpException e) {
-            return ErrorResponses.of(e);
+            return isFinal(e.status()) ? ErrorResponses.of(e) : failed(ex, e);
         } catch (TaskletExit e) {
             throw e;
         } catch (Exception | Error e) {
-            HttpServer.LOG.log(System.Logger.Level.WARNING, "handler failed on \"" + ex + "\" from "
-                    + remote(connection.socket()) + "; answered 500", e);
-            return ErrorResponses.internal(e, options.development());
+            return failed(ex, e);
         }
+    }
+
+    /**
+     * Whether {@code status} can answer a request: not 1xx (a client takes it as interim and waits for another), not
+     * over 599 (invalid, RFC 9110 §15).
+     */
+    private static boolean isFinal(Status status) {
+        return status.code() >= 200 && status.code() <= 599;
+    }
+
+    private Response failed(Exchange ex, Throwable e) {
+        HttpServer.LOG.log(System.Logger.Level.WARNING, "handler failed on \"" + ex + "\" from "
+                + remote(connection.socket()) + "; answered 500", e);
+        return ErrorResponses.internal(e, options.development());
     }
 
     /** After the handler: decides what becomes of a body it did not read to the end. */
@@ -188,7 +202,14 @@ final class Exchanges {
 
         @Override
         public void beforeFirstRead() throws IOException {
-            if (ex.head.expectContinue() && !ex.continueSent) {
+            if (ex.head.expectContinue() && !ex.continueSent && ex.response != null) {
+                // The writer of a streamed response reads the body: this tasklet holds the output already.
+                if (!writer.writeContinueBeforeResponse()) {
+                    throw new IOException("too late for 100 Continue on " + connection.socket()
+                            + ": the response has begun");
+                }
+                ex.continueSent = true;
+            } else if (ex.head.expectContinue() && !ex.continueSent) {
                 if (!pipeline.awaitTurn(ex)) {
                     throw new IOException("connection " + connection.socket() + " broke before 100 Continue");
                 }

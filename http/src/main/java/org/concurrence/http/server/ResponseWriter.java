@@ -3,6 +3,7 @@ package org.concurrence.http.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.Waiter;
 import org.concurrence.http.Method;
@@ -46,6 +47,11 @@ final class ResponseWriter {
     private final byte[] serverLine;
     private final Duration timeout;
     private ByteBuffer out;
+    /** Socket writes so far: a response none of whose bytes went out can be taken back whole from the buffer. */
+    private long writes;
+    /** Where the response being written starts in the buffer, and the socket writes then; -1 between responses. */
+    private int responseStart = -1;
+    private long writesAtResponseStart;
     private boolean busy;
     private Waiter<Boolean> waiting;
 
@@ -96,6 +102,7 @@ final class ResponseWriter {
     void flush() throws IOException {
         if (hasPending()) {
             out.flip();
+            writes++;
             try {
                 socket.write(out, timeout);
             } finally {
@@ -134,6 +141,23 @@ final class ResponseWriter {
         Framing framing = status.forbidsBody() ? Framing.NONE : body.length() >= 0 ? Framing.LENGTH
                 : http10 ? Framing.CLOSE : Framing.CHUNKED;
         close |= fields.asksClose() || (framing == Framing.CLOSE && !headRequest);
+        responseStart = out == null ? 0 : out.position();
+        writesAtResponseStart = writes;
+        try {
+            writeHeadAndBody(status, body, fields, framing, close, http10, headRequest);
+        } catch (IOException | RuntimeException e) {
+            if (writes == writesAtResponseStart && out != null) {
+                sendBefore(responseStart, e);
+            }
+            throw e;
+        } finally {
+            responseStart = -1;
+        }
+        return close;
+    }
+
+    private void writeHeadAndBody(Status status, ResponseBody body, DispatcherShare.EncodedFields fields,
+            Framing framing, boolean close, boolean http10, boolean headRequest) throws IOException {
         put(StatusLines.of(status));
         if (!fields.hasDate()) {
             put(share.date.line());
@@ -158,7 +182,38 @@ final class ResponseWriter {
         if (!headRequest && framing != Framing.NONE) {
             writeBody(body, framing);
         }
-        return close;
+    }
+
+    /**
+     * Sends {@code 100 Continue} while a response is being written (its streamed body's writer reads the request
+     * body), ahead of that response's head in the buffer; call holding the output.
+     *
+     * @return false if part of the response has gone out already: too late for an interim response
+     */
+    boolean writeContinueBeforeResponse() throws IOException {
+        if (responseStart < 0 || writes != writesAtResponseStart) {
+            return false;
+        }
+        byte[] response = Arrays.copyOfRange(out.array(), responseStart, out.position());
+        out.position(responseStart);
+        put(CONTINUE, 0, CONTINUE.length);
+        put(response, 0, response.length);
+        flush();
+        return true;
+    }
+
+    /**
+     * A body failed (its writer threw, or wrote the wrong length) before any of its response went out: drops that
+     * response from the buffer and sends the complete responses before it, which the connection's close that follows
+     * would otherwise take with it. The failure came from the body, not the socket (nothing was written meanwhile).
+     */
+    private void sendBefore(int start, Exception failure) {
+        out.position(start);
+        try {
+            flush();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private void writeBody(ResponseBody body, Framing framing) throws IOException {
@@ -189,6 +244,7 @@ final class ResponseWriter {
         if (length > out.remaining()) {
             if (length >= out.capacity()) {
                 flush();
+                writes++;
                 socket.write(ByteBuffer.wrap(bytes, offset, length), timeout);
                 return;
             }

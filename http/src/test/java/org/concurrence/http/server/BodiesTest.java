@@ -78,6 +78,20 @@ class BodiesTest {
     }
 
     @Test
+    void aStreamedResponseWhoseWriterReadsTheBodyGetsTheHundredContinueFirst() {
+        try (TestServer s = TestServer.start(request -> Response.ok(ResponseBody.ofWriter(-1,
+                out -> request.body().stream().transferTo(out)), "text/plain")); RawClient c = s.connect()) {
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+            assertEquals(100, c.read().status(), "the interim response comes before the final one");
+            c.send("body");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status());
+            assertEquals("body", r.text());
+            assertEquals("chunked", r.header("Transfer-Encoding"));
+        }
+    }
+
+    @Test
     void aHandlerThatAnswersWithoutReadingNeverMakesTheClientSendAndTheConnectionCloses() {
         try (TestServer s = TestServer.start(request -> Response.text(org.concurrence.http.Status.FORBIDDEN, "no"));
              RawClient c = s.connect()) {

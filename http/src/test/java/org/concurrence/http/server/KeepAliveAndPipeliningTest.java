@@ -1,15 +1,19 @@
 package org.concurrence.http.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.concurrence.http.HttpException;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
 import org.concurrence.http.Status;
@@ -260,6 +264,45 @@ class KeepAliveAndPipeliningTest {
             assertEquals(304, c.send(GET.formatted("304")).read().status());
             c.send(GET.formatted("204"));
             assertEquals(204, c.read().status(), "nothing was left between the responses");
+        }
+    }
+
+    @Test
+    void aStreamedResponseThatFailsDoesNotTakeTheCompleteResponsesBeforeItWithIt() throws Exception {
+        try (TestServer s = TestServer.start(request -> request.path().equals("/fail")
+                ? Response.ok(ResponseBody.ofWriter(-1, out -> {
+                    out.write("partial".getBytes(StandardCharsets.UTF_8));
+                    throw new IOException("the source broke");
+                }), "text/plain")
+                : echoPath(request)); RawClient c = s.connect()) {
+            c.send(GET.formatted("a") + GET.formatted("b") + GET.formatted("fail") + GET.formatted("never"));
+            assertEquals("path /a", c.read().text(), "a complete response written before the failure is sent");
+            assertEquals("path /b", c.read().text());
+            ByteArrayOutputStream rest = new ByteArrayOutputStream();
+            try {
+                c.input().transferTo(rest);
+            } catch (IOException resetIsFine) {
+                // The connection was closed abruptly: also the expected outcome.
+            }
+            String text = rest.toString(StandardCharsets.ISO_8859_1);
+            assertFalse(text.contains("\r\n0\r\n\r\n"), "the failed body must not look complete: " + text);
+            assertFalse(text.contains("never"), text);
+        }
+    }
+
+    @Test
+    void statusesThatCannotBeAFinalAnswerBecome500AndTheStreamStaysInStep() {
+        try (TestServer s = TestServer.start(request -> switch (request.path()) {
+            case "/thrown-interim" -> throw new HttpException(Status.of(103), "early hints are no answer");
+            case "/thrown-700" -> throw new HttpException(Status.of(700), "no such class of status");
+            case "/returned-700" -> Response.text(Status.of(700), "no such class of status");
+            default -> echoPath(request);
+        }); RawClient c = s.connect()) {
+            for (String path : new String[] {"thrown-interim", "thrown-700", "returned-700"}) {
+                RawClient.Response r = c.send(GET.formatted(path)).read();
+                assertEquals(500, r.status(), path);
+                assertEquals("path /next", c.send(GET.formatted("next")).read().text(), "after " + path);
+            }
         }
     }
 
