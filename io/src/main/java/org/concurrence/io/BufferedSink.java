@@ -310,6 +310,11 @@ public final class BufferedSink implements Sink {
         }
     }
 
+    /** For {@link SinkOutputStream}, whose contract wants an {@code IOException} once closed. */
+    boolean isClosed() {
+        return closed;
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("closed");

@@ -529,6 +529,11 @@ public final class BufferedSource implements Source {
         return true;
     }
 
+    /** For {@link SourceInputStream}, whose contract wants an {@code IOException} once closed. */
+    boolean isClosed() {
+        return closed;
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("closed");

@@ -14,12 +14,14 @@ final class SourceInputStream extends InputStream {
 
     @Override
     public int read() throws IOException {
+        checkOpen();
         return source.request(1) ? source.readUnsignedByte() : -1;
     }
 
     @Override
     public int read(byte[] destination, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, destination.length);
+        checkOpen();
         return source.readSome(destination, offset, length);
     }
 
@@ -30,6 +32,7 @@ final class SourceInputStream extends InputStream {
 
     @Override
     public long skip(long byteCount) throws IOException {
+        checkOpen();
         if (byteCount <= 0 || !source.request(1)) {
             return 0;
         }
@@ -41,6 +44,13 @@ final class SourceInputStream extends InputStream {
     @Override
     public void close() throws IOException {
         source.close();
+    }
+
+    /** java.io's contract: a closed stream fails with an IOException (the source's own check is unchecked). */
+    private void checkOpen() throws IOException {
+        if (source.isClosed()) {
+            throw new IOException(this + " is closed");
+        }
     }
 
     @Override

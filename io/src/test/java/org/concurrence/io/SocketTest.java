@@ -131,6 +131,25 @@ class SocketTest {
     }
 
     @Test
+    void aBindThatFailsNamesTheAddressAndLeavesAnExistingFileAlone() {
+        Loopback.run(() -> {
+            var directory = Loopback.tempDirectory();
+            var taken = java.net.UnixDomainSocketAddress.of(java.nio.file.Files.createFile(directory.resolve("taken")));
+            java.net.BindException e = assertThrows(java.net.BindException.class, () -> ServerSocket.bind(taken));
+            assertTrue(e.getMessage().contains(taken.getPath().toString()), e.getMessage());
+            assertTrue(java.nio.file.Files.exists(taken.getPath()), "a file the bind did not create is kept");
+            java.nio.file.Files.delete(taken.getPath());
+            java.nio.file.Files.delete(directory);
+            try (ServerSocket first = ServerSocket.bind(anyPort())) {
+                java.net.BindException inUse = assertThrows(java.net.BindException.class,
+                        () -> ServerSocket.bind(first.localAddress()));
+                assertTrue(inUse.getMessage().contains(first.localAddress().toString()), inUse.getMessage());
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aConnectThatGetsNoAnswerTimesOutAndLeavesNothingOpen() {
         Loopback.run(() -> {
             // A listener that never accepts, with the smallest backlog: once its queue is full the kernel drops

@@ -4,6 +4,7 @@ import static org.concurrence.io.Bytes.counting;
 import static org.concurrence.io.Bytes.latin1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -88,5 +89,21 @@ class StreamViewsTest {
         }
         assertArrayEquals(data, sink.bytes());
         assertEquals(1, sink.closes());
+    }
+
+    @Test
+    void closedStreamsFailWithAnIOExceptionAsJavaIoExpects() throws IOException {
+        InputStream in = new BufferedSource(ChunkedSource.packets(latin1("abc"), 5, 100)).asInputStream();
+        in.close();
+        assertThrows(IOException.class, in::read);
+        assertThrows(IOException.class, () -> in.read(new byte[3], 0, 3));
+        assertThrows(IOException.class, () -> in.skip(1));
+        in.close();
+        OutputStream out = new BufferedSink(new RecordingSink()).asOutputStream();
+        out.close();
+        assertThrows(IOException.class, () -> out.write(1));
+        assertThrows(IOException.class, () -> out.write(new byte[3], 0, 3));
+        assertThrows(IOException.class, out::flush);
+        out.close();
     }
 }

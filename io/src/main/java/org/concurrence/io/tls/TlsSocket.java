@@ -73,6 +73,8 @@ public final class TlsSocket implements Source, Sink {
     private volatile boolean handshaken;
     private boolean inboundDone;
     private volatile boolean closed;
+    /** Why the session failed after its handshake; null while it has not. */
+    private volatile SSLException failure;
 
     private TlsSocket(Socket socket, SSLEngine engine, String peer) {
         this.socket = socket;
@@ -280,6 +282,7 @@ public final class TlsSocket implements Source, Sink {
             handshake();
             readLock.lock();
             try {
+                failedEarlier(); // the engine reads as closed after a failure: that is not the end of the stream
                 while (!records.hasPlaintext()) {
                     if (inboundDone) {
                         return -1;
@@ -363,6 +366,7 @@ public final class TlsSocket implements Source, Sink {
             handshake();
             writeLock.lock();
             try {
+                failedEarlier();
                 records.flush(); // what a write that timed out left
                 while (source.hasRemaining()) {
                     SSLEngineResult result;
@@ -455,9 +459,19 @@ public final class TlsSocket implements Source, Sink {
      * goes out if it can, the socket is closed, and the failure is named.
      */
     private SSLException broken(SSLException e) throws IOException {
+        SSLException failed = new SSLException("TLS session with " + peer + " failed: " + e.getMessage(), e);
+        failure = failed;
         sendAlert();
         socket.close();
-        return new SSLException("TLS session with " + peer + " failed: " + e.getMessage(), e);
+        return failed;
+    }
+
+    /** Throws if the session failed before: every later read or write fails too, naming the first failure. */
+    private void failedEarlier() throws SSLException {
+        SSLException first = failure;
+        if (first != null) {
+            throw new SSLException(first.getMessage() + " (earlier)", first);
+        }
     }
 
     /**

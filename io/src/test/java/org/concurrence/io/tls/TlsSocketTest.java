@@ -315,6 +315,48 @@ class TlsSocketTest {
         });
     }
 
+    /**
+     * A server that completes the handshake, then sends {@code bytes} raw over the socket and reads what comes back
+     * until the client closes.
+     */
+    private static Tasklet<byte[]> rawAfterHandshake(ServerSocket listener, byte... bytes) {
+        return Tasklet.spawn(() -> {
+            try (Socket accepted = listener.accept()) {
+                TlsSocket.server(accepted, serverOptions).handshake();
+                accepted.write(ByteBuffer.wrap(bytes));
+                return readToEnd(accepted);
+            }
+        });
+    }
+
+    @Test
+    void aSessionThatFailedKeepsFailingInsteadOfReadingAsTheEnd() {
+        Loopback.run(() -> {
+            try (ServerSocket listener = ServerSocket.bind(anyPort()); Timeout _ = Timeout.after(PATIENCE)) {
+                // An application data record that does not decrypt.
+                Tasklet<byte[]> server = rawAfterHandshake(listener, (byte) 0x17, (byte) 3, (byte) 3, (byte) 0,
+                        (byte) 20, (byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6, (byte) 7, (byte) 8,
+                        (byte) 9, (byte) 10, (byte) 11, (byte) 12, (byte) 13, (byte) 14, (byte) 15, (byte) 16,
+                        (byte) 17, (byte) 18, (byte) 19, (byte) 20);
+                try (TlsSocket client = TlsSocket.connect(listener.localAddress(), "localhost",
+                        clientOptions.withProtocols("TLSv1.3"), PATIENCE)) {
+                    SSLException e = assertThrows(SSLException.class, () -> client.read(ByteBuffer.allocate(16)));
+                    assertTrue(e.getMessage().contains("bad_record_mac"), e.getMessage());
+                    assertFalse(client.isOpen());
+                    // The engine is closed now; a second read must not take that for the peer's close_notify.
+                    SSLException again = assertThrows(SSLException.class,
+                            () -> client.read(ByteBuffer.allocate(16)), "a failed session is not at its end");
+                    assertTrue(again.getMessage().contains("bad_record_mac"), again.getMessage());
+                    SSLException write = assertThrows(SSLException.class,
+                            () -> client.write(ByteBuffer.wrap(new byte[1])));
+                    assertTrue(write.getMessage().contains("bad_record_mac"), write.getMessage());
+                }
+                server.join();
+            }
+            return null;
+        });
+    }
+
     @Test
     void closingASessionFromAnotherTaskletWakesItsReader() {
         Loopback.run(() -> {
