@@ -1,6 +1,7 @@
 package org.concurrence.io;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -63,6 +64,12 @@ public final class DatagramSocket implements AutoCloseable {
             channel.configureBlocking(false);
             channel.bind(address);
             return new DatagramSocket(channel);
+        } catch (BindException e) {
+            channel.close();
+            // The JDK says what ("Address already in use", "Permission denied") but not where.
+            BindException named = new BindException("bind to " + address + " failed: " + e.getMessage());
+            named.initCause(e);
+            throw named;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

@@ -56,6 +56,15 @@ class DatagramSocketTest {
     }
 
     @Test
+    void aBindThatFailsNamesTheAddress() throws Exception {
+        try (DatagramSocket first = DatagramSocket.bind(anyPort())) {
+            SocketAddress taken = first.localAddress();
+            java.net.BindException e = assertThrows(java.net.BindException.class, () -> DatagramSocket.bind(taken));
+            assertTrue(e.getMessage().startsWith("bind to " + taken + " failed: "), e.getMessage());
+        }
+    }
+
+    @Test
     void aReceiveThatTimesOutLeavesTheSocketUsable() {
         Loopback.run(() -> {
             try (DatagramSocket server = DatagramSocket.bind(anyPort());
