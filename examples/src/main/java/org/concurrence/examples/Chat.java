@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.concurrence.channel.BroadcastChannel;
 import org.concurrence.core.Concurrence;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Mailbox;
 import org.concurrence.core.Tasklet;
+import org.concurrence.core.Timeout;
 import org.concurrence.io.BufferedSink;
 import org.concurrence.io.BufferedSource;
 import org.concurrence.io.Socket;
@@ -18,7 +20,8 @@ import org.concurrence.io.SocketServer;
  * The original's telnet chat: {@code ./concurrence run chat [--port 9010]}, then {@code telnet 127.0.0.1 9010} from
  * several terminals. Each client gets three tasklets, as in the original: the connection's controller (the handler),
  * a reader that turns lines into messages to the controller, and a writer that writes what the room broadcasts.
- * Lines go to every client through a {@link BroadcastChannel}; {@code /quit} leaves.
+ * Lines go to every client through a {@link BroadcastChannel}; {@code /quit} leaves. A client that does not take a
+ * line within {@link #WRITE_TIMEOUT} is dropped, so a client that never reads cannot hold its connection open.
  */
 public final class Chat {
     /** What a client's controller receives: a line its reader read, or the end of its input. */
@@ -27,6 +30,9 @@ public final class Chat {
     private record Line(String text) implements Input {}
 
     private record Gone(String why) implements Input {}
+
+    /** How long a line may wait for its client to read it before that client is dropped. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
 
     private static final BroadcastChannel<String> ROOM = new BroadcastChannel<>("chat room");
 
@@ -55,7 +61,7 @@ public final class Chat {
             name = "guest-" + Tasklet.current().id();
         }
         Tasklet<?> controller = Tasklet.current();
-        Tasklet<Void> writer = Tasklet.builder().name("writer " + name).spawn(() -> writeLines(out));
+        Tasklet<Void> writer = Tasklet.builder().name("writer " + name).spawn(() -> writeLines(out, controller));
         Tasklet<Void> reader = Tasklet.builder().name("reader " + name).spawn(() -> readLines(in, controller));
         ROOM.subscribe(writer);
         ROOM.send("* " + name + " joined (" + ROOM.subscriberCount() + " here)");
@@ -91,14 +97,18 @@ public final class Chat {
         }
     }
 
-    private static void writeLines(BufferedSink out) {
+    private static void writeLines(BufferedSink out, Tasklet<?> controller) {
         try {
             while (true) {
                 String line = Mailbox.receive(String.class);
-                out.writeString(line + "\r\n", StandardCharsets.UTF_8).flush(Duration.ofSeconds(10));
+                // One deadline for the write and the flush: a line as long as the buffer goes straight to the socket.
+                try (Timeout ignored = Timeout.after(WRITE_TIMEOUT)) {
+                    out.writeString(line + "\r\n", StandardCharsets.UTF_8).flush();
+                }
             }
-        } catch (IOException e) {
-            // The client is gone; its controller hears it from the reader.
+        } catch (IOException | DeadlineExceededException e) {
+            // The client is gone or does not read: the reader may never hear of it, so tell the controller here.
+            controller.send(new Gone(e.toString()));
         }
     }
 }

@@ -3,7 +3,9 @@ package org.concurrence.examples;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import org.concurrence.core.Concurrence;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.io.Socket;
 import org.concurrence.io.SocketServer;
@@ -11,12 +13,16 @@ import org.concurrence.io.SocketServer;
 /**
  * The echo server of the course notes: a tasklet per connection reads what its client sends and writes it straight
  * back, until the client closes. Code that reads as plain blocking I/O; underneath, every connection is a tasklet
- * parked on its dispatcher's selector while it waits.
+ * parked on its dispatcher's selector while it waits. A client that stops reading what comes back is closed after
+ * {@link #WRITE_TIMEOUT}.
  *
  * <p>{@code ./concurrence run echo [--port 10000]}, then {@code nc 127.0.0.1 10000} in another terminal (a line typed
  * comes back); Ctrl-C stops it.
  */
 public final class Echo {
+    /** How long an echo may wait for its client to read it before the connection is closed. */
+    static final Duration WRITE_TIMEOUT = Duration.ofSeconds(10);
+
     private Echo() {}
 
     public static void main(String[] args) {
@@ -34,11 +40,18 @@ public final class Echo {
         });
     }
 
-    /** Serves one connection: echoes until the client closes; the server closes the socket when this returns. */
+    /**
+     * Serves one connection: echoes until the client closes, or until it has not read an echo for
+     * {@link #WRITE_TIMEOUT}; the server closes the socket when this returns.
+     */
     static void echo(Socket client) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(4096);
         while (client.read(buffer) >= 0) {
-            client.write(buffer.flip());
+            try {
+                client.write(buffer.flip(), WRITE_TIMEOUT);
+            } catch (DeadlineExceededException e) {
+                return; // the client does not read what it sends
+            }
             buffer.clear();
         }
     }

@@ -46,6 +46,11 @@ public final class Examples {
             }
             return;
         }
-        EXAMPLES.get(args[0]).main().accept(Arrays.copyOfRange(args, 1, args.length));
+        try {
+            EXAMPLES.get(args[0]).main().accept(Arrays.copyOfRange(args, 1, args.length));
+        } catch (Args.BadArgument e) {
+            System.err.println(args[0] + ": " + e.getMessage());
+            System.exit(2);
+        }
     }
 }

@@ -19,8 +19,12 @@ import org.concurrence.supervision.SupervisorSpec;
  * new worker — a new tasklet (a new id) under the same name and registered name — and tries again.
  */
 public final class SupervisorExample {
-    /** Core logs every failed tasklet with a stack trace; here the client reports the crashes in one line instead. */
+    /**
+     * Core logs every failed tasklet, and the supervisor every child it restarts, with a stack trace; here the client
+     * reports the crashes in one line instead. (Held here so that the levels set stay set.)
+     */
     private static final Logger TASKLET_LOG = Logger.getLogger("org.concurrence.core.Tasklet");
+    private static final Logger SUPERVISOR_LOG = Logger.getLogger(Supervisor.class.getName());
 
     private static final int REQUESTS = 8;
 
@@ -47,6 +51,7 @@ public final class SupervisorExample {
 
     public static void main(String[] args) {
         TASKLET_LOG.setLevel(Level.OFF);
+        SUPERVISOR_LOG.setLevel(Level.OFF);
         Concurrence.run(() -> {
             Supervisor supervisor = Supervisor.start(SupervisorSpec.builder("workers")
                     .strategy(Strategy.ONE_FOR_ONE)

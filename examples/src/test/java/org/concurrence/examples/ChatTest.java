@@ -1,11 +1,13 @@
 package org.concurrence.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.concurrence.core.Concurrence;
+import org.concurrence.core.Tasklet;
 import org.concurrence.io.BufferedSink;
 import org.concurrence.io.BufferedSource;
 import org.concurrence.io.Socket;
@@ -13,7 +15,7 @@ import org.concurrence.io.SocketServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two real clients in the chat: names, joins, lines broadcast to both, a leave. */
+/** Real clients in the chat: names, joins, lines broadcast to every client, leaves, and a client that never reads. */
 @Timeout(60)
 class ChatTest {
 
@@ -51,6 +53,41 @@ class ChatTest {
             assertEquals("* bob left", ann.hear());
             ann.socket.close();
             bob.socket.close();
+            server.stop(Duration.ofSeconds(5));
+            return null;
+        });
+    }
+
+    /**
+     * A client that never reads is dropped once the room's lines have waited on it for the write timeout, and the
+     * room hears it leave; lines of the longest length the reader accepts must not make its writer wait forever.
+     */
+    @Test
+    void aClientThatNeverReadsIsDropped() {
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
+            SocketServer server = SocketServer.start(new InetSocketAddress("127.0.0.1", 0), Chat::client);
+            Client ann = Client.connect(server, "ann");
+            assertEquals("* ann joined (1 here)", ann.hear());
+            Client deaf = Client.connect(server, "deaf");
+            assertEquals("* deaf joined (2 here)", ann.hear());
+            String longest = "x".repeat(BufferedSource.DEFAULT_MAX_LINE_LENGTH);
+            ann.in.maxLineLength(BufferedSource.DEFAULT_MAX_LINE_LENGTH + 16); // "ann: " and the line
+            for (int i = 0; i < 3000; i++) { // 24 MB: more than the kernel buffers between the room and deaf
+                ann.say(longest);
+                assertEquals("ann: " + longest, ann.hear());
+            }
+            String heard;
+            do {
+                heard = ann.in.readLine(Duration.ofSeconds(30));
+            } while (heard.startsWith("ann: "));
+            assertEquals("* deaf left", heard);
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (server.connectionCount() > 1 && System.nanoTime() < until) {
+                Tasklet.sleep(Duration.ofMillis(20));
+            }
+            assertEquals(1, server.connectionCount(), "deaf's connection is closed");
+            ann.socket.close();
+            deaf.socket.close();
             server.stop(Duration.ofSeconds(5));
             return null;
         });
