@@ -53,6 +53,11 @@ public final class Chat {
 
     /** The controller of one client: asks a name, then relays its lines to the room until it leaves. */
     static void client(Socket socket) throws IOException {
+        client(socket, WRITE_TIMEOUT);
+    }
+
+    /** {@link #client(Socket)} dropping a client that does not take a line within {@code writeTimeout}. */
+    static void client(Socket socket, Duration writeTimeout) throws IOException {
         BufferedSource in = new BufferedSource(socket);
         BufferedSink out = new BufferedSink(socket);
         out.writeString("name? ").flush();
@@ -61,7 +66,7 @@ public final class Chat {
             name = "guest-" + Tasklet.current().id();
         }
         Tasklet<?> controller = Tasklet.current();
-        Tasklet<Void> writer = Tasklet.builder().name("writer " + name).spawn(() -> writeLines(out, controller));
+        Tasklet<Void> writer = Tasklet.builder().name("writer " + name).spawn(() -> writeLines(out, controller, writeTimeout));
         Tasklet<Void> reader = Tasklet.builder().name("reader " + name).spawn(() -> readLines(in, controller));
         ROOM.subscribe(writer);
         ROOM.send("* " + name + " joined (" + ROOM.subscriberCount() + " here)");
@@ -97,12 +102,12 @@ public final class Chat {
         }
     }
 
-    private static void writeLines(BufferedSink out, Tasklet<?> controller) {
+    private static void writeLines(BufferedSink out, Tasklet<?> controller, Duration writeTimeout) {
         try {
             while (true) {
                 String line = Mailbox.receive(String.class);
                 // One deadline for the write and the flush: a line as long as the buffer goes straight to the socket.
-                try (Timeout ignored = Timeout.after(WRITE_TIMEOUT)) {
+                try (Timeout ignored = Timeout.after(writeTimeout)) {
                     out.writeString(line + "\r\n", StandardCharsets.UTF_8).flush();
                 }
             }

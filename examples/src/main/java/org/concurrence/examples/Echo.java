@@ -45,10 +45,15 @@ public final class Echo {
      * {@link #WRITE_TIMEOUT}; the server closes the socket when this returns.
      */
     static void echo(Socket client) throws IOException {
+        echo(client, WRITE_TIMEOUT);
+    }
+
+    /** {@link #echo(Socket)} closing a client that does not read an echo within {@code writeTimeout}. */
+    static void echo(Socket client, Duration writeTimeout) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(4096);
         while (client.read(buffer) >= 0) {
             try {
-                client.write(buffer.flip(), WRITE_TIMEOUT);
+                client.write(buffer.flip(), writeTimeout);
             } catch (DeadlineExceededException e) {
                 return; // the client does not read what it sends
             }

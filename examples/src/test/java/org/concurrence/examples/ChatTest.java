@@ -65,7 +65,9 @@ class ChatTest {
     @Test
     void aClientThatNeverReadsIsDropped() {
         Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
-            SocketServer server = SocketServer.start(new InetSocketAddress("127.0.0.1", 0), Chat::client);
+            // A write timeout of 1 s rather than the example's 10 s, to keep the suite quick.
+            SocketServer server = SocketServer.start(new InetSocketAddress("127.0.0.1", 0),
+                    socket -> Chat.client(socket, Duration.ofSeconds(1)));
             Client ann = Client.connect(server, "ann");
             assertEquals("* ann joined (1 here)", ann.hear());
             Client deaf = Client.connect(server, "deaf");
