@@ -23,6 +23,7 @@ public final class Concurrence {
     public static final int EXIT_INTERRUPTED = 127;
     public static final int EXIT_TIMEOUT = 128;
 
+    private static final System.Logger LOG = System.getLogger(Concurrence.class.getName());
     private static volatile DispatcherGroup dispatching;
 
     private Concurrence() {}
@@ -102,13 +103,24 @@ public final class Concurrence {
 
     /**
      * Runs {@code main} on a default group until some tasklet calls {@link #quit}, then exits the JVM with the code
-     * given. Ctrl-C quits with {@link #EXIT_INTERRUPTED}. Never returns.
+     * given. Ctrl-C quits with {@link #EXIT_INTERRUPTED}. If {@code main} itself fails (throws) before anyone quit, the
+     * failure is logged and the program exits with {@link #EXIT_FAILURE}: a program whose start failed would otherwise
+     * run on with nothing to do. Never returns.
      */
     public static void dispatch(Runnable main) {
         DispatcherGroup group = DispatcherGroup.start(Options.defaults());
         dispatching = group;
         installInterruptHandler(group);
-        Tasklet.builder().name("main").on(group.dispatcher(0)).spawn(main);
+        Tasklet.builder().name("main").on(group.dispatcher(0)).spawn(() -> {
+            try {
+                main.run();
+            } catch (TaskletExit exit) {
+                throw exit; // killed (the group is closing): not a failure of the program's start
+            } catch (RuntimeException | Error failure) {
+                LOG.log(System.Logger.Level.ERROR, "main failed; exiting with status " + EXIT_FAILURE, failure);
+                group.quit(EXIT_FAILURE);
+            }
+        });
         int code;
         try {
             code = group.awaitQuit();

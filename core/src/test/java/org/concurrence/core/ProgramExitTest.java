@@ -24,6 +24,9 @@ class ProgramExitTest {
             Concurrence.dispatch(() -> {
                 System.out.println("ready");
                 System.out.flush();
+                if (args.length > 0 && args[0].equals("fail")) {
+                    throw new IllegalStateException("cannot start (expected)");
+                }
                 if (args.length > 0) {
                     Tasklet.sleep(Duration.ofMillis(1));
                     Concurrence.quit(Integer.parseInt(args[0]));
@@ -64,6 +67,13 @@ class ProgramExitTest {
         Process program = start(true, "3");
         assertEquals("ready", firstLine(program));
         assertEquals(3, exitCode(program));
+    }
+
+    @Test
+    void aMainThatFailsBeforeQuittingEndsDispatchWithCode1() throws Exception {
+        Process program = start(true, "fail");
+        assertEquals("ready", firstLine(program));
+        assertEquals(Concurrence.EXIT_FAILURE, exitCode(program));
     }
 
     @Test
