@@ -38,7 +38,7 @@ public final class GreeterBench {
               --idle=N            idle keep-alive connections for the memory probe (default 10000; 0: skip)
               --dispatchers=N     our dispatchers (default 1; also the JDK-sockets variant's)
               --rate-start=N      first httperf rate, conn/s (default 2000)
-              --rate-max=N        highest httperf rate tried (default 100000: on 2 cores httperf itself tops out near 40000)
+              --rate-max=N        highest httperf rate tried (default 100000; httperf tops out near 40000 here)
               --step=SECONDS      length of one httperf step (default 2)
               --jdk-jvm=FLAGS     extra JVM flags of the JDK-sockets server only, e.g. -Djdk.pollerMode=1
               --quick             rounds=1 duration=3 warmup=3 step=1 idle=2000: a smoke run of ~2 minutes

@@ -210,8 +210,8 @@ public final class MessagesBench {
                 // stays in the report and the JSON because it is the comparison a reader will ask for.
                 report.row("call, 1 dispatcher vs 2x the best queue round trip (not a target of the issue)",
                         callLocal.median() >= 2 * Math.max(rt, rt1) ? "above" : "below",
-                        "a round trip is two switches for both; %s of %s rt/s on %d carriers, %s of %s rt/s on 1 carrier"
-                                .formatted(SpawnBench.ratio(callLocal.median(), rt), Report.si(rt), carriers,
+                        ("a round trip is two switches for both; %s of %s rt/s on %d carriers, %s of %s rt/s on 1 "
+                                + "carrier").formatted(SpawnBench.ratio(callLocal.median(), rt), Report.si(rt), carriers,
                                         SpawnBench.ratio(callLocal.median(), rt1), Report.si(rt1)));
                 report.target("call_vs_erlang", "call round trips on 1 dispatcher >= Erlang's ping-pong, 1.4 M rt/s",
                         callLocal.median() >= ERLANG_PINGPONG_RT_PER_S, Report.si(callLocal.median()) + " rt/s");

@@ -126,9 +126,13 @@ public final class Envelope {
             refuse(new IllegalStateException("tasklet " + receiver.name() + " ended without replying to "
                     + describeBody()));
         } else if (receipt != null && !taken) {
-            refuse(new IllegalStateException("tasklet " + receiver.name() + " ended before receiving "
-                    + describeBody()));
+            refuse(endedBeforeReceiving(receiver));
         }
+    }
+
+    /** The failure of a delivery whose receiver ended with it unread. */
+    IllegalStateException endedBeforeReceiving(Tasklet<?> receiver) {
+        return new IllegalStateException("tasklet " + receiver.name() + " ended before receiving " + describeBody());
     }
 
     /**

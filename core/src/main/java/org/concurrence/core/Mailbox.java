@@ -301,21 +301,32 @@ public final class Mailbox {
                 dropped++;
                 return false;
             }
-            ArrayDeque<Object> queue = messages;
-            if (queue == null) {
-                queue = messages = new ArrayDeque<>(Math.min(capacity, 7));
-            }
-            queue.addLast(notice);
-            if (queue.size() == 1) {
-                SHARED_STATE.setRelease(this, SHARED_BUSY);
-            }
-            wake = receiver;
-            receiver = null;
+            wake = appendLocked(sharedQueueLocked(), notice);
         }
         if (wake != null) {
             wake.complete(null);
         }
         return true;
+    }
+
+    /** The shared queue, made on first use; call holding the lock. */
+    private ArrayDeque<Object> sharedQueueLocked() {
+        ArrayDeque<Object> queue = messages;
+        return queue != null ? queue : (messages = new ArrayDeque<>(Math.min(capacity, 7)));
+    }
+
+    /**
+     * Appends {@code message} to the shared queue (marking it busy if it was empty) and takes the owner's waiter, if it
+     * waits, for the caller to wake once the lock is released; call holding the lock.
+     */
+    private Waiter<Object> appendLocked(ArrayDeque<Object> queue, Object message) {
+        queue.addLast(message);
+        if (queue.size() == 1) {
+            SHARED_STATE.setRelease(this, SHARED_BUSY);
+        }
+        Waiter<Object> wake = receiver;
+        receiver = null;
+        return wake;
     }
 
     /**
@@ -334,17 +345,9 @@ public final class Mailbox {
                     }
                     return false;
                 }
-                ArrayDeque<Object> queue = messages;
-                if (queue == null) {
-                    queue = messages = new ArrayDeque<>(Math.min(capacity, 7));
-                }
+                ArrayDeque<Object> queue = sharedQueueLocked();
                 if (queue.size() < capacity) {
-                    queue.addLast(message);
-                    if (queue.size() == 1) {
-                        SHARED_STATE.setRelease(this, SHARED_BUSY);
-                    }
-                    wake = receiver;
-                    receiver = null;
+                    wake = appendLocked(queue, message);
                     break;
                 }
                 switch (overflow) {
@@ -551,7 +554,7 @@ public final class Mailbox {
                 continue;
             }
             try {
-                owner.awaitTimed(waiter, deadline, "receive in mailbox of tasklet", owner);
+                Tasklet.awaitTimed(waiter, deadline, "receive in mailbox of tasklet", owner);
             } catch (DeadlineExceededException | TaskletExit cancelled) {
                 retract(waiter);
                 throw cancelled;

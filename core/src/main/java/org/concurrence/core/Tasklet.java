@@ -445,24 +445,6 @@ public final class Tasklet<T> {
      * the dispatcher's clock ({@code Long.MAX_VALUE} for none). A null {@code timeout} means the current deadline
      * alone. For building blocking primitives with {@link Waiter}.
      */
-    /**
-     * {@code waiter.await(deadline, operation, target)} for a wait of this tasklet's own — a mailbox receive, a call's
-     * reply, a delivery's receipt — through one {@link WaitTimer} kept for them all: a tasklet that receives or calls
-     * in a loop under a timeout arms the dispatcher's timer heap once per timeout period rather than once per wait.
-     * Call from this tasklet. The timer is made on the first timed wait and disarmed when the tasklet ends.
-     */
-    <R> R awaitTimed(Waiter<R> waiter, long deadline, String operation, Object target) {
-        if (deadline == Deadlines.NONE) {
-            return waiter.await(deadline, operation, target);
-        }
-        Extras x = extras();
-        WaitTimer timer = x.waitTimer;
-        if (timer == null) {
-            timer = x.waitTimer = new WaitTimer(dispatcher);
-        }
-        return timer.await(waiter, deadline, operation, target);
-    }
-
     public static long deadline(Duration timeout) {
         Tasklet<?> self = currentOrNull();
         if (self == null) {
@@ -473,6 +455,26 @@ public final class Tasklet<T> {
             return current;
         }
         return Math.min(current, Deadlines.after(self.dispatcher.nanoTime(), timeout));
+    }
+
+    /**
+     * {@code waiter.await(deadline, operation, target)} for a wait of a tasklet's own — a mailbox receive, a call's
+     * reply, a delivery's receipt — through one {@link WaitTimer} kept for them all: a tasklet that receives or calls
+     * in a loop under a timeout arms the dispatcher's timer heap once per timeout period rather than once per wait.
+     * The timer is the waiting tasklet's, made on its first timed wait and disarmed when it ends; a waiter of a plain
+     * thread waits as usual. Call from the waiter's own thread.
+     */
+    static <R> R awaitTimed(Waiter<R> waiter, long deadline, String operation, Object target) {
+        Tasklet<?> self = waiter.tasklet();
+        if (deadline == Deadlines.NONE || self == null) {
+            return waiter.await(deadline, operation, target);
+        }
+        Extras x = self.extras();
+        WaitTimer timer = x.waitTimer;
+        if (timer == null) {
+            timer = x.waitTimer = new WaitTimer(self.dispatcher);
+        }
+        return timer.await(waiter, deadline, operation, target);
     }
 
     /** Fails at once with {@link TaskletExit} if the current tasklet has been killed; else does nothing. */
@@ -867,8 +869,7 @@ public final class Tasklet<T> {
         long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the reply
         mailbox().post(envelope, deadline);
         try {
-            return caller != null ? caller.awaitTimed(replyTo, deadline, "call to tasklet", this)
-                    : replyTo.await(deadline, "call to tasklet", this);
+            return awaitTimed(replyTo, deadline, "call to tasklet", this);
         } catch (DeadlineExceededException late) {
             // The message names the request; built here, on the rare path, instead of for every call.
             throw new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(),
@@ -904,21 +905,14 @@ public final class Tasklet<T> {
         long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the receipt
         box.post(envelope, deadline);
         try {
-            String operation = "delivery of " + envelope.describeBody() + " to tasklet";
-            Tasklet<?> self = currentOrNull();
-            if (self != null) {
-                self.awaitTimed(receipt, deadline, operation, name());
-            } else {
-                receipt.await(deadline, operation, name());
-            }
+            awaitTimed(receipt, deadline, "delivery of " + envelope.describeBody() + " to tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
             if (box.withdraw(envelope) || cancelled instanceof TaskletExit) {
                 throw cancelled;
             }
             if (!envelope.wasTaken()) {
                 // Neither in the mailbox nor received: the mailbox was closed with it inside.
-                throw new IllegalStateException("tasklet " + name() + " ended before receiving "
-                        + envelope.describeBody());
+                throw envelope.endedBeforeReceiving(this);
             }
             // Received just as the deadline passed: it was delivered.
         }
@@ -1120,13 +1114,13 @@ public final class Tasklet<T> {
         }
     }
 
-    /** Called at a safe point: the hot swap to raise here, if one is pending. */
     /** True if a hot swap waits for this tasklet's next safe point; any thread. */
     boolean hasPendingHotSwap() {
         Extras x = extras;
         return x != null && x.pendingSwap != null;
     }
 
+    /** Called at a safe point: the hot swap to raise here, if one is pending. */
     HotSwap takeHotSwap() {
         Extras x = extras;
         if (x == null || x.pendingSwap == null) {

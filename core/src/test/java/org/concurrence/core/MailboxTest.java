@@ -294,7 +294,8 @@ class MailboxTest {
                         + d.statistics().timersPending());
             }
             echo.join();
-            assertEquals(1, d.statistics().timersPending(), "the ended tasklet's timer left the heap; this one's stays");
+            assertEquals(1, d.statistics().timersPending(),
+                    "the ended tasklet's timer left the heap; this one's stays");
             assertThrows(IllegalStateException.class, () -> echo.call("late", Duration.ofSeconds(1)));
             Tasklet<Object> slow = Tasklet.spawn(() -> Mailbox.receive(Duration.ofSeconds(5)));
             long start = d.nanoTime();

@@ -66,7 +66,8 @@ public final class Chat {
             name = "guest-" + Tasklet.current().id();
         }
         Tasklet<?> controller = Tasklet.current();
-        Tasklet<Void> writer = Tasklet.builder().name("writer " + name).spawn(() -> writeLines(out, controller, writeTimeout));
+        Tasklet<Void> writer = Tasklet.builder().name("writer " + name)
+                .spawn(() -> writeLines(out, controller, writeTimeout));
         Tasklet<Void> reader = Tasklet.builder().name("reader " + name).spawn(() -> readLines(in, controller));
         ROOM.subscribe(writer);
         ROOM.send("* " + name + " joined (" + ROOM.subscriberCount() + " here)");

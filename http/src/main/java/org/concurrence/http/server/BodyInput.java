@@ -100,10 +100,10 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
             if (Timeout.expired()) {
                 throw e; // the handler's own deadline, not the body timeout
             }
-            if (minRate > 0 && Dispatcher.current().nanoTime() >= rateDeadline()) {
-                throw new HttpException(Status.REQUEST_TIMEOUT, "request body slower than " + minRate
-                        + " bytes/s: " + received + " bytes in " + Duration.ofNanos(
-                        Dispatcher.current().nanoTime() - startedAt).toMillis() + " ms", e);
+            long now = Dispatcher.current().nanoTime();
+            if (minRate > 0 && now >= rateDeadline()) {
+                throw new HttpException(Status.REQUEST_TIMEOUT, "request body slower than " + minRate + " bytes/s: "
+                        + received + " bytes in " + Duration.ofNanos(now - startedAt).toMillis() + " ms", e);
             }
             throw new HttpException(Status.REQUEST_TIMEOUT, "no request body bytes for " + timeout, e);
         } catch (IOException | RuntimeException | Error e) {
@@ -117,11 +117,10 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
      * plus the time the bytes received so far, and the next one, are worth at that rate.
      */
     private long rateDeadline() {
-        long worth = (received + 1) > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE
+        long due = received + 1 > Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE
                 : (received + 1) * 1_000_000_000L / minRate;
-        long grace = timeout.toNanos();
-        long deadline = startedAt + grace;
-        return deadline > Long.MAX_VALUE - worth ? Long.MAX_VALUE : deadline + worth;
+        long start = startedAt + timeout.toNanos();
+        return due > Long.MAX_VALUE - start ? Long.MAX_VALUE : start + due;
     }
 
     /** How long the next wait for body bytes may last: the body timeout, or less when the minimum rate says so. */

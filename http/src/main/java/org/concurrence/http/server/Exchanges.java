@@ -202,14 +202,17 @@ final class Exchanges {
 
         @Override
         public void beforeFirstRead() throws IOException {
-            if (ex.head.expectContinue() && !ex.continueSent && ex.response != null) {
+            if (!ex.head.expectContinue() || ex.continueSent) {
+                return;
+            }
+            if (ex.response != null) {
                 // The writer of a streamed response reads the body: this tasklet holds the output already.
                 if (!writer.writeContinueBeforeResponse()) {
                     throw new IOException("too late for 100 Continue on " + connection.socket()
                             + ": the response has begun");
                 }
                 ex.continueSent = true;
-            } else if (ex.head.expectContinue() && !ex.continueSent) {
+            } else {
                 if (!pipeline.awaitTurn(ex)) {
                     throw new IOException("connection " + connection.socket() + " broke before 100 Continue");
                 }

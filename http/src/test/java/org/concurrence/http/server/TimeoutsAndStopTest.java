@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.concurrence.core.Tasklet;
@@ -21,6 +23,45 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class TimeoutsAndStopTest {
     private static final Duration SHORT = Duration.ofMillis(300);
+
+    /** What {@link #trickle} saw: the server's answer (null if none came) and how many pieces went out. */
+    private record Trickled(RawClient.Response answer, int sent) {
+        /** The answer's status, or -1 if none came. */
+        int status() {
+            return answer == null ? -1 : answer.status();
+        }
+    }
+
+    /**
+     * Sends {@code pieces} one at a time, looking for an answer for 50 ms after each, until one comes, the pieces run
+     * out, the server stops taking them (it closed), or {@link TestServer#PATIENCE} has passed.
+     */
+    private static Trickled trickle(RawClient c, List<String> pieces) throws IOException {
+        c.socket.setSoTimeout(50);
+        long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
+        int sent = 0;
+        for (String piece : pieces) {
+            if (System.nanoTime() >= deadline) {
+                break;
+            }
+            boolean refused = false;
+            try {
+                c.send(piece);
+                sent++;
+            } catch (RuntimeException closed) {
+                refused = true; // the server answered and closed: read the answer
+            }
+            try {
+                return new Trickled(c.read(), sent);
+            } catch (RuntimeException | AssertionError notYet) {
+                if (refused) {
+                    break;
+                }
+                // No answer within 50 ms: send the next piece.
+            }
+        }
+        return new Trickled(null, sent);
+    }
 
     @Test
     void aHeadThatTricklesTooSlowlyGets408AndTheConnectionCloses() throws Exception {
@@ -41,23 +82,8 @@ class TimeoutsAndStopTest {
     void aSlowlorisSendingAByteAtATimeCannotHoldTheConnection() throws Exception {
         try (TestServer s = TestServer.start(HttpServerOptions.defaults().withHeadTimeout(SHORT),
                 request -> Response.ok("never")); RawClient c = s.connect()) {
-            c.socket.setSoTimeout(50);
             String head = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + "y".repeat(1000);
-            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
-            int status = -1;
-            for (int i = 0; i < head.length() && System.nanoTime() < deadline; i++) {
-                try {
-                    c.send(head.substring(i, i + 1));
-                } catch (RuntimeException closed) {
-                    break;
-                }
-                try {
-                    status = c.read().status();
-                    break;
-                } catch (RuntimeException | AssertionError notYet) {
-                    // No answer within 50 ms: send the next byte.
-                }
-            }
+            int status = trickle(c, head.chars().mapToObj(ch -> String.valueOf((char) ch)).toList()).status();
             assertEquals(408, status);
         }
     }
@@ -67,22 +93,7 @@ class TimeoutsAndStopTest {
         // Each CRLF arrives alone, so each wait for it is a fresh idle wait: only a count kept across reads stops a
         // client that would otherwise hold the connection forever with two bytes per idle timeout.
         try (TestServer s = TestServer.start(request -> Response.ok("never")); RawClient c = s.connect()) {
-            c.socket.setSoTimeout(50);
-            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
-            int status = -1;
-            for (int i = 0; i < 40 && System.nanoTime() < deadline; i++) {
-                try {
-                    c.send("\r\n");
-                } catch (RuntimeException closed) {
-                    break;
-                }
-                try {
-                    status = c.read().status();
-                    break;
-                } catch (RuntimeException | AssertionError notYet) {
-                    // No answer within 50 ms: send the next empty line.
-                }
-            }
+            int status = trickle(c, Collections.nCopies(40, "\r\n")).status();
             assertEquals(400, status);
         }
     }
@@ -93,24 +104,10 @@ class TimeoutsAndStopTest {
         HttpServerOptions options = HttpServerOptions.defaults().withBodyTimeout(SHORT).withMinBodyRate(100);
         try (TestServer s = TestServer.start(options, request -> Response.ok(request.body().text()));
              RawClient c = s.connect()) {
-            c.socket.setSoTimeout(50);
             c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000\r\n\r\n");
-            long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
-            RawClient.Response answer = null;
-            int sent = 0;
-            while (answer == null && System.nanoTime() < deadline) {
-                try {
-                    c.send("b");
-                    sent++;
-                } catch (RuntimeException closed) {
-                    // The server answered and closed: read the answer below.
-                }
-                try {
-                    answer = c.read();
-                } catch (RuntimeException | AssertionError notYet) {
-                    // No answer within 50 ms: send the next byte.
-                }
-            }
+            Trickled trickled = trickle(c, Collections.nCopies(10_000, "b"));
+            RawClient.Response answer = trickled.answer();
+            int sent = trickled.sent();
             assertTrue(answer != null, "no answer within " + TestServer.PATIENCE);
             assertEquals(408, answer.status());
             assertEquals("close", answer.header("Connection"));
