@@ -45,7 +45,8 @@ final class RecordLayer {
      * Unwraps one record from netIn into appIn, reading from the socket (under the current deadline) until a whole
      * record is there.
      *
-     * @return the engine's result, or null if the stream ended first
+     * @return the engine's result, or null if the stream ended between records
+     * @throws SSLException if the stream ended in the middle of a record (a truncation, not an end)
      */
     SSLEngineResult unwrap() throws IOException {
         while (true) {
@@ -66,6 +67,11 @@ final class RecordLayer {
                         netIn = grow(netIn, engine.getSession().getPacketBufferSize());
                     }
                     if (socket.read(netIn) < 0) {
+                        if (netIn.position() > 0) {
+                            // Not the end of the stream but a cut one: what follows may have been dropped.
+                            throw new SSLException("connection closed in the middle of a TLS record ("
+                                    + netIn.position() + " bytes of it arrived): the data may be truncated");
+                        }
                         return null;
                     }
                 }

@@ -54,8 +54,9 @@ import org.concurrence.sync.Lock;
  * position says how many; those are sent before anything else the next write sends).
  *
  * <p><b>End of stream.</b> A read returns -1 once the peer sent {@code close_notify}, or closed the connection
- * without it after the handshake (as the JDK's own SSLSocket does by default); a protocol that must tell truncation
- * from the end needs framing of its own (HTTP's Content-Length does). {@link #close()} sends {@code close_notify}
+ * without it after the handshake, between two records (as the JDK's own SSLSocket does by default); a protocol that
+ * must tell truncation from the end needs framing of its own (HTTP's Content-Length does). A connection that ends in
+ * the middle of a record fails the read with an {@link SSLException} instead, and the session with it. {@link #close()} sends {@code close_notify}
  * when it can without waiting, then closes the socket.
  *
  * <p><b>Thread-safety</b>, as for the socket: it belongs to the socket's dispatcher; one tasklet may read while

@@ -358,6 +358,34 @@ class TlsSocketTest {
     }
 
     @Test
+    void aConnectionThatEndsInTheMiddleOfARecordFailsTheReadInsteadOfEndingTheStream() {
+        Loopback.run(() -> {
+            try (ServerSocket listener = ServerSocket.bind(anyPort()); Timeout _ = Timeout.after(PATIENCE)) {
+                // The header of a 32-byte application data record, five of its bytes, then the end of the stream.
+                Tasklet<byte[]> server = Tasklet.spawn(() -> {
+                    try (Socket accepted = listener.accept()) {
+                        TlsSocket.server(accepted, serverOptions).handshake();
+                        accepted.write(ByteBuffer.wrap(new byte[] {0x17, 3, 3, 0, 32, 1, 2, 3, 4, 5}));
+                        accepted.shutdownOutput();
+                        return readToEnd(accepted);
+                    }
+                });
+                try (TlsSocket client = TlsSocket.connect(listener.localAddress(), "localhost",
+                        clientOptions.withProtocols("TLSv1.3"), PATIENCE)) {
+                    SSLException e = assertThrows(SSLException.class, () -> client.read(ByteBuffer.allocate(16)),
+                            "a truncated record is not the end of the stream");
+                    assertTrue(e.getMessage().contains("middle of a TLS record"), e.getMessage());
+                    SSLException again = assertThrows(SSLException.class,
+                            () -> client.read(ByteBuffer.allocate(16)), "a failed session keeps failing");
+                    assertTrue(again.getMessage().contains("middle of a TLS record"), again.getMessage());
+                }
+                server.join();
+            }
+            return null;
+        });
+    }
+
+    @Test
     void closingASessionFromAnotherTaskletWakesItsReader() {
         Loopback.run(() -> {
             try (SocketServer server = echoServer(); Timeout _ = Timeout.after(PATIENCE)) {
