@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -55,37 +51,9 @@ class KillDeliveryTest {
     }
 
     /**
-     * The interleaving that used to deliver one kill twice, made deterministic: the killer is held (by the victim
-     * thread's own interrupt lock, which {@code Thread.interrupt} takes) between raising the kill request and
-     * interrupting. The victim took the request alone there, caught the exit, and was then hit again by the late
-     * interrupt. Now the killer raises both under the tasklet's monitor, and the victim takes them together.
-     */
-    @Test
-    void aKillTakenBeforeItsInterruptLandsIsNotDeliveredAgainByTheInterrupt() throws Exception {
-        try (DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(1))) {
-            CountingVictim victim = new CountingVictim(group.dispatcher(0));
-            victim.running.await();
-            Object interruptLock = interruptLockOf(victim.tasklet.thread());
-            Thread killer = new Thread(victim.tasklet::kill, "killer");
-            synchronized (interruptLock) {
-                killer.start();
-                awaitBlockedOn(killer, interruptLock);
-                // The request is raised and its interrupt cannot land: give the victim time to take the request
-                // alone, as it did before (in microseconds; it now waits for the killer instead).
-                long until = System.nanoTime() + Duration.ofMillis(200).toNanos();
-                while (victim.deliveries.get() == 0 && System.nanoTime() < until) {
-                    Thread.sleep(1);
-                }
-            }
-            killer.join();
-            assertEquals(1, victim.stopAndCount(), "exits delivered for one kill");
-        }
-    }
-
-    /**
      * The same race left to the machine: many kills, each from another dispatcher or a plain thread, each waited for
      * before the next. Whether a given kill lands in the window depends on the two threads running in parallel, so
-     * this shows the old double delivery often but not always (see the test above for the deterministic one).
+     * this showed the old double delivery in every run (15 to 50 % extra exits), though not for every kill.
      */
     @Test
     void eachKillFromAnotherDispatcherOrAPlainThreadIsDeliveredOnce() throws Exception {
@@ -156,31 +124,6 @@ class KillDeliveryTest {
                 victim.join(Duration.ofSeconds(5));
             });
             assertEquals(1, deliveries[0], restore ? "with the interrupt restored" : "with the interrupt cleared");
-        }
-    }
-
-    private static Object interruptLockOf(Thread thread) {
-        try {
-            Field field = Thread.class.getDeclaredField("interruptLock");
-            field.setAccessible(true);
-            return field.get(thread);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            Assumptions.abort("this JDK's Thread has no accessible interruptLock: " + e);
-            throw new AssertionError(e);
-        }
-    }
-
-    /** Waits until {@code thread} is blocked entering {@code lock}'s monitor. */
-    private static void awaitBlockedOn(Thread thread, Object lock) throws InterruptedException {
-        int hash = System.identityHashCode(lock);
-        while (true) {
-            ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.threadId());
-            if (info != null && info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
-                    && info.getLockInfo().getIdentityHashCode() == hash) {
-                return;
-            }
-            assertTrue(thread.isAlive(), "the killer ended without blocking on the interrupt lock");
-            Thread.sleep(1);
         }
     }
 }
