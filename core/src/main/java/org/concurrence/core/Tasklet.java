@@ -688,6 +688,10 @@ public final class Tasklet<T> {
      * Kills the tasklet: a {@link TaskletExit} is raised in it at its current or next blocking call, or before it
      * starts. Killing an ended tasklet does nothing. Killing oneself throws at once.
      *
+     * <p>Each kill is delivered once. Kills that reach the tasklet before it has taken a pending one (and an interrupt
+     * of its thread, which counts as a kill) are delivered as one exit, with the first kill's reason; a kill that
+     * comes after the tasklet took the previous one is delivered again, even if it caught that exit.
+     *
      * <p>Called from a tasklet on the same dispatcher, the killed tasklet runs next and the caller goes to the back
      * of the run queue, so when {@code kill} returns the target has ended, or caught the exit and blocked again.
      * From elsewhere it is asynchronous: {@link #join} to wait for the end.
@@ -705,23 +709,31 @@ public final class Tasklet<T> {
             return;
         }
         Tasklet<?> caller = currentOrNull();
+        boolean self = caller == this;
+        boolean runNext = switchNow && !self && caller != null && caller.dispatcher == dispatcher && state != NEW;
+        // The request and its interrupt are raised in one step under the monitor, which takeKillRequest also takes
+        // to clear them: the tasklet never takes the request without the interrupt, so an interrupt landing late
+        // cannot raise a second exit for this kill at the next blocking call.
         synchronized (this) {
             Extras x = extras();
             if (x.killReason == null) {
                 x.killReason = reason;
             }
+            killRequested = true;
+            if (!self) {
+                // A tasklet's own interrupt wakes it from a park of ours or a blocking call of the JDK's.
+                if (runNext) {
+                    dispatcher.unparkFirstByInterrupt(thread);
+                } else {
+                    thread.interrupt();
+                }
+            }
         }
-        killRequested = true;
-        if (caller == this) {
+        if (self) {
             checkKilled();
-            return;
-        }
-        if (switchNow && caller != null && caller.dispatcher == dispatcher && state != NEW) {
-            dispatcher.unparkFirstByInterrupt(thread);
+        } else if (runNext) {
             Thread.yield();
             caller.checkKilled();
-        } else {
-            thread.interrupt();
         }
     }
 
@@ -730,19 +742,30 @@ public final class Tasklet<T> {
         return caller != null ? caller.name() : Thread.currentThread().getName();
     }
 
-    /** Records a kill request; used when a kill was consumed but must be delivered later. */
+    /**
+     * Records a kill request without an interrupt; used by the tasklet itself when a kill was consumed but must be
+     * delivered later (at its next blocking call). Coalesces with any kill arriving meanwhile, like kills do.
+     */
     void requestKill() {
         killRequested = true;
     }
 
-    /** Consumes a pending kill request (or an interrupt, which counts as one). */
+    /**
+     * Consumes a pending kill request and the interrupt that came with it (an interrupt alone counts as one); called
+     * by the tasklet itself. The check is two volatile reads; only a pending kill takes the monitor, under which
+     * {@link #kill(String, boolean)} raises the two, so that both are cleared together. The request outlives an
+     * interrupt that plain code cleared (by catching an {@link InterruptedException}), so the kill is not lost.
+     */
     boolean takeKillRequest() {
-        boolean interrupted = Thread.interrupted();
-        if (killRequested || interrupted) {
-            killRequested = false;
-            return true;
+        if (!killRequested && !thread.isInterrupted()) {
+            return false;
         }
-        return false;
+        synchronized (this) {
+            boolean interrupted = Thread.interrupted();
+            boolean requested = killRequested;
+            killRequested = false;
+            return requested || interrupted;
+        }
     }
 
     TaskletExit exitSignal() {
