@@ -51,8 +51,9 @@ public final class SocketServer implements AutoCloseable {
      * Handles one connection; the socket is closed when it returns or throws.
      *
      * <p>Blocking: it runs in a daemon tasklet of its own, on the dispatcher that owns the connection, with no deadline
-     * unless it sets one; it may block freely in Concurrence calls (parking only its tasklet). {@link #stop} kills it
-     * once the grace has passed. Thread-safety: one instance serves every connection, on every dispatcher at once.
+     * unless it sets one; it may block freely in Concurrence calls (parking only its tasklet).
+     * {@link SocketServer#stop} kills it once the grace has passed. Thread-safety: one instance serves every
+     * connection, on every dispatcher at once.
      */
     @FunctionalInterface
     public interface Handler {
