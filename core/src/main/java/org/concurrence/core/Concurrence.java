@@ -15,6 +15,11 @@ import java.util.concurrent.Callable;
  *     });
  * }
  * }</pre>
+ *
+ * <p>Blocking and threads: {@link #run} starts a group of its own and blocks the calling thread (meant to be a plain
+ * one: a test's or a tool's main thread) until the program is done, then closes the group, giving leftover tasklets
+ * five seconds; it has no timeout of its own. {@link #dispatch} blocks until {@link #quit} and then exits the JVM.
+ * {@link #quit} never blocks and may be called from any tasklet, or from any thread while a program is dispatching.
  */
 public final class Concurrence {
     /** Exit codes, as in the original: normal end, failure, interrupted by Ctrl-C, timed out. */
@@ -29,7 +34,8 @@ public final class Concurrence {
     private Concurrence() {}
 
     /**
-     * How a group of dispatchers is set up.
+     * How a group of dispatchers is set up. Immutable; the constructor refuses fewer than one dispatcher, and virtual
+     * time on more than one.
      *
      * @param name        the prefix of the dispatchers' names (and carrier threads')
      * @param dispatchers how many dispatchers (carrier threads); default one per core

@@ -20,8 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  * carrier drains once per pass, and wakes the carrier if it was idle.
  *
  * <p>The loop: run every tasklet that was runnable when the pass began (in order), move in what other threads
- * submitted, fire the timers that are due, and if nothing is runnable then sleep until the next timer or a wake-up.
- * On virtual time ({@link Concurrence.Options#virtualTime()}) the sleep is a jump of the clock to the next timer.
+ * submitted, poll the {@link #poller} if one is installed (see there for how often), fire the timers that are due,
+ * and if nothing is runnable then sleep until the next timer or a wake-up (blocking in the poller, if there is one;
+ * in a group of several dispatchers, after spinning briefly for work from the others). On virtual time
+ * ({@link Concurrence.Options#virtualTime()}) the sleep is a jump of the clock to the next timer.
  *
  * <p>Thread-safety: {@link #spawn}, {@link #execute} and the accessors may be called from any thread. Everything
  * marked carrier-confined below is touched only by the carrier thread.

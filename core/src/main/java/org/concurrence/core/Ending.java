@@ -1,7 +1,7 @@
 package org.concurrence.core;
 
 /**
- * How a tasklet ended, as monitors and trapping links are told ({@link Down}, {@link Exit}).
+ * How a tasklet ended, as monitors and trapping links are told ({@link Down}, {@link Exit}). Immutable values.
  */
 public sealed interface Ending permits Ending.Normal, Ending.Failed, Ending.Killed {
 

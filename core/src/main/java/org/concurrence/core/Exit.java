@@ -2,7 +2,7 @@ package org.concurrence.core;
 
 /**
  * The message a tasklet that traps exits ({@link Tasklet#trapExits(boolean)}) receives when a tasklet linked to it
- * ends; without trapping, an abnormal end kills it instead.
+ * ends; without trapping, an abnormal end kills it instead. Immutable; queued even in a full bounded mailbox.
  *
  * @param tasklet the linked tasklet that ended
  * @param ending  how it ended

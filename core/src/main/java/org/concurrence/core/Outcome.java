@@ -9,6 +9,7 @@ package org.concurrence.core;
  *     case Outcome.Failed<Integer>(var error) -> log(error);
  * }
  * }</pre>
+ * Immutable values; {@link #get()} never blocks (the tasklet has ended).
  *
  * @param <T> the result type
  */

@@ -25,9 +25,13 @@ import java.util.concurrent.locks.LockSupport;
  * (or before it starts, if it has not). The waiter it was in is left, and any count it held (a channel's balance) is
  * restored. An interrupt of a tasklet's thread counts as a kill.
  *
- * <p><b>Threads.</b> The static methods act on the current tasklet and must be called from one (except
- * {@link #currentOrNull()}); the instance methods may be called from any thread. A tasklet's own deadline is confined
- * to it. Joining, killing and the tree are safe across dispatchers.
+ * <p><b>Threads.</b> The static methods act on the current tasklet. Those that need one ({@link #current()}, the
+ * static spawning forms, {@link #joinChildren}, {@link #trapExits}) throw {@link IllegalStateException} on a plain
+ * thread; {@link #sleep}, {@link #yield()}, {@link #checkpoint()}, {@link #deadline}, {@link #joinAll} and
+ * {@link #currentOrNull()} also work there (a sleep then sleeps the thread, an interrupt counting as a kill). The
+ * instance methods may be called from any thread, except those that act for the current tasklet ({@link #monitor()},
+ * {@link #link()} and their inverses). A tasklet's own deadline is confined to it. Joining, killing and the tree are
+ * safe across dispatchers.
  *
  * @param <T> the type of the tasklet's result
  */

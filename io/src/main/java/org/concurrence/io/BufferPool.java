@@ -31,8 +31,8 @@ import org.concurrence.core.Dispatcher;
 public final class BufferPool {
     /*
      * Implementation notes. No ThreadLocal (house rule 9): free lists are kept per Dispatcher in a WeakHashMap, so a
-     * dispatcher of a closed group does not stay reachable through a pool. The lookup should become a per-dispatcher
-     * slot in core (see the report for the proposal); until then PoolAccess caches the list per stream.
+     * dispatcher of a closed group does not stay reachable through a pool. A per-dispatcher slot in core would make
+     * the lookup unnecessary; until there is one, PoolAccess caches the list per stream.
      */
     /** The size of the buffers of {@link #standard()}: 8 KiB. */
     public static final int DEFAULT_BUFFER_SIZE = 8192;

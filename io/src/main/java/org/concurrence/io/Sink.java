@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * Something bytes can be written to, a tasklet at a time: a socket, a TLS session, a file, memory.
+ * Something bytes can be written to, a tasklet at a time: here a {@link Socket}, a
+ * {@link org.concurrence.io.tls.TlsSocket} or a {@link BufferedSink} over one of them; any other byte sink may
+ * implement it.
  *
  * <p>Blocking: {@link #write(ByteBuffer)} writes every remaining byte of the buffer, waiting (parking only the calling
  * tasklet) while the peer does not take them, until the tasklet's deadline passes

@@ -47,14 +47,22 @@ public final class SocketServer implements AutoCloseable {
     private static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
     private static final int ACCEPTS_PER_TURN = 16;
 
-    /** Handles one connection; the socket is closed when it returns or throws. */
+    /**
+     * Handles one connection; the socket is closed when it returns or throws.
+     *
+     * <p>Blocking: it runs in a daemon tasklet of its own, on the dispatcher that owns the connection, with no deadline
+     * unless it sets one; it may block freely in Concurrence calls (parking only its tasklet).
+     * {@link SocketServer#stop} kills it once the grace has passed. Thread-safety: one instance serves every
+     * connection, on every dispatcher at once.
+     */
     @FunctionalInterface
     public interface Handler {
         void handle(Socket connection) throws Exception;
     }
 
     /**
-     * How a server runs.
+     * How a server runs. Immutable. {@link #defaults()}: backlog {@value ServerSocket#DEFAULT_BACKLOG}, 100,000
+     * connections, SO_REUSEPORT on.
      *
      * @param backlog        the listen backlog
      * @param maxConnections the most connections handled at once

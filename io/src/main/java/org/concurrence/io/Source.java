@@ -5,7 +5,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * Something bytes can be read from, a tasklet at a time: a socket, a TLS session, a file, bytes in memory.
+ * Something bytes can be read from, a tasklet at a time: here a {@link Socket}, a
+ * {@link org.concurrence.io.tls.TlsSocket} or a {@link BufferedSource} over one of them; any other byte source may
+ * implement it.
  *
  * <p>Blocking: {@link #read(ByteBuffer)} waits (parking only the calling tasklet) until at least one byte is
  * available, the end of the stream is reached, the tasklet's deadline passes

@@ -27,6 +27,11 @@ import org.concurrence.io.SocketServer;
  * affects other connections. A bare LF as a line end is refused with 400 (RFC 9112 §2.2 allows either policy; a
  * strict one cannot disagree with a proxy in front about where a line ends).
  *
+ * <p>Blocking and timeouts: {@link #start} binds and returns at once; the connections run in daemon tasklets, under the
+ * timeouts of {@link HttpServerOptions} (handlers get no deadline of their own). {@link #stop} blocks its caller
+ * (parking it, in a tasklet) until the connections have ended: at most the grace, then up to five seconds for the
+ * killed ones.
+ *
  * <p>Thread-safety: all methods may be called from any thread.
  */
 public final class HttpServer implements AutoCloseable {

@@ -7,6 +7,9 @@ import java.util.Objects;
  * How an {@link HttpServer} runs: limits, timeouts and behaviour. Start from {@link #defaults()} and change fields
  * with the {@code with...} methods.
  *
+ * <p>Immutable and thread-safe. The constructor refuses a value out of range ({@link IllegalArgumentException}) and a
+ * null timeout.
+ *
  * @param maxConnections           connections served at once; more wait in the listen backlog
  * @param maxRequestsPerConnection requests on one connection before the server closes it ({@code Connection:
  *                                 close} on the last response)
@@ -87,8 +90,10 @@ public record HttpServerOptions(
     }
 
     /**
-     * Defaults fit for a public server: 8 KiB request line, 16 KiB of headers, 100 MiB bodies, 30 s timeouts, bodies
-     * at 256 bytes/s at least (as Kestrel's default 240).
+     * Defaults fit for a public server: 100,000 connections, 10,000 requests per connection, 16 pipelined requests,
+     * 8 KiB request line, 16 KiB of headers in at most 100 fields, 100 MiB bodies (8 MiB held whole), 64 KiB drained,
+     * 30 s head, body and write timeouts, 60 s idle timeout, bodies at 256 bytes/s at least (as Kestrel's default
+     * 240), {@code Server: Concurrence}, not in development mode.
      */
     public static HttpServerOptions defaults() {
         return new HttpServerOptions(100_000, 10_000, 16, 8 * 1024, 16 * 1024, 100, 100L * 1024 * 1024,

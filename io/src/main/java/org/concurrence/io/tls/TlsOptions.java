@@ -22,6 +22,9 @@ import javax.net.ssl.TrustManagerFactory;
  * TlsOptions server = TlsOptions.server(keyStore, password);
  * }</pre>
  *
+ * <p>Immutable (the lists are copied); one instance may set up any number of sessions, from any thread. Nothing here
+ * blocks on the network: the handshake happens in {@link TlsSocket}, under its caller's deadline.
+ *
  * @param clientMode           true for the side that connects, false for the server's
  * @param context              where keys and trust come from
  * @param applicationProtocols ALPN: for a client the protocols it offers, for a server the ones it accepts, in its

@@ -3,7 +3,7 @@ package org.concurrence.web.form;
 /**
  * Limits on a {@code multipart/form-data} body; going past one fails the read with 413. The body's total size is
  * the server's limit ({@code HttpServerOptions.maxBodySize}); a part's body streams and has no limit here, except
- * what {@link Part#text()} and {@link Part#bytes()} will hold.
+ * what {@link Part#text()} and {@link Part#bytes()} will hold. Immutable and thread-safe.
  *
  * @param maxParts      the most parts in one body
  * @param maxHeaderSize the most bytes of header lines in one part
