@@ -9,8 +9,9 @@ import java.util.concurrent.Executor;
  *
  * <p>JDK 25 has no public API for a custom virtual-thread scheduler. It keeps a package-private constructor
  * {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)} (used by the JDK's own tests). Reaching it needs
- * {@code --add-opens java.base/java.lang=ALL-UNNAMED}; the project's jars carry {@code Add-Opens: java.base/java.lang}
- * in their manifests, and the {@code ./concurrence} launcher passes the flag. Without it the runtime refuses to start
+ * {@code --add-opens java.base/java.lang=ALL-UNNAMED}, which the {@code ./concurrence} launcher passes; an application
+ * started with {@code java -jar} can carry {@code Add-Opens: java.base/java.lang} in its own jar's manifest instead
+ * (the JVM reads it only from the jar it runs). Without it the runtime refuses to start
  * with a message naming the flag: there is no fall-back to the JDK's default scheduler, whose semantics differ
  * (preemptive, multi-carrier, no deterministic order).
  *
@@ -58,7 +59,8 @@ final class SchedulerHook {
         } catch (InaccessibleObjectException e) {
             return new IllegalStateException("Concurrence runs tasklets as virtual threads on its own dispatchers and "
                     + "needs the JDK's scheduler hook: start the JVM with " + REQUIRED_FLAG
-                    + " (or run the jar with java -jar, whose manifest carries Add-Opens)", e);
+                    + " (or, for an application run with java -jar, put Add-Opens: java.base/java.lang in that"
+                    + " jar's manifest)", e);
         } catch (ReflectiveOperationException e) {
             return new IllegalStateException("this JDK (" + Runtime.version() + ") has no "
                     + "java.lang.ThreadBuilders$VirtualThreadBuilder(Executor) constructor; Concurrence needs JDK 25", e);
