@@ -214,11 +214,10 @@ final class Connection {
             return null;
         }
         try {
-            skipEmptyLines();
-            int available = input.available();
-            if (available == 0) {
+            if (!skipEmptyLines()) {
                 return null;
             }
+            int available = input.available();
             int headLength = scanner.scan(input.array(), input.start(), input.start() + available);
             if (headLength < 0) {
                 return null;
@@ -246,13 +245,23 @@ final class Connection {
     /**
      * Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most per request: the
      * count is kept across reads, else a client sending one CRLF per idle timeout would hold the connection forever.
+     *
+     * @return false if more bytes are needed first: nothing is buffered, or only the CR of a line whose LF is still on
+     *         the way (a head never starts with CR, so it cannot be the start of one)
      */
-    private void skipEmptyLines() {
-        for (; !scanner.inProgress() && input.available() >= 2; emptyLines++) {
+    private boolean skipEmptyLines() {
+        for (; !scanner.inProgress(); emptyLines++) {
+            int available = input.available();
+            if (available == 0) {
+                return false; // (no buffer is held then)
+            }
             byte[] a = input.array();
             int s = input.start();
+            if (available == 1 && a[s] == '\r') {
+                return false;
+            }
             if (a[s] != '\r' || a[s + 1] != '\n') {
-                return;
+                return true;
             }
             if (emptyLines == MAX_EMPTY_LINES) {
                 throw new HttpException(Status.BAD_REQUEST, "more than " + MAX_EMPTY_LINES
@@ -260,6 +269,7 @@ final class Connection {
             }
             input.consume(2);
         }
+        return input.available() > 0;
     }
 
     private Exchange accept(RequestHead head) {
