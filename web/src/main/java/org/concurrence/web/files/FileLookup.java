@@ -13,7 +13,11 @@ import java.util.Locale;
  * slash, backslash or NUL, so nothing the router decoded can change the segment structure; (2) the decoded relative
  * path is refused if any segment is empty, ".", ".." or (unless allowed) hidden, or holds a backslash, NUL or a colon;
  * (3) the resolved path must still start with the root after normalisation; (4) the real path (symlinks resolved) must
- * start with the root's real path, so a symlink inside the root that points outside is not followed.
+ * start with the root's real path, and (unless allowed) no segment of it below the root may be hidden, so a symlink
+ * inside the root that points outside, at a hidden file or into a hidden directory is not followed. The requested
+ * name and the real one are both judged: a hidden link to a public file is refused too. The dot rule has no case, and
+ * Linux file systems keep trailing dots as part of a name, so no other spelling of a hidden name passes (FAT's 8.3
+ * aliases, which have no leading dot, would: do not serve a vfat mount that holds hidden files).
  * The file system calls of (4) and the stat are blocking: they run through the caller's choice of executor.
  */
 /** Finds the file a request path names under a root, refusing anything that would leave the root. */
@@ -66,11 +70,14 @@ final class FileLookup {
         }
     }
 
-    /** Stats {@code path} (a blocking call), following symlinks only if they stay under the root. */
+    /**
+     * Stats {@code path} (a blocking call), following symlinks only if they stay under the root and (unless hidden
+     * files are served) lead to no hidden file or directory.
+     */
     Found stat(Path path) throws IOException {
         try {
             Path real = path.toRealPath();
-            if (!real.startsWith(root)) {
+            if (!real.startsWith(root) || (!serveHidden && hidden(root.relativize(real)))) {
                 return new Missing();
             }
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
@@ -86,5 +93,15 @@ final class FileLookup {
         } catch (java.nio.file.FileSystemException e) {
             return new Missing();
         }
+    }
+
+    /** Whether a segment of {@code relative} (a path below the root) names a hidden file or directory. */
+    private static boolean hidden(Path relative) {
+        for (Path segment : relative) {
+            if (segment.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

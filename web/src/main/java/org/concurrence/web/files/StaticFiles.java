@@ -36,8 +36,9 @@ import org.concurrence.web.HttpDate;
  *
  * <p><b>Never outside the root.</b> 404 for: an encoded slash, backslash or NUL in the raw path; a segment that is
  * {@code .}, {@code ..}, empty, hidden ({@code .git}, unless {@link Builder#serveHidden}), or holds a backslash, NUL
- * or colon; a path that normalises outside the root; a symlink whose target is outside the root's real path. A 404
- * says nothing about why, so probes learn nothing.
+ * or colon; a path that normalises outside the root; a symlink whose target is outside the root's real path or
+ * (unless {@link Builder#serveHidden}) is hidden or inside a hidden directory — the real path, symlinks resolved, is
+ * judged as well as the requested one. A 404 says nothing about why, so probes learn nothing.
  *
  * <p><b>Headers and validators.</b> Content-Type by extension (text types in UTF-8, unknown ones
  * {@code application/octet-stream}), {@code X-Content-Type-Options: nosniff}, {@code Accept-Ranges: bytes},
@@ -219,7 +220,10 @@ public final class StaticFiles implements Handler {
             return this;
         }
 
-        /** Serve files and directories whose names start with a dot (default: 404 for them). */
+        /**
+         * Serve files and directories whose names start with a dot (default: 404 for them, whether named in the request
+         * or reached through a symlink, a hidden index file included).
+         */
         public Builder serveHidden(boolean serve) {
             this.serveHidden = serve;
             return this;

@@ -25,9 +25,10 @@ import org.concurrence.http.Status;
  * }</pre>
  *
  * <p>Errors: a request that is not {@code multipart/form-data} gets 415; a missing or malformed boundary, a part
- * without {@code Content-Disposition: form-data; name=...} or a body cut short gets 400; too many parts or too large
- * part headers get 413 (see {@link MultipartLimits}). A preamble before the first boundary and an epilogue after the
- * last are ignored, as RFC 2046 says.
+ * without {@code Content-Disposition: form-data; name=...}, a body cut short, or a part read as text whose
+ * Content-Type names an unknown charset gets 400; too many parts or too large part headers get 413 (see
+ * {@link MultipartLimits}). A preamble before the first boundary and an epilogue after the last are ignored, as
+ * RFC 2046 says.
  *
  * <p>Blocking: {@link #next()} and the parts' streams park the tasklet while the body arrives, under its deadline and
  * the server's body timeout. Thread-safety: one reader belongs to the tasklet handling the request.

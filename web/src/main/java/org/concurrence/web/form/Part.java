@@ -100,10 +100,20 @@ public final class Part {
         return b;
     }
 
-    /** The content as text in the charset of its Content-Type, else UTF-8; see {@link #bytes()}. */
+    /**
+     * The content as text in the charset of its Content-Type, else UTF-8; see {@link #bytes()}.
+     *
+     * @throws HttpException 400 if the Content-Type names a charset that is malformed or not supported (a fault in the
+     *                       body, not in the request's media type), read no further; 413 as for {@link #bytes()}
+     */
     public String text() throws IOException {
-        String charset = MediaType.parse(contentType()).param("charset");
-        return new String(bytes(), charset == null ? StandardCharsets.UTF_8 : Form.charset(charset));
+        String name = MediaType.parse(contentType()).param("charset");
+        Charset charset = Form.lookup(name);
+        if (charset == null) {
+            throw new HttpException(Status.BAD_REQUEST, "multipart part \"" + this.name
+                    + "\" names an unknown charset: " + name);
+        }
+        return new String(bytes(), charset);
     }
 
     /** The content as text in {@code charset}; see {@link #bytes()}. */

@@ -202,6 +202,49 @@ class StaticFilesTest {
     }
 
     @Test
+    void aSymlinkIsJudgedByWhereItLeadsAsWellAsByItsName() throws Exception {
+        write(".secret", "hidden".getBytes(StandardCharsets.UTF_8));
+        write(".git/config", "[core]".getBytes(StandardCharsets.UTF_8));
+        write(".git/index.html", "<h1>repo</h1>".getBytes(StandardCharsets.UTF_8));
+        write("public.txt", "public".getBytes(StandardCharsets.UTF_8));
+        Files.createSymbolicLink(root.resolve("to-secret.txt"), root.resolve(".secret"));
+        Files.createSymbolicLink(root.resolve("css/relative.txt"), Path.of("../.secret"));
+        Files.createSymbolicLink(root.resolve("chain.txt"), Path.of("to-secret.txt"));
+        Files.createSymbolicLink(root.resolve("outside.txt"), dir.resolve("secret.txt"));
+        Files.createSymbolicLink(root.resolve("repo"), root.resolve(".git"));
+        Files.createDirectories(root.resolve("trap"));
+        Files.createSymbolicLink(root.resolve("trap/index.html"), root.resolve(".secret"));
+        Files.createSymbolicLink(root.resolve("ok.txt"), Path.of("public.txt"));
+        for (String target : new String[] {"/to-secret.txt", "/css/relative.txt", "/chain.txt", "/outside.txt",
+            "/repo", "/repo/", "/repo/config", "/repo/index.html", "/trap/"}) {
+            Response r = get(target);
+            assertEquals(404, r.status().code(), target);
+            assertEquals("not found", Responses.text(r), target);
+        }
+        assertEquals("public", Responses.text(get("/ok.txt")));
+        StaticFiles open = StaticFiles.builder(root).serveHidden(true).build();
+        assertEquals("hidden", Responses.text(open.handle(TestRequest.get("/to-secret.txt"))));
+        assertEquals("[core]", Responses.text(open.handle(TestRequest.get("/repo/config"))));
+        assertEquals("hidden", Responses.text(open.handle(TestRequest.get("/trap/"))));
+        assertEquals(404, open.handle(TestRequest.get("/outside.txt")).status().code());
+    }
+
+    @Test
+    void neitherCaseNorTrailingDotsGetPastTheHiddenCheck() throws Exception {
+        // On a case-sensitive Linux file system other spellings name other (absent) files; the dot rule itself has
+        // no case, and a trailing dot is part of the name (Windows would strip it)
+        write(".Secret", "hidden".getBytes(StandardCharsets.UTF_8));
+        Files.createSymbolicLink(root.resolve("Link.txt"), root.resolve(".Secret"));
+        Files.createSymbolicLink(root.resolve("Dots.txt."), root.resolve(".Secret"));
+        for (String target : new String[] {"/.Secret", "/.SECRET", "/.secret", "/.Secret.", "/.Secret..",
+            "/%2eSecret", "/%2ESecret", "/.Secret%20", "/Link.txt", "/LINK.TXT", "/Link.txt.", "/Link.txt%2e",
+            "/Dots.txt.", "/Dots.txt", "/.ENV", "/.env."}) {
+            Response r = get(target);
+            assertEquals(404, r.status().code(), target);
+        }
+    }
+
+    @Test
     void hiddenFilesAreServedOnlyWhenAllowed() throws Exception {
         StaticFiles open = StaticFiles.builder(root).serveHidden(true).build();
         assertEquals("SECRET=1", Responses.text(open.handle(TestRequest.get("/.env"))));

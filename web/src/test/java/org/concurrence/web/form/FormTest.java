@@ -38,6 +38,16 @@ class FormTest {
     }
 
     @Test
+    void anUnknownCharsetInTheRequestsContentTypeIs415NamingIt() {
+        // Unlike a multipart part's charset, this one is part of the request's own media type (RFC 9110 §15.5.16)
+        var request = TestRequest.withBody(Method.POST, "/", "a=1",
+                "Content-Type", "application/x-www-form-urlencoded; charset=x-no-such-charset");
+        HttpException e = assertThrows(HttpException.class, () -> Form.read(request));
+        assertEquals(415, e.status().code());
+        assertEquals("unknown charset in Content-Type: x-no-such-charset", e.getMessage());
+    }
+
+    @Test
     void aBodyOverTheLimitIs413WhetherDeclaredOrStreamed() {
         String body = "a=" + "x".repeat(100);
         var declared = TestRequest.withBody(Method.POST, "/", body, "Content-Type", Form.URLENCODED);

@@ -187,6 +187,35 @@ class MultipartTest {
         return e;
     }
 
+    private static String textPart(String name, String contentType, String content) {
+        return "--" + B + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\nContent-Type: " + contentType
+                + "\r\n\r\n" + content + "\r\n";
+    }
+
+    @Test
+    void aPartDecodesInTheCharsetOfItsContentType() throws Exception {
+        String body = textPart("note", "text/plain; charset=ISO-8859-1", "caf\u00e9") + "--" + B + "--\r\n";
+        assertEquals(Map.of("note", "café"), Multipart.read(request(body)).fields());
+    }
+
+    @Test
+    void aPartNamingAnUnknownCharsetIs400NamingTheCharsetAndThePart() throws Exception {
+        // 415 is about the request's media type, which is fine here: the fault is inside the body
+        String body = textPart("note", "text/plain; charset=x-no-such-charset", "a")
+                + textPart("bad name", "text/plain; charset=\"utf 8\"", "b")
+                + textPart("title", "text/plain", "still readable") + "--" + B + "--\r\n";
+        Multipart form = Multipart.read(request(body));
+        HttpException unknown = assertThrows(HttpException.class, form.next()::text);
+        assertEquals(400, unknown.status().code());
+        assertEquals("multipart part \"note\" names an unknown charset: x-no-such-charset", unknown.getMessage());
+        HttpException illegal = assertThrows(HttpException.class, form.next()::text);
+        assertEquals(400, illegal.status().code());
+        assertEquals("multipart part \"bad name\" names an unknown charset: utf 8", illegal.getMessage());
+        assertEquals("still readable", form.next().text());
+        assertEquals(400, assertThrows(HttpException.class, () -> Multipart.read(request(body)).fields())
+                .status().code());
+    }
+
     @Test
     void aRequestThatIsNotMultipartIs415AndAMissingBoundary400() {
         assertEquals(415, assertThrows(HttpException.class,

@@ -19,6 +19,7 @@ import org.concurrence.web.Responses;
 import org.concurrence.web.Router;
 import org.concurrence.web.TestRequest;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.type.TypeReference;
 
 class JsonTest {
@@ -99,6 +100,100 @@ class JsonTest {
         HttpException nul = assertThrows(HttpException.class,
                 () -> Json.read(post("null", "application/json"), Item.class));
         assertEquals("request body is JSON null; expected Item", nul.getMessage());
+    }
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+    /** {@code {"a":{"a":...{"a":1}...}}}, {@code depth} objects deep. */
+    private static String nested(int depth) {
+        return "{\"a\":".repeat(depth - 1) + "{\"a\":1}" + "}".repeat(depth - 1);
+    }
+
+    private static HttpException readFails(JsonCodec codec, String body) {
+        return assertThrows(HttpException.class, () -> codec.read(post(body, "application/json"), MAP));
+    }
+
+    @Test
+    void anOrdinaryBodyStillReadsIntoAMap() throws Exception {
+        String body = "{\"name\":\"Ada\",\"tags\":[\"x\",\"y\"],\"n\":12345678901234567890,\"d\":" + nested(20) + "}";
+        Map<String, Object> map = Json.read(post(body, "application/json"), MAP);
+        assertEquals("Ada", map.get("name"));
+        assertEquals(List.of("x", "y"), map.get("tags"));
+        assertEquals(new java.math.BigInteger("12345678901234567890"), map.get("n"));
+        assertTrue(map.containsKey("d"));
+        assertEquals(100, JsonCodec.READ_LIMITS.getMaxNestingDepth());
+        Json.read(post(nested(100), "application/json"), MAP);                  // the limit itself is allowed
+    }
+
+    @Test
+    void deepNestingIs400NamingTheDepthLimit() {
+        HttpException e = readFails(JsonCodec.standard(), nested(101));
+        assertEquals(Status.BAD_REQUEST, e.status());
+        assertTrue(e.getMessage().startsWith("JSON for Map exceeds a limit"), e.getMessage());
+        assertTrue(e.getMessage().contains("nesting depth (101) exceeds the maximum allowed (100"), e.getMessage());
+        assertTrue(e.getMessage().contains("getMaxNestingDepth"), e.getMessage());
+    }
+
+    @Test
+    void anOverlongNumberIs400NamingTheNumberLimit() {
+        HttpException e = readFails(JsonCodec.standard(), "{\"n\":" + "9".repeat(1001) + "}");
+        assertEquals(Status.BAD_REQUEST, e.status());
+        assertTrue(e.getMessage().startsWith("JSON for Map exceeds a limit"), e.getMessage());
+        assertTrue(e.getMessage().contains("Number value length (1001) exceeds the maximum allowed (1000"),
+                e.getMessage());
+    }
+
+    @Test
+    void aVeryWideBodyIs400NamingTheTokenLimit() {
+        // The standard limit is a million tokens (2 MB of "0,", over this test request's 1 MiB body limit): the same
+        // check with a lower limit, 200,001 tokens in 400 KB, many times its size in heap as a tree
+        assertEquals(1_000_000, JsonCodec.READ_LIMITS.getMaxTokenCount());
+        JsonCodec codec = JsonCodec.of(JsonCodec.mapperBuilder(
+                JsonCodec.READ_LIMITS.rebuild().maxTokenCount(200_000).build()).build());
+        HttpException e = readFails(codec, "{\"a\":[" + "0,".repeat(199_995) + "0]}");
+        assertEquals(Status.BAD_REQUEST, e.status());
+        assertTrue(e.getMessage().contains("Token count (200001) exceeds the maximum allowed (200000"),
+                e.getMessage());
+    }
+
+    @Test
+    void anOverlongPropertyNameIs400NamingTheNameLimit() {
+        HttpException e = readFails(JsonCodec.standard(), "{\"" + "k".repeat(1001) + "\":1}");
+        assertEquals(Status.BAD_REQUEST, e.status());
+        assertTrue(e.getMessage().contains("Name length (1001) exceeds the maximum allowed (1000"), e.getMessage());
+        // Into a record too: unknown properties are skipped, but their names are read (and would be kept by the
+        // mapper's shared symbol table)
+        HttpException typed = assertThrows(HttpException.class,
+                () -> Json.read(post("{\"" + "k".repeat(1001) + "\":1}", "application/json"), Item.class));
+        assertEquals(Status.BAD_REQUEST, typed.status());
+    }
+
+    @Test
+    void theLimitsAreConfigurableThroughTheMapperBuilder() throws Exception {
+        JsonCodec strict = JsonCodec.of(JsonCodec.mapperBuilder(
+                JsonCodec.READ_LIMITS.rebuild().maxNestingDepth(3).build()).build());
+        assertTrue(readFails(strict, nested(4)).getMessage().contains("exceeds the maximum allowed (3"));
+        strict.read(post(nested(3), "application/json"), MAP);
+        JsonCodec loose = JsonCodec.of(JsonCodec.mapperBuilder(
+                StreamReadConstraints.builder().maxNestingDepth(1000).build()).build());
+        assertEquals(Map.of("a", 1), loose.read(post(nested(1), "application/json"), MAP));
+        loose.read(post(nested(500), "application/json"), MAP);
+        assertEquals(JsonCodec.READ_LIMITS.getMaxTokenCount(),
+                JsonCodec.mapperBuilder().build().tokenStreamFactory().streamReadConstraints().getMaxTokenCount());
+    }
+
+    @Test
+    void aLimitBehindTheFilterIsAJson400NotA500() throws Exception {
+        Router router = Router.builder()
+                .filter(new JsonFilter())
+                .post("/items", req -> Json.response(Json.read(req, MAP)))
+                .build();
+        Response r = router.handle(TestRequest.withBody(Method.POST, "/items", nested(200),
+                "Content-Type", "application/json"));
+        assertEquals(400, r.status().code());
+        String text = Responses.text(r);
+        assertTrue(text.startsWith("{\"status\":400,\"message\":\"JSON for Map exceeds a limit"), text);
+        assertFalse(text.contains("trace"), text);
     }
 
     @Test
