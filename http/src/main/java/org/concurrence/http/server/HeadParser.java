@@ -217,8 +217,17 @@ final class HeadParser {
         return b >= '0' && b <= '9';
     }
 
+    /**
+     * A 400 naming what is wrong and where, with up to 8 bytes from there to the end of that line: every error is
+     * inside a line of the head, which ends in LF, so nothing past the head (the next request, or a buffer's stale
+     * bytes) is shown.
+     */
     private static HttpException bad(String why, byte[] bytes, int start, int at) {
+        int count = 0;
+        while (count < 8 && at + count < bytes.length && bytes[at + count++] != '\n') {
+            // up to and including the line's LF
+        }
         return new HttpException(Status.BAD_REQUEST, why + " (at byte " + (at - start) + ": "
-                + Diagnostics.hex(bytes, at, 8) + ")");
+                + Diagnostics.hex(bytes, at, count) + ")");
     }
 }

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import org.concurrence.http.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -116,6 +117,16 @@ class MalformedRequestTest {
 
     private static Arguments bad(String what, int status, String request) {
         return Arguments.of(what, status, request);
+    }
+
+    @Test
+    void theErrorShowsTheBytesWhereTheHeadIsWrongButNothingPastThatLine() {
+        try (RawClient c = server.connect()) {
+            c.send("GET / HTTP/1.1\r\nHost: x\r\nX: a\u0001\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(400, r.status());
+            assertTrue(r.text().strip().endsWith("(at byte 29: 01 0d 0a)"), r.text());
+        }
     }
 
     @ParameterizedTest(name = "{0} → {1}")
