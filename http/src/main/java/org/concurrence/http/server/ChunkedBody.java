@@ -109,7 +109,7 @@ final class ChunkedBody extends BodyInput {
             throw bad("malformed chunk size or extension", a, from);
         }
         for (; i < to; i++) {
-            if ((a[i] < 0x20 && a[i] != '\t') || a[i] == 0x7f) {
+            if (isControl(a[i])) {
                 throw bad("control character in a chunk extension", a, i);
             }
         }
@@ -146,7 +146,7 @@ final class ChunkedBody extends BodyInput {
             throw bad("malformed trailer field", a, from);
         }
         for (; i < to; i++) {
-            if ((a[i] < 0x20 && a[i] != '\t') || a[i] == 0x7f) {
+            if (isControl(a[i])) {
                 throw bad("control character in a trailer field", a, i);
             }
         }
@@ -177,6 +177,12 @@ final class ChunkedBody extends BodyInput {
             }
             ensure(available + 1);
         }
+    }
+
+    /** A control character other than tab; obs-text (0x80-0xff) is not one (RFC 9110 §5.5, RFC 9112 §7.1.1). */
+    private static boolean isControl(byte b) {
+        int c = b & 0xff;
+        return (c < 0x20 && c != '\t') || c == 0x7f;
     }
 
     private static int hexValue(byte b) {

@@ -1,0 +1,61 @@
+package org.concurrence.http.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.concurrence.http.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The bugs {@link HttpFuzzTest} found, each as the smallest input that showed it, on a server with the fuzz test's
+ * small limits.
+ */
+@Timeout(60)
+class FuzzRegressionTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(HttpServerOptions.defaults().withMaxRequestLineLength(200).withMaxHeaderSize(400)
+                .withMaxHeaderCount(10).withMaxBodySize(1000), request -> {
+                    String x = request.headers().get("X");
+                    String body = new String(request.body().bytes(), StandardCharsets.ISO_8859_1);
+                    return Response.ok("X=" + x + " body=" + body);
+                });
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static RawClient.Response send(String request) {
+        try (RawClient c = server.connect()) {
+            return c.send(request.getBytes(StandardCharsets.ISO_8859_1)).read();
+        }
+    }
+
+    /**
+     * RFC 9110 §5.5: a field value may hold obs-text (0x80-0xff), which a recipient treats as opaque. The parser read
+     * bytes as signed, so every byte from 0x80 was below 0x20, "a control character": 400.
+     */
+    @Test
+    void obsTextInAFieldValueIsAccepted() throws IOException {
+        RawClient.Response r = send("GET / HTTP/1.1\r\nHost: x\r\nX: caf\u00e9 \u0080\u00ff\r\n\r\n");
+        assertEquals(200, r.status(), r.text());
+        assertEquals("X=caf\u00e9 \u0080\u00ff body=", new String(r.body(), StandardCharsets.UTF_8));
+    }
+
+    /** The same in a trailer field and in a chunk extension's quoted string (RFC 9112 §7.1.1, §7.1.2). */
+    @Test
+    void obsTextInATrailerAndAChunkExtensionIsAccepted() {
+        RawClient.Response r = send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5;name=\"\u00e9t\u00e9\"\r\nhello\r\n0\r\nX-T: \u00e9t\u00e9\r\n\r\n");
+        assertEquals(200, r.status(), r.text());
+        assertEquals("X=null body=hello", r.text());
+    }
+}
