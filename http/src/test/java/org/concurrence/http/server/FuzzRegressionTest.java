@@ -58,4 +58,26 @@ class FuzzRegressionTest {
         assertEquals(200, r.status(), r.text());
         assertEquals("X=null body=hello", r.text());
     }
+
+    /**
+     * A client that closes its side in the middle of a body sent an incomplete request (RFC 9112 §8): the answer, if
+     * any, is a 400 with {@code Connection: close}. The body read failed with a bare EOFException, which the handler
+     * let through like most would, so the client got a 500 and the log a WARNING with a stack trace, as if the server
+     * had failed.
+     */
+    @Test
+    void aBodyCutByTheClientsCloseIsA400NotA500() throws IOException {
+        for (String request : new String[] {
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"}) {
+            try (RawClient c = server.connect()) {
+                c.send(request);
+                c.socket.shutdownOutput();
+                RawClient.Response r = c.read();
+                assertEquals(400, r.status(), request + " → " + r.text());
+                assertEquals("close", r.header("Connection"));
+                c.assertClosed();
+            }
+        }
+    }
 }
