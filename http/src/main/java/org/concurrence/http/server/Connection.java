@@ -214,11 +214,10 @@ final class Connection {
             return null;
         }
         try {
-            skipEmptyLines();
-            int available = input.available();
-            if (available == 0) {
+            if (!skipEmptyLines()) {
                 return null;
             }
+            int available = input.available();
             int headLength = scanner.scan(input.array(), input.start(), input.start() + available);
             if (headLength < 0) {
                 return null;
@@ -246,13 +245,23 @@ final class Connection {
     /**
      * Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most per request: the
      * count is kept across reads, else a client sending one CRLF per idle timeout would hold the connection forever.
+     *
+     * @return whether a head can be scanned now: false if nothing is left, or only a CR that may be the start of an
+     *     empty line whose LF has not arrived (scanned as a head, it would make one with an empty request line)
      */
-    private void skipEmptyLines() {
-        for (; !scanner.inProgress() && input.available() >= 2; emptyLines++) {
+    private boolean skipEmptyLines() {
+        if (scanner.inProgress()) {
+            return true;
+        }
+        for (;; emptyLines++) {
+            int available = input.available();
+            if (available < 2) {
+                return available == 1 && input.array()[input.start()] != '\r';
+            }
             byte[] a = input.array();
             int s = input.start();
             if (a[s] != '\r' || a[s + 1] != '\n') {
-                return;
+                return true;
             }
             if (emptyLines == MAX_EMPTY_LINES) {
                 throw new HttpException(Status.BAD_REQUEST, "more than " + MAX_EMPTY_LINES

@@ -80,4 +80,28 @@ class FuzzRegressionTest {
             }
         }
     }
+
+    /**
+     * Empty lines before a request line are skipped (RFC 9112 §2.2) however they are split across reads. A CR that
+     * arrived alone was taken as the start of a head, so with its LF it made an empty request line: 400 "malformed
+     * method", where the same bytes in one read were served.
+     */
+    @Test
+    void anEmptyLineSplitBetweenItsCrAndLfIsStillSkipped() throws Exception {
+        try (RawClient c = server.connect()) {
+            c.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n\r");
+            assertEquals(200, c.read().status());
+            Thread.sleep(200); // the server reads the lone CR on its own (no way to observe it: a pause, not a sync)
+            c.send("\nGET /second HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status(), r.text());
+        }
+        try (RawClient c = server.connect()) {
+            c.send("\r\n\r");
+            Thread.sleep(200);
+            c.send("\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status(), r.text());
+        }
+    }
 }
