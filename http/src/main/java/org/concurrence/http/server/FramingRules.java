@@ -95,11 +95,15 @@ final class FramingRules {
         return length;
     }
 
+    /**
+     * A Content-Length value: 1*DIGIT, else 400 whatever its length (RFC 9112 §6.3); a number of more than 18 digits,
+     * which a long cannot be trusted to hold, is 413 (any body that long is over the limit).
+     */
+    /**
+     * A Content-Length value: not 1*DIGIT is 400 however long it is (RFC 9112 §6.3); a number of more than 18
+     * digits, more than a long surely holds, is 413 (a body that long is over any limit).
+     */
     private static long decimal(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            throw new HttpException(s.isEmpty() ? Status.BAD_REQUEST : Status.CONTENT_TOO_LARGE,
-                    "Content-Length is empty or absurdly long: " + Diagnostics.quote(s));
-        }
         long value = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -107,7 +111,11 @@ final class FramingRules {
                 throw new HttpException(Status.BAD_REQUEST, "Content-Length is not a decimal number: "
                         + Diagnostics.quote(s));
             }
-            value = value * 10 + (c - '0');
+            value = value * 10 + (c - '0'); // overflows past 18 digits: not used then
+        }
+        if (s.isEmpty() || s.length() > 18) {
+            throw new HttpException(s.isEmpty() ? Status.BAD_REQUEST : Status.CONTENT_TOO_LARGE,
+                    "Content-Length is empty or absurdly long: " + Diagnostics.quote(s));
         }
         return value;
     }

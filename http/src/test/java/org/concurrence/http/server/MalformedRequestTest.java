@@ -90,6 +90,9 @@ class MalformedRequestTest {
                         "POST / HTTP/1.1\r\n" + h + "Content-Length: 1001\r\n\r\n"),
                 bad("an absurdly long Content-Length", 413,
                         "POST / HTTP/1.1\r\n" + h + "Content-Length: 99999999999999999999999\r\n\r\n"),
+                // RFC 9112 §6.3 (5): an invalid Content-Length is 400 however long it is (was 413 from 19 characters).
+                bad("a long non-numeric Content-Length", 400,
+                        "POST / HTTP/1.1\r\n" + h + "Content-Length: 5, " + "x".repeat(20) + "\r\n\r\nhello"),
                 bad("a chunk size that is not hex", 400,
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
                 bad("a chunk size of 17 digits", 400, "POST / HTTP/1.1\r\n" + h
