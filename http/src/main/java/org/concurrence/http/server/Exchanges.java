@@ -12,8 +12,8 @@ import org.concurrence.io.Socket;
 /**
  * Creates the exchanges of one connection and runs them: the handler, the error mapping, the wait for the turn, the
  * response, and what happens to a body the handler did not read (drained up to {@code maxDrainSize} after the
- * response, else the connection closes; with {@code 100-continue} not sent, it closes at once: the client may never
- * send that body, RFC 9110 §10.1.1).
+ * response if the connection stays open, else the connection closes; with {@code 100-continue} not sent, it closes at
+ * once: the client may never send that body, RFC 9110 §10.1.1).
  *
  * <p>Blocking: {@link #run} runs in the connection's tasklet (inline) or a helper's, and blocks in the handler, in
  * the wait for the turn, and in writes. Thread-safety: confined to the connection's dispatcher.
@@ -77,7 +77,9 @@ final class Exchanges {
             }
             if (pipeline.awaitTurn(ex) && !pipeline.responsesEnded) {
                 write(ex, inline);
-                if (ex.drain) {
+                if (ex.drain && !pipeline.responsesEnded) {
+                    // Only for a connection that goes on: after a closing response the connection's linger reads
+                    // what the client still sends, for a second, instead of waiting out the body timeout for it.
                     drain(ex);
                 }
             }
