@@ -186,7 +186,8 @@ final class ResponseWriter {
 
     /**
      * Sends {@code 100 Continue} while a response is being written (its streamed body's writer reads the request
-     * body), ahead of that response's head in the buffer; call holding the output.
+     * body), ahead of that response's head in the buffer, which stays there: none of the response goes out yet, so a
+     * body that fails can still take it back whole; call holding the output.
      *
      * @return false if part of the response has gone out already: too late for an interim response
      */
@@ -197,8 +198,10 @@ final class ResponseWriter {
         byte[] response = Arrays.copyOfRange(out.array(), responseStart, out.position());
         out.position(responseStart);
         put(CONTINUE, 0, CONTINUE.length);
-        put(response, 0, response.length);
         flush();
+        responseStart = out.position();
+        writesAtResponseStart = writes;
+        put(response, 0, response.length);
         return true;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.concurrence.http.Response;
+import org.concurrence.http.ResponseBody;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,10 @@ class FuzzRegressionTest {
                     String x = request.headers().get("X");
                     if (request.target().equals("/noread")) {
                         return Response.ok("unread");
+                    }
+                    if (request.target().equals("/stream")) { // the body is read by the response's writer
+                        return Response.ok(ResponseBody.ofWriter(-1, out -> out.write(request.body().bytes())),
+                                "application/octet-stream");
                     }
                     String body = new String(request.body().bytes(), StandardCharsets.ISO_8859_1);
                     return Response.ok("X=" + x + " body=" + body);
@@ -137,5 +142,29 @@ class FuzzRegressionTest {
                 + "5\r\nhello\r\n0\r\nX-T: " + "t".repeat(300) + "\r\nX-U: " + "u".repeat(300) + "\r\n\r\n");
         assertEquals(431, r.status(), r.text());
         assertEquals("close", r.header("Connection"));
+    }
+
+    /**
+     * A streamed response whose writer reads a body sent after {@code 100 Continue}: the interim response goes out
+     * alone, and the final response stays unsent until the body is read, so a malformed body can still take it back.
+     * The 100 was flushed together with the buffered 200 head behind it, which committed a 200 to a request whose body
+     * then failed (the client got the head of a chunked response, then the close).
+     */
+    @Test
+    void aStreamedResponseIsNotCommittedByItsContinue() throws IOException {
+        try (RawClient c = server.connect()) {
+            c.send("POST /stream HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
+            assertEquals(100, c.read().status());
+            c.send("zz\r\nnot a chunk\r\n");
+            c.assertClosed(); // no final response: the body failed before any of it went out
+        }
+        try (RawClient c = server.connect()) {
+            c.send("POST /stream HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+            assertEquals(100, c.read().status());
+            c.send("hello");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status());
+            assertEquals("hello", r.text());
+        }
     }
 }
