@@ -154,7 +154,18 @@ final class Exchanges {
         writer.acquire();
         try {
             boolean close = ex.closeAfter || (server.isStopping() && pipeline.isLast(ex));
-            if (writer.write(ex.head, ex.response, close)) {
+            boolean closes;
+            try {
+                closes = writer.write(ex.head, ex.response, close);
+            } catch (HttpException e) {
+                if (!ex.bodyFailed || !writer.tookBack()) {
+                    throw e;
+                }
+                // The request body failed (malformed, too large, cut, too slow) in a streamed response's writer
+                // before any of the response went out: its status answers, as when the handler reads it first.
+                closes = writer.write(ex.head, ErrorResponses.of(e), true);
+            }
+            if (closes) {
                 writer.flush();
                 pipeline.closing = true;
                 pipeline.responsesEnded = true;

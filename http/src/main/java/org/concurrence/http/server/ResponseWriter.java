@@ -52,6 +52,8 @@ final class ResponseWriter {
     /** Where the response being written starts in the buffer, and the socket writes then; -1 between responses. */
     private int responseStart = -1;
     private long writesAtResponseStart;
+    /** Whether the last response whose writing failed was taken back whole (none of it went out). */
+    private boolean takenBack;
     private boolean busy;
     private Waiter<Boolean> waiting;
 
@@ -143,11 +145,12 @@ final class ResponseWriter {
         close |= fields.asksClose() || (framing == Framing.CLOSE && !headRequest);
         responseStart = out == null ? 0 : out.position();
         writesAtResponseStart = writes;
+        takenBack = false;
         try {
             writeHeadAndBody(status, body, fields, framing, close, http10, headRequest);
         } catch (IOException | RuntimeException e) {
             if (writes == writesAtResponseStart && out != null) {
-                sendBefore(responseStart, e);
+                takenBack = sendBefore(responseStart, e);
             }
             throw e;
         } finally {
@@ -210,13 +213,23 @@ final class ResponseWriter {
      * response from the buffer and sends the complete responses before it, which the connection's close that follows
      * would otherwise take with it. The failure came from the body, not the socket (nothing was written meanwhile).
      */
-    private void sendBefore(int start, Exception failure) {
+    private boolean sendBefore(int start, Exception failure) {
         out.position(start);
         try {
             flush();
+            return true;
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
+            return false;
         }
+    }
+
+    /**
+     * Whether the response whose {@link #write} failed last was taken back whole: none of it went out and the
+     * responses before it did, so the connection can still answer with another response.
+     */
+    boolean tookBack() {
+        return takenBack;
     }
 
     private void writeBody(ResponseBody body, Framing framing) throws IOException {

@@ -156,7 +156,10 @@ class FuzzRegressionTest {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n");
             assertEquals(100, c.read().status());
             c.send("zz\r\nnot a chunk\r\n");
-            c.assertClosed(); // no final response: the body failed before any of it went out
+            RawClient.Response r = c.read(); // not the 200: the body failed before any of it went out
+            assertEquals(400, r.status(), r.text());
+            assertEquals("close", r.header("Connection"));
+            c.assertClosed();
         }
         try (RawClient c = server.connect()) {
             c.send("POST /stream HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
@@ -166,5 +169,21 @@ class FuzzRegressionTest {
             assertEquals(200, r.status());
             assertEquals("hello", r.text());
         }
+    }
+
+    /**
+     * A request body that fails while a streamed response's writer reads it, before any of the response went out, is
+     * answered with the failure's status, as when a handler reads the body before it answers. The connection was
+     * closed without a response instead, and the server logged a WARNING with a stack trace for each such client
+     * error ("response ... failed while being written").
+     */
+    @Test
+    void aBodyThatFailsInAStreamedResponsesWriterGetsItsStatus() {
+        RawClient.Response r = send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhelloXX0\r\n\r\n");
+        assertEquals(400, r.status(), r.text());
+        assertEquals("close", r.header("Connection"));
+        r = send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n");
+        assertEquals(413, r.status(), r.text());
     }
 }
