@@ -72,6 +72,13 @@ class MalformedRequestTest {
                 bad("a target that is not a path", 400, "GET index.html HTTP/1.1\r\n" + h + "\r\n"),
                 bad("a missing Host on HTTP/1.1", 400, "GET / HTTP/1.1\r\n\r\n"),
                 bad("two Hosts", 400, "GET / HTTP/1.1\r\n" + h + "Host: y\r\n\r\n"),
+                // RFC 9112 §3.2: a Host with an invalid value is 400 like a missing or repeated one.
+                bad("a Host with a space", 400, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n"),
+                bad("a Host with a path", 400, "GET / HTTP/1.1\r\nHost: x/y\r\n\r\n"),
+                bad("a Host with userinfo", 400, "GET / HTTP/1.1\r\nHost: user@x\r\n\r\n"),
+                bad("a Host with a non-numeric port", 400, "GET / HTTP/1.1\r\nHost: x:8o\r\n\r\n"),
+                bad("a Host with an unclosed IP literal", 400, "GET / HTTP/1.1\r\nHost: [::1:80\r\n\r\n"),
+                bad("an invalid Host on HTTP/1.0", 400, "GET / HTTP/1.0\r\nHost: a\"b\r\n\r\n"),
                 bad("an unknown version", 505, "GET / HTTP/2.0\r\n" + h + "\r\n"),
                 bad("a version from the future", 505, "GET / HTTP/1.2\r\n" + h + "\r\n"),
                 bad("a malformed version", 400, "GET / HTTP/1.1x\r\n" + h + "\r\n"),
