@@ -219,8 +219,11 @@ final class Exchanges {
                 return;
             }
             if (ex.response != null) {
-                // The writer of a streamed response reads the body: this tasklet holds the output already.
-                if (!writer.writeContinueBeforeResponse()) {
+                // The writer of a streamed response reads the body: this tasklet holds the output already. If part
+                // of the response has gone out (a head bigger than the buffer), no interim response can precede it;
+                // a body that has begun to arrive (the client did not wait) is read without one, as RFC 9110
+                // §10.1.1 allows, while a client still waiting for the 100 would wait in vain: that fails.
+                if (!writer.writeContinueBeforeResponse() && input.available() == 0) {
                     throw new IOException("too late for 100 Continue on " + connection.socket()
                             + ": the response has begun");
                 }
