@@ -8,7 +8,8 @@ import java.util.Objects;
  * not hold secrets; use it for what the client did wrong ("no such order: 42", "body is not JSON: ...").
  *
  * <p>The server itself throws it from request-body reads: 413 when the body exceeds the server's limit, 400 when a
- * chunked body is malformed, 408 when the body does not arrive in time.
+ * chunked body is malformed or the client closes the connection before the body's end, 408 when the body does not
+ * arrive in time.
  */
 public class HttpException extends RuntimeException {
     private static final long serialVersionUID = 1L;

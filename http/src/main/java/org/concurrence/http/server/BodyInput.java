@@ -19,9 +19,9 @@ import org.concurrence.http.Status;
  * the tasklet's own deadline. A wait that outlasts the body timeout fails with {@link HttpException} 408; so does a
  * body that, one body timeout after its first read, has averaged less than the minimum rate
  * ({@link HttpServerOptions#minBodyRate()}: a client sending a byte per timeout cannot hold the connection for
- * ever); a wait that outlasts the tasklet's deadline fails with the {@link DeadlineExceededException} itself. Every
- * failure (timeout, end of stream, malformed framing, over the limit) tells the connection, which closes after its
- * response.
+ * ever); a wait that outlasts the tasklet's deadline fails with the {@link DeadlineExceededException} itself. The
+ * client's close before the body's end is {@link HttpException} 400. Every failure (timeout, end of stream, malformed
+ * framing, over the limit) tells the connection, which closes after its response.
  *
  * <p>{@link #close()} does not close the connection and does not skip the rest: the server drains or closes.
  * Thread-safety: one reading tasklet at a time, on the connection's dispatcher.
@@ -159,9 +159,14 @@ abstract sealed class BodyInput extends InputStream permits FixedLengthBody, Chu
         }
     }
 
-    private int checkEof(int n) throws EOFException {
+    /**
+     * The client's close before the body's end makes the request incomplete (RFC 9112 §8): the client's fault, so a
+     * 400 like malformed framing, not an I/O failure that a handler would let through as a 500.
+     */
+    private int checkEof(int n) {
         if (n < 0) {
-            throw new EOFException("the client closed the connection in the middle of the request body");
+            String message = "the client closed the connection in the middle of the request body";
+            throw new HttpException(Status.BAD_REQUEST, message, new EOFException(message));
         }
         return n;
     }

@@ -75,7 +75,7 @@ final class ChunkedBody extends BodyInput {
 
     /** Reads {@code chunk-size [ chunk-ext ] CRLF}; returns the size. */
     private long sizeLine() throws IOException {
-        int length = line(maxHeaderSize, Status.BAD_REQUEST);
+        int length = line(maxHeaderSize, Status.BAD_REQUEST, "chunk size line");
         byte[] a = in.array();
         int s = in.start();
         int i = s;
@@ -109,7 +109,7 @@ final class ChunkedBody extends BodyInput {
             throw bad("malformed chunk size or extension", a, from);
         }
         for (; i < to; i++) {
-            if ((a[i] < 0x20 && a[i] != '\t') || a[i] == 0x7f) {
+            if (isControl(a[i])) {
                 throw bad("control character in a chunk extension", a, i);
             }
         }
@@ -120,7 +120,7 @@ final class ChunkedBody extends BodyInput {
         int bytes = 0;
         int count = 0;
         while (true) {
-            int length = line(maxHeaderSize + 2 - bytes, Status.REQUEST_HEADER_FIELDS_TOO_LARGE);
+            int length = line(maxHeaderSize + 2 - bytes, Status.REQUEST_HEADER_FIELDS_TOO_LARGE, "trailer section");
             byte[] a = in.array();
             int s = in.start();
             bytes += length;
@@ -146,18 +146,20 @@ final class ChunkedBody extends BodyInput {
             throw bad("malformed trailer field", a, from);
         }
         for (; i < to; i++) {
-            if ((a[i] < 0x20 && a[i] != '\t') || a[i] == 0x7f) {
+            if (isControl(a[i])) {
                 throw bad("control character in a trailer field", a, i);
             }
         }
     }
 
     /**
-     * Waits until a whole line is buffered; returns its length with the CRLF (at the buffer's start).
+     * Waits until a whole line is buffered; returns its length with the CRLF (at the buffer's start). The limit
+     * holds however the line arrives: checked on a whole line, and on a partial one as soon as it must exceed it.
      *
-     * @throws HttpException 400 for a bare LF, {@code tooLong} for a line longer than {@code max}
+     * @throws HttpException 400 for a bare LF, {@code tooLong} for a line longer than {@code max} with its CRLF (which
+     *     makes {@code what} longer than its limit)
      */
-    private int line(int max, Status tooLong) throws IOException {
+    private int line(int max, Status tooLong, String what) throws IOException {
         int scanned = 0;
         while (true) {
             byte[] a = in.array();
@@ -168,15 +170,28 @@ final class ChunkedBody extends BodyInput {
                     if (i == s || a[i - 1] != '\r') {
                         throw bad("bare LF in chunked framing", a, i);
                     }
+                    if (i + 1 - s > max) {
+                        throw tooLong(tooLong, what);
+                    }
                     return i + 1 - s;
                 }
             }
             scanned = available;
-            if (available > max) {
-                throw new HttpException(tooLong, "chunk line or trailer section longer than " + max + " bytes");
+            if (available >= max) { // its LF is still to come
+                throw tooLong(tooLong, what);
             }
             ensure(available + 1);
         }
+    }
+
+    private HttpException tooLong(Status status, String what) {
+        return new HttpException(status, what + " longer than " + maxHeaderSize + " bytes");
+    }
+
+    /** A control character other than tab; obs-text (0x80-0xff) is not one (RFC 9110 §5.5, RFC 9112 §7.1.1). */
+    private static boolean isControl(byte b) {
+        int c = b & 0xff;
+        return (c < 0x20 && c != '\t') || c == 0x7f;
     }
 
     private static int hexValue(byte b) {

@@ -246,20 +246,20 @@ final class Connection {
      * Skips the empty lines a client may send before a request line (RFC 9112 §2.2), a few at most per request: the
      * count is kept across reads, else a client sending one CRLF per idle timeout would hold the connection forever.
      *
-     * @return false if more bytes are needed first: nothing is buffered, or only the CR of a line whose LF is still on
-     *         the way (a head never starts with CR, so it cannot be the start of one)
+     * @return whether a head can be scanned now: false if nothing is left, or only a CR that may be the start of an
+     *     empty line whose LF has not arrived (scanned as a head, it would make one with an empty request line)
      */
     private boolean skipEmptyLines() {
-        for (; !scanner.inProgress(); emptyLines++) {
+        if (scanner.inProgress()) {
+            return true;
+        }
+        for (;; emptyLines++) {
             int available = input.available();
-            if (available == 0) {
-                return false; // (no buffer is held then)
+            if (available < 2) {
+                return available == 1 && input.array()[input.start()] != '\r';
             }
             byte[] a = input.array();
             int s = input.start();
-            if (available == 1 && a[s] == '\r') {
-                return false;
-            }
             if (a[s] != '\r' || a[s + 1] != '\n') {
                 return true;
             }
@@ -269,7 +269,6 @@ final class Connection {
             }
             input.consume(2);
         }
-        return input.available() > 0;
     }
 
     private Exchange accept(RequestHead head) {

@@ -24,7 +24,7 @@ final class Exchange {
     boolean closeAfter;
     /** Read and drop the rest of the body after the response. */
     boolean drain;
-    /** Whether {@code 100 Continue} was sent. */
+    /** Whether {@code 100 Continue} was sent, or is no longer due (the body began to arrive without it). */
     boolean continueSent;
     /** Reading the body failed (timeout, cut, malformed, too large): the connection closes after the response. */
     boolean bodyFailed;

@@ -12,8 +12,8 @@ import org.concurrence.io.Socket;
 /**
  * Creates the exchanges of one connection and runs them: the handler, the error mapping, the wait for the turn, the
  * response, and what happens to a body the handler did not read (drained up to {@code maxDrainSize} after the
- * response, else the connection closes; with {@code 100-continue} not sent, it closes at once: the client may never
- * send that body, RFC 9110 §10.1.1).
+ * response if the connection stays open, else the connection closes; with {@code 100-continue} not sent, it closes at
+ * once: the client may never send that body, RFC 9110 §10.1.1).
  *
  * <p>Blocking: {@link #run} runs in the connection's tasklet (inline) or a helper's, and blocks in the handler, in
  * the wait for the turn, and in writes. Thread-safety: confined to the connection's dispatcher.
@@ -77,7 +77,9 @@ final class Exchanges {
             }
             if (pipeline.awaitTurn(ex) && !pipeline.responsesEnded) {
                 write(ex, inline);
-                if (ex.drain) {
+                if (ex.drain && !pipeline.responsesEnded) {
+                    // Only for a connection that goes on: after a closing response the connection's linger reads
+                    // what the client still sends, for a second, instead of waiting out the body timeout for it.
                     drain(ex);
                 }
             }
@@ -152,7 +154,18 @@ final class Exchanges {
         writer.acquire();
         try {
             boolean close = ex.closeAfter || (server.isStopping() && pipeline.isLast(ex));
-            if (writer.write(ex.head, ex.response, close)) {
+            boolean closes;
+            try {
+                closes = writer.write(ex.head, ex.response, close);
+            } catch (HttpException e) {
+                if (!ex.bodyFailed || !writer.tookBack()) {
+                    throw e;
+                }
+                // The request body failed (malformed, too large, cut, too slow) in a streamed response's writer
+                // before any of the response went out: its status answers, as when the handler reads it first.
+                closes = writer.write(ex.head, ErrorResponses.of(e), true);
+            }
+            if (closes) {
                 writer.flush();
                 pipeline.closing = true;
                 pipeline.responsesEnded = true;
@@ -206,8 +219,11 @@ final class Exchanges {
                 return;
             }
             if (ex.response != null) {
-                // The writer of a streamed response reads the body: this tasklet holds the output already.
-                if (!writer.writeContinueBeforeResponse()) {
+                // The writer of a streamed response reads the body: this tasklet holds the output already. If part
+                // of the response has gone out (a head bigger than the buffer), no interim response can precede it;
+                // a body that has begun to arrive (the client did not wait) is read without one, as RFC 9110
+                // §10.1.1 allows, while a client still waiting for the 100 would wait in vain: that fails.
+                if (!writer.writeContinueBeforeResponse() && input.available() == 0) {
                     throw new IOException("too late for 100 Continue on " + connection.socket()
                             + ": the response has begun");
                 }

@@ -11,13 +11,24 @@ import org.concurrence.http.Version;
  * What the header fields of a parsed request mean for its framing and its connection, with the rules that stop
  * request smuggling (RFC 9112 §6): Content-Length and Transfer-Encoding together are 400; Content-Lengths that differ
  * or are not plain decimal are 400; a Transfer-Encoding whose final coding is not chunked is 400, and one with another
- * coding before chunked is 501; Transfer-Encoding on HTTP/1.0 is 400. HTTP/1.1 needs exactly one Host (400 otherwise).
+ * coding before chunked is 501; Transfer-Encoding on HTTP/1.0 is 400. HTTP/1.1 needs exactly one Host, and a Host
+ * must be a host with an optional port (400 otherwise, RFC 9112 §3.2).
  * A Content-Length over the body limit is 413 before a byte of the body is read. An expectation other than
  * {@code 100-continue} is 417.
  *
  * <p>Thread-safety: immutable.
  */
 final class FramingRules {
+    /** RFC 3986 unreserved and sub-delims: what a reg-name holds besides percent-encodings. */
+    private static final boolean[] REG_NAME = new boolean[128];
+
+    static {
+        for (char c : ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~" + "!$&'()*+,;=")
+                .toCharArray()) {
+            REG_NAME[c] = true;
+        }
+    }
+
     private final long maxBodySize;
 
     FramingRules(long maxBodySize) {
@@ -49,6 +60,12 @@ final class FramingRules {
         if (hosts == 0 && version == Version.HTTP_1_1) {
             throw new HttpException(Status.BAD_REQUEST, "HTTP/1.1 request without a Host header");
         }
+        if (hosts == 1) {
+            String host = headers.get("Host");
+            if (!isHost(host)) {
+                throw new HttpException(Status.BAD_REQUEST, "invalid Host header: " + Diagnostics.quote(host));
+            }
+        }
         long length = contentLength ? contentLength(headers) : -1;
         if (transferEncoding) {
             if (length >= 0) {
@@ -76,6 +93,54 @@ final class FramingRules {
         return new RequestHead(method, target, version, headers, length, keepAlive, expectsContinue);
     }
 
+    /**
+     * Whether {@code value} is {@code uri-host [ ":" port ]} (RFC 9110 §7.2, RFC 3986 §3.2.2): an IP literal in
+     * brackets, or a reg-name (IPv4 addresses are reg-names too), then an optional port of digits. Empty is allowed
+     * (a target without an authority, RFC 9112 §3.2).
+     */
+    static boolean isHost(String value) {
+        int n = value.length();
+        int i = 0;
+        if (n > 0 && value.charAt(0) == '[') {
+            int close = value.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            for (i = 1; i < close; i++) {
+                char c = value.charAt(i);
+                if (c >= 128 || !(REG_NAME[c] || c == ':')) {
+                    return false;
+                }
+            }
+            i = close + 1;
+        } else {
+            for (; i < n && value.charAt(i) != ':'; i++) {
+                char c = value.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= n || Character.digit(value.charAt(i + 1), 16) < 0
+                            || Character.digit(value.charAt(i + 2), 16) < 0) {
+                        return false;
+                    }
+                    i += 2;
+                } else if (c >= 128 || !REG_NAME[c]) {
+                    return false;
+                }
+            }
+        }
+        if (i == n) {
+            return true;
+        }
+        if (value.charAt(i) != ':') {
+            return false;
+        }
+        for (i++; i < n; i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The one length every Content-Length value states, or -1 if there is none. */
     private static long contentLength(Headers headers) {
         long length = -1;
@@ -95,11 +160,15 @@ final class FramingRules {
         return length;
     }
 
+    /**
+     * A Content-Length value: 1*DIGIT, else 400 whatever its length (RFC 9112 §6.3); a number of more than 18 digits,
+     * which a long cannot be trusted to hold, is 413 (any body that long is over the limit).
+     */
+    /**
+     * A Content-Length value: not 1*DIGIT is 400 however long it is (RFC 9112 §6.3); a number of more than 18
+     * digits, more than a long surely holds, is 413 (a body that long is over any limit).
+     */
     private static long decimal(String s) {
-        if (s.isEmpty() || s.length() > 18) {
-            throw new HttpException(s.isEmpty() ? Status.BAD_REQUEST : Status.CONTENT_TOO_LARGE,
-                    "Content-Length is empty or absurdly long: " + Diagnostics.quote(s));
-        }
         long value = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -107,7 +176,11 @@ final class FramingRules {
                 throw new HttpException(Status.BAD_REQUEST, "Content-Length is not a decimal number: "
                         + Diagnostics.quote(s));
             }
-            value = value * 10 + (c - '0');
+            value = value * 10 + (c - '0'); // overflows past 18 digits: not used then
+        }
+        if (s.isEmpty() || s.length() > 18) {
+            throw new HttpException(s.isEmpty() ? Status.BAD_REQUEST : Status.CONTENT_TOO_LARGE,
+                    "Content-Length is empty or absurdly long: " + Diagnostics.quote(s));
         }
         return value;
     }

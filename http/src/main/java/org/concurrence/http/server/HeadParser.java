@@ -14,8 +14,9 @@ import org.concurrence.http.Version;
  *
  * <p>Strict by design, since a lenient parser in front of another one is how requests are smuggled: one space
  * between the parts of the request line; a target of visible ASCII only; field names are tokens followed at once by
- * a colon (whitespace before it is 400); values hold no control characters but tab; obs-fold is 400; lines end in CRLF
- * (bare LF is refused by {@link HeadScanner}). Then the framing rules of {@link FramingRules}.
+ * a colon (whitespace before it is 400); values hold no control characters but tab (obs-text, 0x80-0xff, is
+ * opaque data, RFC 9110 §5.5); obs-fold is 400; lines end in CRLF (bare LF is refused by {@link HeadScanner}). Then
+ * the framing rules of {@link FramingRules}.
  *
  * <p>Thread-safety: stateless apart from the options; used by one connection at a time.
  */
@@ -174,7 +175,7 @@ final class HeadParser {
         int valueStart = i;
         int valueEnd = i;
         while (true) {
-            byte b = bytes[i];
+            int b = bytes[i] & 0xff; // unsigned: obs-text (0x80-0xff) is allowed, RFC 9110 §5.5
             if (b == '\r') {
                 break;
             }

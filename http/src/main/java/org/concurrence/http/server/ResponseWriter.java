@@ -52,6 +52,8 @@ final class ResponseWriter {
     /** Where the response being written starts in the buffer, and the socket writes then; -1 between responses. */
     private int responseStart = -1;
     private long writesAtResponseStart;
+    /** Whether the last response whose writing failed was taken back whole (none of it went out). */
+    private boolean takenBack;
     private boolean busy;
     private Waiter<Boolean> waiting;
 
@@ -143,11 +145,12 @@ final class ResponseWriter {
         close |= fields.asksClose() || (framing == Framing.CLOSE && !headRequest);
         responseStart = out == null ? 0 : out.position();
         writesAtResponseStart = writes;
+        takenBack = false;
         try {
             writeHeadAndBody(status, body, fields, framing, close, http10, headRequest);
         } catch (IOException | RuntimeException e) {
             if (writes == writesAtResponseStart && out != null) {
-                sendBefore(responseStart, e);
+                takenBack = sendBefore(responseStart, e);
             }
             throw e;
         } finally {
@@ -186,7 +189,8 @@ final class ResponseWriter {
 
     /**
      * Sends {@code 100 Continue} while a response is being written (its streamed body's writer reads the request
-     * body), ahead of that response's head in the buffer; call holding the output.
+     * body), ahead of that response's head in the buffer, which stays there: none of the response goes out yet, so a
+     * body that fails can still take it back whole; call holding the output.
      *
      * @return false if part of the response has gone out already: too late for an interim response
      */
@@ -197,8 +201,10 @@ final class ResponseWriter {
         byte[] response = Arrays.copyOfRange(out.array(), responseStart, out.position());
         out.position(responseStart);
         put(CONTINUE, 0, CONTINUE.length);
-        put(response, 0, response.length);
         flush();
+        responseStart = out.position();
+        writesAtResponseStart = writes;
+        put(response, 0, response.length);
         return true;
     }
 
@@ -207,13 +213,23 @@ final class ResponseWriter {
      * response from the buffer and sends the complete responses before it, which the connection's close that follows
      * would otherwise take with it. The failure came from the body, not the socket (nothing was written meanwhile).
      */
-    private void sendBefore(int start, Exception failure) {
+    private boolean sendBefore(int start, Exception failure) {
         out.position(start);
         try {
             flush();
+            return true;
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
+            return false;
         }
+    }
+
+    /**
+     * Whether the response whose {@link #write} failed last was taken back whole: none of it went out and the
+     * responses before it did, so the connection can still answer with another response.
+     */
+    boolean tookBack() {
+        return takenBack;
     }
 
     private void writeBody(ResponseBody body, Framing framing) throws IOException {

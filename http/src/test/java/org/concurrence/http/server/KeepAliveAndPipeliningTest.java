@@ -322,6 +322,10 @@ class KeepAliveAndPipeliningTest {
         try (TestServer s = TestServer.start(KeepAliveAndPipeliningTest::echoPath)) {
             for (int i = 0; i < 20; i++) {
                 try (RawClient c = s.connect()) {
+                    if (i % 2 == 1) { // and between two requests on a kept-alive connection
+                        c.send(GET.formatted("first-" + i));
+                        assertEquals("path /first-" + i, c.read().text());
+                    }
                     for (byte b : "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) {
                         c.send(new byte[] {b});
                         Thread.onSpinWait();

@@ -73,6 +73,13 @@ class MalformedRequestTest {
                 bad("a target that is not a path", 400, "GET index.html HTTP/1.1\r\n" + h + "\r\n"),
                 bad("a missing Host on HTTP/1.1", 400, "GET / HTTP/1.1\r\n\r\n"),
                 bad("two Hosts", 400, "GET / HTTP/1.1\r\n" + h + "Host: y\r\n\r\n"),
+                // RFC 9112 §3.2: a Host with an invalid value is 400 like a missing or repeated one.
+                bad("a Host with a space", 400, "GET / HTTP/1.1\r\nHost: a b\r\n\r\n"),
+                bad("a Host with a path", 400, "GET / HTTP/1.1\r\nHost: x/y\r\n\r\n"),
+                bad("a Host with userinfo", 400, "GET / HTTP/1.1\r\nHost: user@x\r\n\r\n"),
+                bad("a Host with a non-numeric port", 400, "GET / HTTP/1.1\r\nHost: x:8o\r\n\r\n"),
+                bad("a Host with an unclosed IP literal", 400, "GET / HTTP/1.1\r\nHost: [::1:80\r\n\r\n"),
+                bad("an invalid Host on HTTP/1.0", 400, "GET / HTTP/1.0\r\nHost: a\"b\r\n\r\n"),
                 bad("an unknown version", 505, "GET / HTTP/2.0\r\n" + h + "\r\n"),
                 bad("a version from the future", 505, "GET / HTTP/1.2\r\n" + h + "\r\n"),
                 bad("a malformed version", 400, "GET / HTTP/1.1x\r\n" + h + "\r\n"),
@@ -91,6 +98,9 @@ class MalformedRequestTest {
                         "POST / HTTP/1.1\r\n" + h + "Content-Length: 1001\r\n\r\n"),
                 bad("an absurdly long Content-Length", 413,
                         "POST / HTTP/1.1\r\n" + h + "Content-Length: 99999999999999999999999\r\n\r\n"),
+                // RFC 9112 §6.3 (5): an invalid Content-Length is 400 however long it is (was 413 from 19 characters).
+                bad("a long non-numeric Content-Length", 400,
+                        "POST / HTTP/1.1\r\n" + h + "Content-Length: 5, " + "x".repeat(20) + "\r\n\r\nhello"),
                 bad("a chunk size that is not hex", 400,
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
                 bad("a chunk size of 17 digits", 400, "POST / HTTP/1.1\r\n" + h
