@@ -10,9 +10,10 @@ import org.concurrence.bench.ParkedMemoryProbe.Mode;
 
 /**
  * Memory per parked task: runs {@link ParkedMemoryProbe} in fresh JVMs (the same java binary and flags as this one,
- * with {@code -Xmx} from {@link Settings#probeHeap()} and {@code -Xbatch}, see {@link #probe}), once per {@link Mode}, with the JDK's default thread tracking
- * and, unless told not to, again with {@code -Djdk.trackAllThreads=false} (which replaces the JDK's set of every
- * virtual thread by a counter).
+ * with {@code -Xmx} from {@link Settings#probeHeap()}, {@code -Xbatch} and heap-free ratios that let G1 give free
+ * regions back after the measuring full GC, see {@link #probe}), once per {@link Mode}, with the JDK's default thread
+ * tracking and, unless told not to, again with {@code -Djdk.trackAllThreads=false} (which replaces the JDK's set of
+ * every virtual thread by a counter).
  *
  * <p>The headline figure {@code bytes_per_parked_tasklet} is the conservative one: a tasklet parked in
  * {@code Channel.receive()} on a channel of its own, the channel included, as launched. The other modes are labelled
@@ -60,8 +61,8 @@ final class ParkedMemory {
     private ParkedMemory() {}
 
     static void run(Settings settings, Report report) throws IOException, InterruptedException {
-        report.section("Heap per parked task (%,d parked, fresh JVM with -Xmx%s -Xbatch, after a full GC)"
-                .formatted(settings.parked(), settings.probeHeap()));
+        report.section(("Heap per parked task (%,d parked, fresh JVM with -Xmx%s -Xbatch, after a full GC; RSS with"
+                + " the heap shrunk to at most 20 %% free)").formatted(settings.parked(), settings.probeHeap()));
         Map<Mode, Probe> defaults = new EnumMap<>(Mode.class);
         // Headline: as ./concurrence runs (-Djdk.trackAllThreads=false); the variant: the JDK's default tracking.
         for (boolean tracking : settings.trackVariant() ? new boolean[] {false, true} : new boolean[] {false}) {
@@ -106,7 +107,12 @@ final class ParkedMemory {
         // inlined into which, and so the stack chunk every parked task holds) is the same in every run. Compiling
         // in the background, as programs do, the chunk came out 32-48 B smaller or larger from run to run with
         // the compile threads' timing.
-        List<String> flags = new ArrayList<>(List.of("-Xmx" + settings.probeHeap(), "-Xbatch"));
+        // Min/MaxHeapFreeRatio: after the full GC that measures the heap, G1 gives back free regions beyond 20 % of
+        // the heap, so the RSS is the live set and the JVM rather than whatever garbage the parking touched on the
+        // way (with G1's defaults, 40 / 70 %, the same probe's RSS moved 869-1,153 MB from run to run at the same
+        // live heap). Every probe has the same flags, the plain virtual thread's too.
+        List<String> flags = new ArrayList<>(List.of("-Xmx" + settings.probeHeap(), "-Xbatch",
+                "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20"));
         flags.add("-Djdk.trackAllThreads=" + tracking); // explicit: the probe inherits this JVM's own flags
         List<String> args = new ArrayList<>(List.of(mode.id, Integer.toString(settings.parked())));
         if (settings.breakdown()) {
