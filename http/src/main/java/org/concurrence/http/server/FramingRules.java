@@ -161,10 +161,6 @@ final class FramingRules {
     }
 
     /**
-     * A Content-Length value: 1*DIGIT, else 400 whatever its length (RFC 9112 §6.3); a number of more than 18 digits,
-     * which a long cannot be trusted to hold, is 413 (any body that long is over the limit).
-     */
-    /**
      * A Content-Length value: not 1*DIGIT is 400 however long it is (RFC 9112 §6.3); a number of more than 18
      * digits, more than a long surely holds, is 413 (a body that long is over any limit).
      */
