@@ -66,6 +66,9 @@ final class FramingRules {
                 throw new HttpException(Status.BAD_REQUEST, "invalid Host header: " + Diagnostics.quote(host));
             }
         }
+        if (target.charAt(0) == 'h' || target.charAt(0) == 'H') {
+            headers = hostOfAbsoluteForm(target, headers);
+        }
         long length = contentLength ? contentLength(headers) : -1;
         if (transferEncoding) {
             if (length >= 0) {
@@ -91,6 +94,30 @@ final class FramingRules {
         }
         boolean expectsContinue = expects > 0 && expectsContinue(headers, version, expects) && length != 0;
         return new RequestHead(method, target, version, headers, length, keepAlive, expectsContinue);
+    }
+
+    /**
+     * An absolute-form target's authority replaces the Host field (RFC 9112 §3.2.2: the server "MUST ignore the
+     * received Host header field ... and instead use the host information of the request-target"), so that a
+     * handler reading Host sees the host the request was for. A target without a host, or with userinfo (which
+     * RFC 9110 §4.2.4 tells a recipient to treat as an error), is 400.
+     */
+    private static Headers hostOfAbsoluteForm(String target, Headers headers) {
+        int start = target.indexOf("//") + 2;
+        int end = start;
+        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
+            end++;
+        }
+        String authority = target.substring(start, end);
+        if (authority.indexOf('@') >= 0) {
+            throw new HttpException(Status.BAD_REQUEST, "userinfo in the request target: " + Diagnostics.quote(target));
+        }
+        if (authority.isEmpty() || authority.charAt(0) == ':' || !isHost(authority)) {
+            throw new HttpException(Status.BAD_REQUEST, "no valid host in the request target: "
+                    + Diagnostics.quote(target));
+        }
+        return authority.equals(headers.get("Host")) ? headers
+                : Headers.copyOf(headers).set("Host", authority).readOnly();
     }
 
     /**

@@ -354,6 +354,31 @@ final class HttpModel {
         if (hosts.size() == 1 && !HOST.matcher(hosts.get(0)).matches()) {
             throw new Refusal("Host not a host", 400); // RFC 9112 §3.2
         }
+        String lower = target.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            // RFC 9112 §3.2.2: the target's authority is the host; RFC 9110 §4.2.4: userinfo is an error
+            int start = target.indexOf("//") + 2;
+            int end = start;
+            while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
+                end++;
+            }
+            String authority = target.substring(start, end);
+            if (authority.contains("@") || authority.isEmpty() || authority.startsWith(":")
+                    || !HOST.matcher(authority).matches()) {
+                throw new Refusal("absolute-form target without a valid host", 400);
+            }
+            fields = new ArrayList<>(fields);
+            boolean replaced = false;
+            for (int k = 0; k < fields.size(); k++) {
+                if (fields.get(k)[0].equalsIgnoreCase("Host")) {
+                    fields.set(k, new String[] {fields.get(k)[0], authority});
+                    replaced = true;
+                }
+            }
+            if (!replaced) {
+                fields.add(new String[] {"Host", authority});
+            }
+        }
         long length = -1;
         for (String value : values(fields, "Content-Length")) {
             for (String part : value.split(",", -1)) {

@@ -315,6 +315,21 @@ class KeepAliveAndPipeliningTest {
     }
 
     @Test
+    void anAbsoluteFormTargetsAuthorityIsTheHostTheHandlerSees() {
+        // RFC 9112 §3.2.2: the target's host wins over the Host field (which a proxy may have set otherwise)
+        try (TestServer s = TestServer.start(request -> Response.ok(request.headers().get("Host") + " "
+                + request.path() + " " + request.headers().all("Host").size()));
+             RawClient c = s.connect()) {
+            c.send("GET http://example.org:8080/a?b HTTP/1.1\r\nHost: other.example\r\n\r\n");
+            assertEquals("example.org:8080 /a 1", c.read().text());
+            c.send("GET HTTP://Example.org HTTP/1.1\r\nHost: Example.org\r\n\r\n");
+            assertEquals("Example.org / 1", c.read().text());
+            c.send("GET /plain HTTP/1.1\r\nHost: other.example\r\n\r\n");
+            assertEquals("other.example /plain 1", c.read().text());
+        }
+    }
+
+    @Test
     void emptyLinesSplitAcrossReadsAreSkipped() throws Exception {
         // A CR read alone (its LF still on the way) is the first half of an empty line, not the start of a head.
         // Each byte goes in a segment of its own (no delay), so the server often reads a CR alone; whether it does
