@@ -17,7 +17,7 @@
 # server (a peer such as NettyHttp) to every pair, the three in rotating order, and reports A/C and B/C as well.
 #
 # Needs the bench module built (./concurrence bench help builds it; or ./mvnw -o -q -DskipTests package -pl bench
-# -am dependency:build-classpath -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime).
+# -am dependency:build-classpath -Dmdep.outputFile=target/runtime.classpath -DincludeScope=runtime).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 URLPATH=/; CONNS=100,1000; PAIRS=6; SECONDS_=5; SYSCALLS=0; A=OurGreeter; B=NettyGreeter; A_JVM=""; B_JVM=""; C=""
