@@ -163,7 +163,7 @@ final class Exchanges {
                 }
                 // The request body failed (malformed, too large, cut, too slow) in a streamed response's writer
                 // before any of the response went out: its status answers, as when the handler reads it first.
-                closes = writer.write(ex.head, ErrorResponses.of(e), true);
+                closes = writer.write(ex.head, isFinal(e.status()) ? ErrorResponses.of(e) : failed(ex, e), true);
             }
             if (closes) {
                 writer.flush();

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.concurrence.http.HttpException;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
+import org.concurrence.http.Status;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +28,15 @@ class FuzzRegressionTest {
                     String x = request.headers().get("X");
                     if (request.target().equals("/noread")) {
                         return Response.ok("unread");
+                    }
+                    if (request.target().equals("/stream/interim")) { // the writer turns the body's failure into a 1xx
+                        return Response.ok(ResponseBody.ofWriter(-1, out -> {
+                            try {
+                                out.write(request.body().bytes());
+                            } catch (HttpException e) {
+                                throw new HttpException(Status.of(103), "early hints instead of " + e.status());
+                            }
+                        }), "application/octet-stream");
                     }
                     if (request.target().startsWith("/stream")) { // the body is read by the response's writer
                         Response r = Response.ok(ResponseBody.ofWriter(-1, out -> out.write(request.body().bytes())),
@@ -163,6 +174,10 @@ class FuzzRegressionTest {
         assertEquals("close", r.header("Connection"));
         r = send("POST /stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n");
         assertEquals(413, r.status(), r.text());
+        // A status that cannot end a request (1xx) is a 500 here too, as from a handler: never an interim response
+        // the client would wait behind
+        r = send("POST /stream/interim HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n");
+        assertEquals(500, r.status(), r.text());
     }
 
     /**
