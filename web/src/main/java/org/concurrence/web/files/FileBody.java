@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.concurrence.http.ResponseBody;
@@ -30,7 +31,10 @@ record FileBody(Path path, long offset, long length, IoRunner io) implements Res
 
     @Override
     public void writeTo(OutputStream out) throws IOException {
-        FileChannel channel = io.run(() -> FileChannel.open(path, StandardOpenOption.READ));
+        // The path is the real one the lookup checked; not following links at the open means a file swapped for a link
+        // between that check and now (by someone who can write under the root) fails instead of leading elsewhere.
+        FileChannel channel = io.run(() -> FileChannel.open(path, StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS));
         try (channel) {
             byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, length))];
             ByteBuffer buffer = ByteBuffer.wrap(chunk);

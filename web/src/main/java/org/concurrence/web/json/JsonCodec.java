@@ -48,9 +48,10 @@ public final class JsonCodec {
      * <ul>
      * <li>Nesting depth 100 (Jackson: 500), as Ruby's JSON; .NET allows 64, serde_json 128. No API body nests that
      *     deep, and databind recurses per level.
-     * <li>Token count 1,000,000 (Jackson: unlimited): ordinary JSON of 5–10 MB fits, so a body under the server's
-     *     default 8 MiB limit is not refused for its size, while the worst case (a body of {@code [{},{},…]}, some 30
-     *     times its size as a tree) stays near 35 MiB instead of 250.
+     * <li>Token count 1,000,000 (Jackson: unlimited): ordinary JSON of several MB fits (objects with names and
+     *     values run 5–10 bytes per token; a dense array of small numbers, 2 bytes per token, stops near 2 MB), while
+     *     the worst case (a body of {@code [{},{},…]}, some 30 times its size as a tree) stays near 35 MiB instead of
+     *     250.
      * <li>Property name length 1,000 characters (Jackson: 50,000): names stay in the mapper's shared symbol table
      *     after the request, so this bounds what requests leave behind to some 12 MiB rather than hundreds.
      * </ul>
