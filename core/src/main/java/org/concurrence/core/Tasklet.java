@@ -87,7 +87,9 @@ public final class Tasklet<T> {
         Object result;
         Throwable failure;
         WaitQueue<Object> joiners;
+        /** The reason of the pending kill (the first of those merged into it), and of the kill taken last. */
         String killReason;
+        String takenKillReason;
         /** Monitors, links, exit trapping and the registered name. */
         Relations relations;
         /** A hot swap waiting for the next safe point (a mailbox receive). */
@@ -750,7 +752,12 @@ public final class Tasklet<T> {
      * Records a kill request without an interrupt; used by the tasklet itself when a kill was consumed but must be
      * delivered later (at its next blocking call). Coalesces with any kill arriving meanwhile, like kills do.
      */
-    void requestKill() {
+    synchronized void requestKill() {
+        Extras x = extras;
+        if (x != null && x.takenKillReason != null) {
+            x.killReason = x.takenKillReason; // the first kill's reason, as for kills merged before they were taken
+            x.takenKillReason = null;
+        }
         killRequested = true;
     }
 
@@ -768,17 +775,24 @@ public final class Tasklet<T> {
             boolean interrupted = Thread.interrupted();
             boolean requested = killRequested;
             killRequested = false;
+            Extras x = extras;
+            if (x != null) {
+                // Taken with the request, so that a kill arriving before exitSignal() keeps its own reason
+                x.takenKillReason = x.killReason;
+                x.killReason = null;
+            }
             return requested || interrupted;
         }
     }
 
+    /** The exit for the kill {@link #takeKillRequest()} took last, with its reason. */
     TaskletExit exitSignal() {
         String reason = null;
         synchronized (this) {
             Extras x = extras;
             if (x != null) {
-                reason = x.killReason;
-                x.killReason = null;
+                reason = x.takenKillReason;
+                x.takenKillReason = null;
             }
         }
         return new TaskletExit("tasklet " + name() + " " + (reason != null ? reason : "was interrupted"));

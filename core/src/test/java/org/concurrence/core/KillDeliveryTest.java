@@ -22,6 +22,8 @@ class KillDeliveryTest {
     /** A victim that takes pending kills in a tight loop, catching and counting each exit, until stopped. */
     private static final class CountingVictim {
         final AtomicInteger deliveries = new AtomicInteger();
+        /** Exits whose message did not name a killer: a kill's reason lost on the way. */
+        final AtomicInteger withoutReason = new AtomicInteger();
         final AtomicBoolean stop = new AtomicBoolean();
         final CountDownLatch running = new CountDownLatch(1);
         final Tasklet<Void> tasklet;
@@ -34,6 +36,9 @@ class KillDeliveryTest {
                         Tasklet.checkpoint();
                     } catch (TaskletExit exit) {
                         deliveries.incrementAndGet();
+                        if (!exit.getMessage().contains("killed by")) {
+                            withoutReason.incrementAndGet();
+                        }
                     }
                 }
             });
@@ -124,6 +129,30 @@ class KillDeliveryTest {
                 victim.join(Duration.ofSeconds(5));
             });
             assertEquals(1, deliveries[0], restore ? "with the interrupt restored" : "with the interrupt cleared");
+        }
+    }
+
+    @Test
+    void concurrentKillsEachKeepTheirReason() throws Exception {
+        // Two plain threads kill at once, without waiting: kills that meet before the victim takes one merge into one
+        // exit, and every exit names a killer. The reason of a kill arriving between the victim's taking the previous
+        // one and building its exit was lost ("was interrupted").
+        try (DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(1))) {
+            CountingVictim victim = new CountingVictim(group.dispatcher(0));
+            victim.running.await();
+            long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+            Runnable killing = () -> {
+                while (System.nanoTime() < until) {
+                    victim.tasklet.kill();
+                }
+            };
+            Thread a = Thread.ofPlatform().name("killer-a").start(killing);
+            Thread b = Thread.ofPlatform().name("killer-b").start(killing);
+            a.join();
+            b.join();
+            int delivered = victim.stopAndCount();
+            assertTrue(delivered > 0);
+            assertEquals(0, victim.withoutReason.get(), "exits without their kill's reason, of " + delivered);
         }
     }
 }
