@@ -40,7 +40,9 @@ final class Connection {
     /** A body that arrived whole with its head, at most this long, is copied out so requests behind it can be claimed. */
     private static final int DETACH_MAX = SpareBuffers.SIZE;
     private static final int MAX_EMPTY_LINES = 8;
-    private static final Duration LINGER = Duration.ofSeconds(1);
+    /** The lingering close: a second of silence ends it, and it reads for at most 10 s and 256 KiB in all. */
+    private static final Duration LINGER_QUIET = Duration.ofSeconds(1);
+    private static final Duration LINGER_MAX = Duration.ofSeconds(10);
     private static final long LINGER_BYTES = 256 * 1024;
 
     private final HttpServer server;
@@ -353,17 +355,20 @@ final class Connection {
 
     /**
      * Closing while the client still sends would make the kernel reset the connection, and the client could lose the
-     * response it has not read yet; so shut the output and read what comes, for a moment, before the socket closes.
+     * response it has not read yet; so shut the output and read what comes before the socket closes: until the client
+     * closes or is silent for a second, for at most 10 s and 256 KiB (as nginx's lingering close, with shorter
+     * bounds). A client still uploading at a modest rate when it was answered early (a 401, a 413) so gets its
+     * answer; one that stalls holds the connection a second.
      */
     private void linger() {
         try {
             socket.shutdownOutput();
-            long deadline = System.nanoTime() + LINGER.toNanos();
+            long end = System.nanoTime() + LINGER_MAX.toNanos();
             long discarded = 0;
             while (discarded < LINGER_BYTES) {
                 discarded += input.available();
                 input.consume(input.available());
-                long left = deadline - System.nanoTime();
+                long left = Math.min(end - System.nanoTime(), LINGER_QUIET.toNanos());
                 if (left <= 0 || input.fill(Duration.ofNanos(left)) < 0) {
                     return;
                 }

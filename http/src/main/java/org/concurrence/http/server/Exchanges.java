@@ -79,7 +79,7 @@ final class Exchanges {
                 write(ex, inline);
                 if (ex.drain && !pipeline.responsesEnded) {
                     // Only for a connection that goes on: after a closing response the connection's linger reads
-                    // what the client still sends, for a second, instead of waiting out the body timeout for it.
+                    // what the client still sends (until it stops, within bounds), not the body timeout's wait.
                     drain(ex);
                 }
             }

@@ -116,6 +116,26 @@ class TimeoutsAndStopTest {
     }
 
     @Test
+    void aClientStillUploadingWhenAnsweredEarlyIsReadUntilItStopsNotCutAfterASecond() throws Exception {
+        // Answered at once with close, the client goes on sending its body for ~2 s, 100 bytes every 50 ms: the
+        // lingering close keeps reading while bytes come (a second of silence would end it), so the client's sends
+        // all go through and it sees a clean end, not a reset that could cost it the answer.
+        try (TestServer s = TestServer.start(request -> Response.builder(org.concurrence.http.Status.UNAUTHORIZED)
+                .header("Connection", "close").build()); RawClient c = s.connect()) {
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4000\r\n\r\n");
+            assertEquals(401, c.read().status());
+            for (int i = 0; i < 40; i++) {
+                c.send("b".repeat(100)); // fails if the server reset the connection
+                Thread.sleep(50); // the client's pace (not a wait for the server)
+            }
+            c.socket.shutdownOutput();
+            InputStream in = c.input();
+            c.socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
+            assertEquals(-1, in.read(), "a clean end");
+        }
+    }
+
+    @Test
     void aBodyAtTheMinimumRateOrFasterIsReadWhole() {
         HttpServerOptions options = HttpServerOptions.defaults().withBodyTimeout(SHORT).withMinBodyRate(100);
         try (TestServer s = TestServer.start(options, request -> Response.ok(request.body().text()));
