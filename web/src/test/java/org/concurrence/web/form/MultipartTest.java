@@ -217,6 +217,22 @@ class MultipartTest {
     }
 
     @Test
+    void spaceInsideAQuotedBoundaryOrNameIsKept() throws Exception {
+        // RFC 2046 §5.1.1: a boundary may hold spaces (not as its last character); RFC 9110 §5.6.4: a quoted-string
+        // is its content exactly. Stripping the quoted value lost the leading space and with it every delimiter.
+        String b = " lead";
+        String body = "--" + b + "\r\nContent-Disposition: form-data; name=\" a \"; filename=\" f.txt \"\r\n\r\n"
+                + "x\r\n--" + b + "--\r\n";
+        Multipart form = Multipart.read(request(new ByteArrayInputStream(body.getBytes(StandardCharsets.ISO_8859_1)),
+                "multipart/form-data; boundary=\"" + b + "\""));
+        Part p = form.next();
+        assertEquals(" a ", p.name());
+        assertEquals(" f.txt ", p.filename());
+        assertEquals("x", p.text());
+        assertNull(form.next());
+    }
+
+    @Test
     void aRequestThatIsNotMultipartIs415AndAMissingBoundary400() {
         assertEquals(415, assertThrows(HttpException.class,
                 () -> Multipart.read(request(InputStream.nullInputStream(), "text/plain"))).status().code());
