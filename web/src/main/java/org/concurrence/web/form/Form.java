@@ -69,7 +69,7 @@ public final class Form {
             throw tooLarge(maxSize, declared + " bytes declared");
         }
         InputStream in = request.body().stream();
-        byte[] bytes = in.readNBytes(maxSize + 1);
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE, maxSize + 1L)); // one more tells "too large"
         if (bytes.length > maxSize) {
             throw tooLarge(maxSize, "more sent");
         }

@@ -99,6 +99,15 @@ class FormTest {
     }
 
     @Test
+    void aLimitOfIntegerMaxValueMeansNoLimit() throws Exception {
+        // read maxSize + 1 bytes to tell "too large" from "just fits": at Integer.MAX_VALUE that overflowed to a
+        // negative length and an IllegalArgumentException (a 500) instead of the form.
+        var chunked = TestRequest.withStream(Method.POST, "/", new java.io.ByteArrayInputStream("a=1".getBytes()),
+                "Content-Type", Form.URLENCODED);
+        assertEquals("1", Form.read(chunked, Integer.MAX_VALUE, Integer.MAX_VALUE).get("a"));
+    }
+
+    @Test
     void aMalformedEscapeIs400() {
         var request = TestRequest.withBody(Method.POST, "/", "a=%zz", "Content-Type", Form.URLENCODED);
         assertEquals(400, assertThrows(HttpException.class, () -> Form.read(request)).status().code());

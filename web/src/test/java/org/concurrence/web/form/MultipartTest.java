@@ -161,6 +161,17 @@ class MultipartTest {
     }
 
     @Test
+    void limitsOfIntegerMaxValueMeanNoLimit() throws Exception {
+        // bytes() read maxFieldSize + 1 bytes to tell "too large" from "just fits": at Integer.MAX_VALUE that
+        // overflowed to a negative length and an IllegalArgumentException (a 500) instead of the field.
+        MultipartLimits none = new MultipartLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        Multipart form = Multipart.read(request(SIMPLE), none);
+        assertEquals("Hello, world", form.next().text());
+        assertEquals("line 1\r\nline 2 with --" + B.substring(0, 10) + " inside", new String(form.next().bytes(),
+                StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void malformedBodiesAre400WithTheReason() {
         assertEquals("malformed multipart body: the body ends inside a part's headers",
                 failure("--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n").getMessage());
