@@ -10,7 +10,8 @@ import org.concurrence.http.Response;
  * Reading the cookies a request carries and setting cookies on a response.
  *
  * <p>Parsing is lenient as RFC 6265 §5.4 asks of a server reading what browsers send: pairs are split on {@code ;},
- * space around names and values is dropped, one pair of double quotes around a value is removed, pairs without
+ * space and tab around names and values are dropped (not other
+ * control characters), one pair of double quotes around a value is removed, pairs without
  * {@code =} or with an empty name are skipped, and of a name sent twice the first wins (browsers send the one with
  * the longest path first). Several {@code Cookie} fields (HTTP/2 style) are read in order.
  *
@@ -48,8 +49,8 @@ public final class Cookies {
             int end = semi < 0 ? n : semi;
             int eq = header.indexOf('=', start);
             if (eq >= 0 && eq < end) {
-                String name = header.substring(start, eq).strip();
-                String value = header.substring(eq + 1, end).strip();
+                String name = trim(header, start, eq);
+                String value = trim(header, eq + 1, end);
                 if (value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"') {
                     value = value.substring(1, value.length() - 1);
                 }
@@ -59,6 +60,20 @@ public final class Cookies {
             }
             start = end + 1;
         }
+    }
+
+    /**
+     * {@code s[from, to)} without the SP and HTAB around it (RFC 6265 §5.2, "WSP"); other control characters are part
+     * of the name or value, as a browser would keep them.
+     */
+    private static String trim(String s, int from, int to) {
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return s.substring(from, to);
     }
 
     /** {@code response} with one {@code Set-Cookie} field more for {@code cookie}. */

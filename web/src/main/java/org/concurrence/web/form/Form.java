@@ -69,15 +69,34 @@ public final class Form {
             throw tooLarge(maxSize, declared + " bytes declared");
         }
         InputStream in = request.body().stream();
-        byte[] bytes = in.readNBytes(maxSize + 1);
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE, maxSize + 1L)); // one more tells "too large"
         if (bytes.length > maxSize) {
             throw tooLarge(maxSize, "more sent");
         }
         if (fields(bytes) > maxFields) {
             throw new HttpException(Status.CONTENT_TOO_LARGE, "form has more than " + maxFields + " fields");
         }
-        return Parameters.parse(new String(bytes, StandardCharsets.ISO_8859_1), charset);
+        return Parameters.parse(escapeNonAscii(bytes), charset);
     }
+
+    /**
+     * The body as ASCII text, each byte above 0x7F written as its percent escape. The parser percent-decodes the
+     * bytes and then decodes them in the charset (WHATWG URL §5.1); a raw byte must be one of those bytes too, not a
+     * Latin-1 character of its own, or raw UTF-8 (as {@code curl -d} sends it) would read as mojibake.
+     */
+    private static String escapeNonAscii(byte[] bytes) {
+        StringBuilder s = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+            if (b >= 0) {
+                s.append((char) b);
+            } else {
+                s.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+            }
+        }
+        return s.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     /** The number of non-empty {@code &}-separated fields in {@code body}. */
     private static int fields(byte[] body) {

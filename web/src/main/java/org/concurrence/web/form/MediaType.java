@@ -26,7 +26,8 @@ record MediaType(String type, Map<String, String> params) {
 
     /**
      * Parses {@code ; name=value} pairs of {@code s} from {@code from}, honouring quoted strings with backslash
-     * escapes; names lower-cased; the first of a repeated name wins.
+     * escapes; names lower-cased; the first of a repeated name wins. A quoted value is kept exactly (RFC 9110 §5.6.4),
+     * spaces included; an unquoted one loses the white space around it.
      */
     static void parseParams(String s, int from, Map<String, String> into, boolean lowerNames) {
         int i = from;
@@ -64,10 +65,10 @@ record MediaType(String type, Map<String, String> params) {
                 i = next < 0 ? n : next + 1;
             } else {
                 int end = s.indexOf(';', j);
-                v.append(s, j, end < 0 ? n : end);
+                v.append(s.substring(j, end < 0 ? n : end).strip());
                 i = end < 0 ? n : end + 1;
             }
-            into.putIfAbsent(name, v.toString().strip());
+            into.putIfAbsent(name, v.toString());
         }
     }
 

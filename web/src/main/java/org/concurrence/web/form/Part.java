@@ -92,7 +92,7 @@ public final class Part {
      * @throws HttpException 413 if it is longer than the limit for fields ({@link MultipartLimits#maxFieldSize()})
      */
     public byte[] bytes() throws IOException {
-        byte[] b = body.readNBytes(maxFieldSize + 1);
+        byte[] b = body.readNBytes((int) Math.min(Integer.MAX_VALUE, maxFieldSize + 1L)); // one more tells "too large"
         if (b.length > maxFieldSize) {
             throw new HttpException(Status.CONTENT_TOO_LARGE, "multipart field \"" + name + "\" is larger than "
                     + maxFieldSize + " bytes; read it as a stream");

@@ -32,6 +32,14 @@ class CookiesTest {
     }
 
     @Test
+    void onlySpaceAndTabAroundNamesAndValuesAreDropped() {
+        // RFC 6265 §5.2 trims WSP (SP, HTAB); String.strip() also ate CR, VT, FF and 0x1C-0x1F, which are octets of
+        // the value (invalid ones, but the parser is lenient and keeps what it does not understand).
+        assertEquals(Map.of("a", "\rx", "\u001fb", "y\u000b", "c", "z"),
+                Cookies.parse("a=\rx; \u001fb= y\u000b;\tc\t=\t\"z\"\t"));
+    }
+
+    @Test
     void aCookieWithEveryAttributeIsWrittenInAFixedOrder() {
         Cookie c = Cookie.of("sid", "abc").withPath("/app").withDomain("example.com")
                 .withMaxAge(Duration.ofHours(1)).withExpires(Instant.parse("2030-01-02T03:04:05Z"))

@@ -82,6 +82,32 @@ class FormTest {
     }
 
     @Test
+    void rawNonAsciiBytesDecodeInTheCharsetLikeEscapedOnes() throws Exception {
+        // WHATWG URL §5.1: the body's bytes are percent-decoded, then the bytes decoded in the charset; raw UTF-8
+        // (as curl -d sends it) read as Latin-1 came out as "cafÃ©", and raw bytes mixed with escapes as U+FFFD.
+        byte[] body = "note=café&mixed=日本".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] mixed = {'m', '=', (byte) 0xE6, '%', '9', '7', (byte) 0xA5};
+        var raw = TestRequest.withBody(Method.POST, "/", body, "Content-Type", Form.URLENCODED);
+        Parameters form = Form.read(raw);
+        assertEquals("café", form.get("note"));
+        assertEquals("日本", form.get("mixed"));
+        assertEquals("日", Form.read(TestRequest.withBody(Method.POST, "/", mixed, "Content-Type", Form.URLENCODED))
+                .get("m"));
+        var latin = TestRequest.withBody(Method.POST, "/", new byte[] {'a', '=', (byte) 0xE9}, "Content-Type",
+                Form.URLENCODED + "; charset=ISO-8859-1");
+        assertEquals("é", Form.read(latin).get("a"));
+    }
+
+    @Test
+    void aLimitOfIntegerMaxValueMeansNoLimit() throws Exception {
+        // read maxSize + 1 bytes to tell "too large" from "just fits": at Integer.MAX_VALUE that overflowed to a
+        // negative length and an IllegalArgumentException (a 500) instead of the form.
+        var chunked = TestRequest.withStream(Method.POST, "/", new java.io.ByteArrayInputStream("a=1".getBytes()),
+                "Content-Type", Form.URLENCODED);
+        assertEquals("1", Form.read(chunked, Integer.MAX_VALUE, Integer.MAX_VALUE).get("a"));
+    }
+
+    @Test
     void aMalformedEscapeIs400() {
         var request = TestRequest.withBody(Method.POST, "/", "a=%zz", "Content-Type", Form.URLENCODED);
         assertEquals(400, assertThrows(HttpException.class, () -> Form.read(request)).status().code());

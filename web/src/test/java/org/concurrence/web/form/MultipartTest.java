@@ -161,6 +161,17 @@ class MultipartTest {
     }
 
     @Test
+    void limitsOfIntegerMaxValueMeanNoLimit() throws Exception {
+        // bytes() read maxFieldSize + 1 bytes to tell "too large" from "just fits": at Integer.MAX_VALUE that
+        // overflowed to a negative length and an IllegalArgumentException (a 500) instead of the field.
+        MultipartLimits none = new MultipartLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        Multipart form = Multipart.read(request(SIMPLE), none);
+        assertEquals("Hello, world", form.next().text());
+        assertEquals("line 1\r\nline 2 with --" + B.substring(0, 10) + " inside", new String(form.next().bytes(),
+                StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void malformedBodiesAre400WithTheReason() {
         assertEquals("malformed multipart body: the body ends inside a part's headers",
                 failure("--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n").getMessage());
@@ -214,6 +225,22 @@ class MultipartTest {
         assertEquals("still readable", form.next().text());
         assertEquals(400, assertThrows(HttpException.class, () -> Multipart.read(request(body)).fields())
                 .status().code());
+    }
+
+    @Test
+    void spaceInsideAQuotedBoundaryOrNameIsKept() throws Exception {
+        // RFC 2046 §5.1.1: a boundary may hold spaces (not as its last character); RFC 9110 §5.6.4: a quoted-string
+        // is its content exactly. Stripping the quoted value lost the leading space and with it every delimiter.
+        String b = " lead";
+        String body = "--" + b + "\r\nContent-Disposition: form-data; name=\" a \"; filename=\" f.txt \"\r\n\r\n"
+                + "x\r\n--" + b + "--\r\n";
+        Multipart form = Multipart.read(request(new ByteArrayInputStream(body.getBytes(StandardCharsets.ISO_8859_1)),
+                "multipart/form-data; boundary=\"" + b + "\""));
+        Part p = form.next();
+        assertEquals(" a ", p.name());
+        assertEquals(" f.txt ", p.filename());
+        assertEquals("x", p.text());
+        assertNull(form.next());
     }
 
     @Test
