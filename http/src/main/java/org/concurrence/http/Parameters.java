@@ -45,10 +45,13 @@ public final class Parameters {
             int amp = encoded.indexOf('&', start);
             int end = amp < 0 ? encoded.length() : amp;
             if (end > start) {
-                int eq = encoded.indexOf('=', start);
+                int eq = start;
+                while (eq < end && encoded.charAt(eq) != '=') {
+                    eq++; // within this field only: a search to the end for each field is quadratic
+                }
                 String name;
                 String value;
-                if (eq < 0 || eq > end) {
+                if (eq == end) {
                     name = decode(encoded.substring(start, end), charset);
                     value = "";
                 } else {
