@@ -25,9 +25,10 @@ record MediaType(String type, Map<String, String> params) {
     }
 
     /**
-     * Parses {@code ; name=value} pairs of {@code s} from {@code from}, honouring quoted strings with backslash
-     * escapes; names lower-cased; the first of a repeated name wins. A quoted value is kept exactly (RFC 9110 §5.6.4),
-     * spaces included; an unquoted one loses the white space around it.
+     * Parses {@code ; name=value} pairs of {@code s} from {@code from}, honouring quoted strings (where only
+     * {@code \"} and {@code \\} are escapes: browsers send other backslashes as they are); names lower-cased; the
+     * first of a repeated name wins. A quoted value is kept exactly (RFC 9110 §5.6.4), spaces included; an unquoted
+     * one loses the white space around it.
      */
     static void parseParams(String s, int from, Map<String, String> into, boolean lowerNames) {
         int i = from;
@@ -55,7 +56,8 @@ record MediaType(String type, Map<String, String> params) {
                 j++;
                 while (j < n && s.charAt(j) != '"') {
                     char c = s.charAt(j++);
-                    if (c == '\\' && j < n) {
+                    if (c == '\\' && j < n && (s.charAt(j) == '"' || s.charAt(j) == '\\')) {
+                        // Only \" and \\ escape (as in Go's parser): browsers send a backslash in a file name as is
                         c = s.charAt(j++);
                     }
                     v.append(c);

@@ -244,6 +244,21 @@ class MultipartTest {
     }
 
     @Test
+    void aBackslashInAQuotedNameIsKeptUnlessItEscapesAQuoteOrABackslash() throws Exception {
+        // Browsers do not escape a backslash in file names (WHATWG's multipart/form-data encoding escapes only CR, LF
+        // and '"', as %0D, %0A, %22), so a file called a\b.txt arrives as filename="a\b.txt"; unescaping every
+        // backslash made it "ab.txt". As Go's parser does, only \" and \\ are escapes.
+        String body = "--" + B + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\\b.txt\"\r\n\r\n"
+                + "x\r\n--" + B + "\r\nContent-Disposition: form-data; name=\"q\\\"uote\\\\d\"\r\n\r\ny\r\n"
+                + "--" + B + "--\r\n";
+        Multipart form = Multipart.read(request(new ByteArrayInputStream(body.getBytes(StandardCharsets.ISO_8859_1)),
+                "multipart/form-data; boundary=" + B));
+        assertEquals("a\\b.txt", form.next().filename());
+        assertEquals("q\"uote\\d", form.next().name());
+        assertNull(form.next());
+    }
+
+    @Test
     void aRequestThatIsNotMultipartIs415AndAMissingBoundary400() {
         assertEquals(415, assertThrows(HttpException.class,
                 () -> Multipart.read(request(InputStream.nullInputStream(), "text/plain"))).status().code());
