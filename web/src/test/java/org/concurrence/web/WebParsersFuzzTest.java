@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * (RFC 6265 §4.2, §5.4) and the router's matching of decoded paths.
  *
  * <p>A few thousand cases in the normal suite (about 2 s); {@code -Dwebfuzz.cases=N} for a long run (200,000 took
- * about a minute on two cores), {@code -Dwebfuzz.seed=S} to replay. Every failure names the seed of its case, so {@code -Dwebfuzz.seed=S -Dwebfuzz.cases=1} replays it alone.
+ * about a minute on two cores), {@code -Dwebfuzz.seed=S} to replay. Every failure names the seed of its case, so
+ * {@code -Dwebfuzz.seed=S -Dwebfuzz.cases=1} replays it alone.
  */
 class WebParsersFuzzTest {
     private static final int CASES = Integer.getInteger("webfuzz.cases", 3000);
@@ -144,15 +145,23 @@ class WebParsersFuzzTest {
     /** Text for a field or file name: printable ASCII with the specials of quoted strings, some non-ASCII. */
     private static String nameText(Random rnd, boolean allowEmpty) {
         int len = (allowEmpty ? 0 : 1) + rnd.nextInt(8);
+        return text(rnd, len, NAME_SPECIALS, "é", "ü", "日本", "€", "\uD83D\uDE00");
+    }
+
+    private static final String[] NAME_SPECIALS = {" ", "\"", "\\", ";", "=", ",", ".", "-", "_", "/", ":", "'", "%",
+        "+"};
+
+    /** {@code len} pieces: half lower-case letters, 3 in 10 from {@code specials}, 2 in 10 from {@code nonAscii}. */
+    private static String text(Random rnd, int len, String[] specials, String... nonAscii) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < len; i++) {
             int k = rnd.nextInt(10);
             if (k < 5) {
                 b.append((char) ('a' + rnd.nextInt(26)));
             } else if (k < 8) {
-                b.append(pick(rnd, " ", "\"", "\\", ";", "=", ",", ".", "-", "_", "/", ":", "'", "%", "+"));
+                b.append(pick(rnd, specials));
             } else {
-                b.append(pick(rnd, "é", "ü", "日本", "€", "\uD83D\uDE00"));
+                b.append(pick(rnd, nonAscii));
             }
         }
         return b.toString();
@@ -468,19 +477,11 @@ class WebParsersFuzzTest {
     /** A field name or value: ASCII with the form's specials, some non-ASCII. */
     private static String formText(Random rnd) {
         int len = rnd.nextInt(4) == 0 ? 0 : rnd.nextInt(10);
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < len; i++) {
-            int k = rnd.nextInt(10);
-            if (k < 5) {
-                b.append((char) ('a' + rnd.nextInt(26)));
-            } else if (k < 8) {
-                b.append(pick(rnd, " ", "&", "=", "+", "%", ";", "*", "-", ".", "_", "~", "/", "?", "#"));
-            } else {
-                b.append(pick(rnd, "é", "日本", "€", "\uD83D\uDE00"));
-            }
-        }
-        return b.toString();
+        return text(rnd, len, FORM_SPECIALS, "é", "日本", "€", "\uD83D\uDE00");
     }
+
+    private static final String[] FORM_SPECIALS = {" ", "&", "=", "+", "%", ";", "*", "-", ".", "_", "~", "/", "?",
+        "#"};
 
     /** Encodes {@code s}: unreserved bytes raw or escaped, space as '+' or %20, others escaped, in either hex case. */
     private static void formEncode(Random rnd, String s, Charset charset, boolean rawNonAscii,

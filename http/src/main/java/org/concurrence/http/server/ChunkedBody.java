@@ -109,7 +109,7 @@ final class ChunkedBody extends BodyInput {
             throw bad("malformed chunk size or extension", a, from);
         }
         for (; i < to; i++) {
-            if (isControl(a[i])) {
+            if (HeadParser.isControl(a[i])) {
                 throw bad("control character in a chunk extension", a, i);
             }
         }
@@ -146,7 +146,7 @@ final class ChunkedBody extends BodyInput {
             throw bad("malformed trailer field", a, from);
         }
         for (; i < to; i++) {
-            if (isControl(a[i])) {
+            if (HeadParser.isControl(a[i])) {
                 throw bad("control character in a trailer field", a, i);
             }
         }
@@ -186,12 +186,6 @@ final class ChunkedBody extends BodyInput {
 
     private HttpException tooLong(Status status, String what) {
         return new HttpException(status, what + " longer than " + maxHeaderSize + " bytes");
-    }
-
-    /** A control character other than tab; obs-text (0x80-0xff) is not one (RFC 9110 §5.5, RFC 9112 §7.1.1). */
-    private static boolean isControl(byte b) {
-        int c = b & 0xff;
-        return (c < 0x20 && c != '\t') || c == 0x7f;
     }
 
     private static int hexValue(byte b) {

@@ -113,12 +113,17 @@ final class Exchanges {
             }
             return response;
         } catch (HttpException e) {
-            return isFinal(e.status()) ? ErrorResponses.of(e) : failed(ex, e);
+            return answer(ex, e);
         } catch (TaskletExit e) {
             throw e;
         } catch (Exception | Error e) {
             return failed(ex, e);
         }
+    }
+
+    /** The answer to an {@link HttpException}: its status and message, or a 500 if its status cannot end a request. */
+    private Response answer(Exchange ex, HttpException e) {
+        return isFinal(e.status()) ? ErrorResponses.of(e) : failed(ex, e);
     }
 
     /**
@@ -163,7 +168,7 @@ final class Exchanges {
                 }
                 // The request body failed (malformed, too large, cut, too slow) in a streamed response's writer
                 // before any of the response went out: its status answers, as when the handler reads it first.
-                closes = writer.write(ex.head, isFinal(e.status()) ? ErrorResponses.of(e) : failed(ex, e), true);
+                closes = writer.write(ex.head, answer(ex, e), true);
             }
             if (closes) {
                 writer.flush();

@@ -39,6 +39,7 @@ final class FramingRules {
         // One pass over the fields notes what framing needs; the common request (a Host and a few others) then takes
         // no further scan and allocates nothing.
         int hosts = 0;
+        String host = null;
         boolean contentLength = false;
         boolean transferEncoding = false;
         boolean connection = false;
@@ -46,7 +47,12 @@ final class FramingRules {
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
             switch (name.length()) {
-                case 4 -> hosts += name.equalsIgnoreCase("Host") ? 1 : 0;
+                case 4 -> {
+                    if (name.equalsIgnoreCase("Host")) {
+                        hosts++;
+                        host = headers.value(i);
+                    }
+                }
                 case 6 -> expects += name.equalsIgnoreCase("Expect") ? 1 : 0;
                 case 10 -> connection |= name.equalsIgnoreCase("Connection");
                 case 14 -> contentLength |= name.equalsIgnoreCase("Content-Length");
@@ -60,14 +66,11 @@ final class FramingRules {
         if (hosts == 0 && version == Version.HTTP_1_1) {
             throw new HttpException(Status.BAD_REQUEST, "HTTP/1.1 request without a Host header");
         }
-        if (hosts == 1) {
-            String host = headers.get("Host");
-            if (!isHost(host)) {
-                throw new HttpException(Status.BAD_REQUEST, "invalid Host header: " + Diagnostics.quote(host));
-            }
+        if (host != null && !isHost(host)) {
+            throw new HttpException(Status.BAD_REQUEST, "invalid Host header: " + Diagnostics.quote(host));
         }
         if (target.charAt(0) == 'h' || target.charAt(0) == 'H') {
-            headers = hostOfAbsoluteForm(target, headers);
+            headers = hostOfAbsoluteForm(target, headers, host);
         }
         long length = contentLength ? contentLength(headers) : -1;
         if (transferEncoding) {
@@ -102,7 +105,7 @@ final class FramingRules {
      * handler reading Host sees the host the request was for. A target without a host, or with userinfo (which
      * RFC 9110 §4.2.4 tells a recipient to treat as an error), is 400.
      */
-    private static Headers hostOfAbsoluteForm(String target, Headers headers) {
+    private static Headers hostOfAbsoluteForm(String target, Headers headers, String host) {
         int start = target.indexOf("//") + 2;
         int end = start;
         while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
@@ -116,7 +119,7 @@ final class FramingRules {
             throw new HttpException(Status.BAD_REQUEST, "no valid host in the request target: "
                     + Diagnostics.quote(target));
         }
-        return authority.equals(headers.get("Host")) ? headers
+        return authority.equals(host) ? headers
                 : Headers.copyOf(headers).set("Host", authority).readOnly();
     }
 

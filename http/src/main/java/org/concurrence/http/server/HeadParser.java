@@ -175,11 +175,11 @@ final class HeadParser {
         int valueStart = i;
         int valueEnd = i;
         while (true) {
-            int b = bytes[i] & 0xff; // unsigned: obs-text (0x80-0xff) is allowed, RFC 9110 §5.5
+            byte b = bytes[i];
             if (b == '\r') {
                 break;
             }
-            if ((b < 0x20 && b != '\t') || b == 0x7f) {
+            if (isControl(b)) {
                 throw bad("control character in the value of header " + name, bytes, start, i);
             }
             i++;
@@ -212,6 +212,15 @@ final class HeadParser {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code b} may not appear in a field value (nor in a trailer or a chunk extension): a control character
+     * other than tab. Read unsigned: obs-text (0x80-0xff) is opaque data, not control (RFC 9110 §5.5).
+     */
+    static boolean isControl(byte b) {
+        int c = b & 0xff;
+        return (c < 0x20 && c != '\t') || c == 0x7f;
     }
 
     private static boolean isDigit(byte b) {
