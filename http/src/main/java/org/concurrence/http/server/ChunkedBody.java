@@ -7,7 +7,7 @@ import org.concurrence.http.Status;
 /**
  * A chunked body (RFC 9112 §7.1), decoded as it is read; see {@link BodyInput}.
  *
- * <p>Strict: a chunk size is 1 to 16 hex digits; an extension must start with {@code ;} and hold no control
+ * <p>Strict: a chunk size is hex digits, at most 16 after any leading zeros; an extension must start with {@code ;} and hold no control
  * characters, and the extensions of one body together may not exceed the header size limit (a client cannot make the
  * server parse megabytes of them); data must be followed by CRLF; lines end in CRLF. Violations are 400. The decoded
  * body may not exceed {@code maxBodySize} (413, detected as the chunk sizes arrive). Trailer fields are checked for
@@ -80,12 +80,16 @@ final class ChunkedBody extends BodyInput {
         int s = in.start();
         int i = s;
         long size = 0;
+        int significant = 0; // leading zeros are valid (1*HEXDIG) and change nothing: only the rest is limited
         while (i < s + length - 2 && hexValue(a[i]) >= 0) {
             size = (size << 4) | hexValue(a[i]);
+            if (size != 0) {
+                significant++;
+            }
             i++;
         }
         int digits = i - s;
-        if (digits == 0 || digits > MAX_SIZE_DIGITS || size < 0) {
+        if (digits == 0 || significant > MAX_SIZE_DIGITS || size < 0) {
             throw bad(digits == 0 ? "missing chunk size" : "chunk size too large", a, s);
         }
         int extension = s + length - 2 - i;

@@ -1,5 +1,6 @@
 package org.concurrence.http.server;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.concurrence.http.Headers;
 import org.concurrence.http.HttpException;
@@ -192,31 +193,49 @@ final class FramingRules {
 
     /**
      * A Content-Length value: not 1*DIGIT is 400 however long it is (RFC 9112 §6.3); a number of more than 18
-     * digits, more than a long surely holds, is 413 (a body that long is over any limit).
+     * digits after any leading zeros, more than a long surely holds, is 413 (a body that long is over any limit).
      */
     private static long decimal(String s) {
         long value = 0;
+        int significant = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
                 throw new HttpException(Status.BAD_REQUEST, "Content-Length is not a decimal number: "
                         + Diagnostics.quote(s));
             }
-            value = value * 10 + (c - '0'); // overflows past 18 digits: not used then
+            value = value * 10 + (c - '0'); // overflows past 18 significant digits: not used then
+            if (value != 0) {
+                significant++;
+            }
         }
-        if (s.isEmpty() || s.length() > 18) {
+        if (s.isEmpty() || significant > 18) {
             throw new HttpException(s.isEmpty() ? Status.BAD_REQUEST : Status.CONTENT_TOO_LARGE,
                     "Content-Length is empty or absurdly long: " + Diagnostics.quote(s));
         }
         return value;
     }
 
+    /**
+     * The codings of all Transfer-Encoding fields, in order, must end in chunked, once. Empty list elements (as in
+     * {@code chunked,} or {@code , chunked}) are skipped: RFC 9110 §5.6.1 tells a recipient to accept them.
+     */
     private static void checkChunkedLast(List<String> fields) {
-        String[] codings = String.join(",", fields).split(",", -1);
-        for (int i = 0; i < codings.length; i++) {
-            String coding = codings[i].strip();
+        List<String> codings = new ArrayList<>();
+        for (String element : String.join(",", fields).split(",", -1)) {
+            String coding = element.strip();
+            if (!coding.isEmpty()) {
+                codings.add(coding);
+            }
+        }
+        if (codings.isEmpty()) {
+            throw new HttpException(Status.BAD_REQUEST, "Transfer-Encoding names no coding: "
+                    + Diagnostics.quote(String.join(", ", fields)));
+        }
+        for (int i = 0; i < codings.size(); i++) {
+            String coding = codings.get(i);
             boolean chunked = coding.equalsIgnoreCase("chunked");
-            boolean last = i == codings.length - 1;
+            boolean last = i == codings.size() - 1;
             if (last && !chunked) {
                 throw new HttpException(Status.BAD_REQUEST, "Transfer-Encoding does not end in chunked: "
                         + Diagnostics.quote(String.join(", ", fields)));

@@ -389,7 +389,7 @@ final class HttpModel {
                 if (!s.chars().allMatch(c -> c >= '0' && c <= '9')) {
                     throw new Refusal("Content-Length not decimal", 400); // RFC 9112 §6.3 (5): invalid is 400
                 }
-                if (s.length() > 18) {
+                if (s.replaceFirst("^0+", "").length() > 18) { // leading zeros are still 1*DIGIT
                     throw new Refusal("absurd Content-Length", 413);
                 }
                 long l = Long.parseLong(s);
@@ -407,9 +407,14 @@ final class HttpModel {
             if (http10) {
                 throw new Refusal("Transfer-Encoding on HTTP/1.0", 400);
             }
-            String[] codings = String.join(",", te).split(",", -1);
+            // RFC 9110 §5.6.1: empty list elements are accepted (and ignored).
+            String[] codings = Arrays.stream(String.join(",", te).split(",", -1)).map(HttpModel::trimOws)
+                    .filter(c -> !c.isEmpty()).toArray(String[]::new);
+            if (codings.length == 0) {
+                throw new Refusal("no transfer coding", 400);
+            }
             for (int k = 0; k < codings.length; k++) {
-                boolean chunked = trimOws(codings[k]).equalsIgnoreCase("chunked");
+                boolean chunked = codings[k].equalsIgnoreCase("chunked");
                 boolean last = k == codings.length - 1;
                 if (last != chunked) {
                     throw new Refusal("chunked not last, or twice", 400);
@@ -476,12 +481,14 @@ final class HttpModel {
             int cr = line.end - 2;
             int i = p;
             long size = 0;
+            int significant = 0; // leading zeros are still 1*HEXDIG
             while (i < cr && hex(in[i]) >= 0) {
                 size = (size << 4) | hex(in[i]);
+                significant += size != 0 ? 1 : 0;
                 i++;
             }
             int digits = i - p;
-            if (digits == 0 || digits > 16 || size < 0) {
+            if (digits == 0 || significant > 16 || size < 0) {
                 return Body.error("chunk size", 400);
             }
             if (i < cr) {

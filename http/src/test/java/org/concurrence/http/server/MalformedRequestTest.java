@@ -106,8 +106,10 @@ class MalformedRequestTest {
                         "POST / HTTP/1.1\r\n" + h + "Content-Length: 5, " + "x".repeat(20) + "\r\n\r\nhello"),
                 bad("a chunk size that is not hex", 400,
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
-                bad("a chunk size of 17 digits", 400, "POST / HTTP/1.1\r\n" + h
-                        + "Transfer-Encoding: chunked\r\n\r\n00000000000000005\r\nhello\r\n0\r\n\r\n"),
+                bad("a chunk size of 17 significant digits", 400, "POST / HTTP/1.1\r\n" + h
+                        + "Transfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n"),
+                bad("a Transfer-Encoding of empty list elements only", 400,
+                        "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: ,\r\n\r\n0\r\n\r\n"),
                 bad("chunk data without its CRLF", 400,
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n"),
                 bad("a chunk line ending in a bare LF", 400,
@@ -130,6 +132,41 @@ class MalformedRequestTest {
 
     private static Arguments bad(String what, int status, String request) {
         return Arguments.of(what, status, request);
+    }
+
+    /**
+     * Valid framing that a too literal reading refused: leading zeros are still {@code 1*DIGIT} / {@code 1*HEXDIG}
+     * (only the significant digits are limited), and empty list elements in Transfer-Encoding are ignored (RFC 9110
+     * §5.6.1).
+     */
+    static Stream<Arguments> unusualButValidFraming() {
+        String h = "Host: x\r\n";
+        String chunkedHello = "\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+        return Stream.of(
+                Arguments.of("a Content-Length of 30 digits, most of them leading zeros",
+                        "POST / HTTP/1.1\r\n" + h + "Content-Length: " + "0".repeat(29) + "5\r\n\r\nhello"),
+                Arguments.of("a chunk size with 20 leading zeros", "POST / HTTP/1.1\r\n" + h
+                        + "Transfer-Encoding: chunked\r\n\r\n" + "0".repeat(20) + "5\r\nhello\r\n0\r\n\r\n"),
+                Arguments.of("a last chunk of many zeros", "POST / HTTP/1.1\r\n" + h
+                        + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n" + "0".repeat(20) + "\r\n\r\n"),
+                Arguments.of("Transfer-Encoding: chunked, (a trailing empty element)",
+                        "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked," + chunkedHello),
+                Arguments.of("Transfer-Encoding: , chunked (a leading empty element)",
+                        "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: , chunked" + chunkedHello),
+                Arguments.of("an empty Transfer-Encoding field before one saying chunked",
+                        "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding:\r\nTransfer-Encoding: chunked" + chunkedHello));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unusualButValidFraming")
+    void unusualButValidFramingIsServedAndTheConnectionKept(String what, String request) {
+        try (RawClient c = server.connect()) {
+            c.send(request + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertEquals(200, r.status(), what + ": " + r.text());
+            assertEquals("handled /", r.text(), what);
+            assertEquals("handled /after", c.read().text(), what);
+        }
     }
 
     @Test
