@@ -22,10 +22,15 @@ import org.concurrence.http.Status;
 /**
  * One request and its response as a {@link HttpExchange}, following the JDK's contract: {@link #sendResponseHeaders}
  * once, with length {@code > 0} (exactly that many bytes), {@code 0} (any length, chunked) or {@code -1} (no body);
- * then the body through {@link #getResponseBody()}; {@link #close()} ends the exchange. A handler that returns without
- * closing is forgiven: the exchange ends when the handler returns.
+ * then the body through {@link #getResponseBody()}; {@link #close()} ends the exchange — not the handler's return, as
+ * on the JDK's server. So a handler may keep the exchange and return, and another thread or tasklet answers it later
+ * (long polling, a response computed elsewhere); the request waits for that under its deadline, if it has one. One
+ * forgiveness: a handler that returns having written the whole of a fixed-length body but without closing gets its
+ * response ended for it (nothing more could be written to it).
  *
- * <p>Thread-safety: used by the handler's tasklet only, like the JDK's exchange is used by one thread.
+ * <p>Thread-safety: used by one thread at a time, like the JDK's exchange: the handler's tasklet, then whoever the
+ * handler handed it to (the hand-over publishes it, e.g. starting a thread or a concurrent queue). A thread that is
+ * not a tasklet blocks in its writes while the client is slower than it.
  */
 final class AdaptedExchange extends HttpExchange {
     private static final int CHUNK = 8192;
@@ -214,13 +219,14 @@ final class AdaptedExchange extends HttpExchange {
         this.principal = principal;
     }
 
-    /** The handler returned: end the body if it did not. */
-    void finish() throws IOException {
-        if (responseCode == -1) {
-            signalEnd();
-            return;
+    /**
+     * The handler returned. The exchange stays open until it is closed (the handler may have handed it on), unless a
+     * fixed-length body was written whole: that response is ended here.
+     */
+    void handlerReturned() throws IOException {
+        if (responseCode != -1 && responseStream.remaining == 0 && !responseStream.closed) {
+            responseStream.close();
         }
-        responseStream.close();
     }
 
     /** The handler failed: the request's tasklet answers 500 or aborts the body. */

@@ -26,8 +26,10 @@ import org.concurrence.http.Status;
  * request's tasklet returns a response as soon as the head arrives, and its body writer copies the chunks to the
  * client as they come, so a streamed or endless (server-sent events) body flows with bounded memory.
  *
- * <p>Blocking: the handler tasklet blocks when the channel is full (the client is slower than the handler); if the
- * client goes away, the channel is closed and the handler's next write fails with an {@link IOException}.
+ * <p>Blocking: the handler tasklet (or whichever thread the handler handed the exchange to) blocks when the channel
+ * is full (the client is slower than the handler); if the client goes away, the channel is closed and the next write
+ * fails with an {@link IOException}. The request's tasklet waits for the head and the chunks under its deadline, if
+ * it has one (a {@code Timeout} filter's), and without limit otherwise, as a request on the JDK's server does.
  */
 final class ExchangeBridge {
     /** Chunks in flight between the handler and the client. */
@@ -65,8 +67,8 @@ final class ExchangeBridge {
         return switch (first) {
             case Signal.Head head -> response(request, head, pipe);
             case Signal.Failed failed -> throw rethrow(failed.cause());
-            case Signal.End end -> throw new IllegalStateException("the handler for " + context.getPath()
-                    + " returned without calling sendResponseHeaders");
+            case Signal.End end -> throw new IllegalStateException("the exchange for " + context.getPath()
+                    + " ended without sendResponseHeaders");
             case Signal.Chunk chunk -> throw new IllegalStateException("body bytes before the response headers");
         };
     }
@@ -112,7 +114,10 @@ final class ExchangeBridge {
         }
     }
 
-    /** The handler's tasklet: the context's filters, its authenticator, its handler; then the exchange ends. */
+    /**
+     * The handler's tasklet: the context's filters, its authenticator, its handler. The exchange ends when it is
+     * closed, here or later by whoever the handler handed it to (see {@link AdaptedExchange}).
+     */
     private static void handle(AdaptedExchange exchange, AdaptedContext context, Channel<Signal> pipe) {
         try {
             HttpHandler handler = context.getHandler();
@@ -120,7 +125,7 @@ final class ExchangeBridge {
                     : ex -> authenticate(ex, context.getAuthenticator(), handler);
             List<Filter> filters = context.getFilters();
             new Filter.Chain(filters, authenticated).doFilter(exchange);
-            exchange.finish();
+            exchange.handlerReturned();
         } catch (Throwable t) {
             exchange.fail(t);
             if (t instanceof Error e && !(e instanceof AssertionError)) {

@@ -268,14 +268,93 @@ class JdkHandlerAdapterTest {
         server.createContext("/boom", ex -> {
             throw new IllegalStateException("secret detail");
         });
-        server.createContext("/silent", ex -> {});
         server.createContext("/ok", ex -> reply(ex, 200, "fine"));
         server.start();
         HttpResponse<String> boom = get("/boom");
         assertEquals(500, boom.statusCode());
         assertTrue(!boom.body().contains("secret detail"), "no exception detail leaks: " + boom.body());
-        assertEquals(500, get("/silent").statusCode());
         assertEquals("fine", get("/ok").body());
+    }
+
+    /** As on the JDK's server, the exchange ends when it is closed: a handler may return and answer later. */
+    @Test
+    void aHandlerMayReturnAndAnotherThreadAnswersLater() throws Exception {
+        CountDownLatch returned = new CountDownLatch(1);
+        server.createContext("/later", ex -> {
+            Thread.ofPlatform().start(() -> {
+                try {
+                    assertTrue(returned.await(20, TimeUnit.SECONDS));
+                    reply(ex, 200, "answered by a platform thread");
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            returned.countDown(); // the answer starts only once the handler is about to return
+        });
+        server.createContext("/ok", ex -> reply(ex, 200, "fine"));
+        server.start();
+        HttpResponse<String> r = get("/later");
+        assertEquals(200, r.statusCode());
+        assertEquals("answered by a platform thread", r.body());
+        assertEquals("fine", get("/ok").body(), "the next request on the connection is served");
+    }
+
+    /**
+     * Long polling: handlers park their exchanges and return; a later request answers them all, each with a chunked
+     * body written and closed from the answering handler's tasklet.
+     */
+    @Test
+    void parkedExchangesAreAnsweredByALaterRequest() throws Exception {
+        List<HttpExchange> waiting = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch parked = new CountDownLatch(3);
+        server.createContext("/poll", ex -> {
+            waiting.add(ex);
+            parked.countDown();
+        });
+        server.createContext("/publish", ex -> {
+            List<HttpExchange> all;
+            synchronized (waiting) {
+                all = new ArrayList<>(waiting);
+                waiting.clear();
+            }
+            for (HttpExchange polled : all) {
+                polled.sendResponseHeaders(200, 0);
+                try (OutputStream out = polled.getResponseBody()) {
+                    out.write("news ".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    out.write("for you".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            reply(ex, 200, "told " + all.size());
+        });
+        server.start();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> polls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            polls.add(client.sendAsync(HttpRequest.newBuilder(uri("/poll")).timeout(TIMEOUT).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        assertTrue(parked.await(20, TimeUnit.SECONDS), "three polls parked");
+        assertEquals("told 3", get("/publish").body());
+        for (var poll : polls) {
+            HttpResponse<String> r = poll.get(20, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals("news for you", r.body());
+        }
+    }
+
+    /** The one forgiveness: a fixed-length body written whole is a complete response even if never closed. */
+    @Test
+    void aFixedLengthBodyWrittenWholeEndsWhenTheHandlerReturnsWithoutClosing() throws Exception {
+        server.createContext("/unclosed", ex -> {
+            byte[] body = "all of it".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+        });
+        server.start();
+        HttpResponse<String> r = get("/unclosed");
+        assertEquals(200, r.statusCode());
+        assertEquals("all of it", r.body());
+        assertEquals("all of it", get("/unclosed").body());
     }
 
     @Test
