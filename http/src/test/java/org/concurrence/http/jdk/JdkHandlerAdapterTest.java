@@ -342,6 +342,25 @@ class JdkHandlerAdapterTest {
         }
     }
 
+    /** An exchange parked by its handler does not hold up stop: its client fails, a late answer fails to write. */
+    @Test
+    void stopEndsAParkedExchangeAndItsLateAnswerFails() throws Exception {
+        List<HttpExchange> parked = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch polled = new CountDownLatch(1);
+        server.createContext("/poll", ex -> {
+            parked.add(ex);
+            polled.countDown();
+        });
+        server.start();
+        var poll = client.sendAsync(HttpRequest.newBuilder(uri("/poll")).timeout(TIMEOUT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(polled.await(20, TimeUnit.SECONDS));
+        server.stop(0);
+        var failure = assertThrows(java.util.concurrent.ExecutionException.class, () -> poll.get(20, TimeUnit.SECONDS));
+        assertInstanceOf(IOException.class, failure.getCause());
+        assertThrows(IOException.class, () -> reply(parked.getFirst(), 200, "too late"));
+    }
+
     /** The one forgiveness: a fixed-length body written whole is a complete response even if never closed. */
     @Test
     void aFixedLengthBodyWrittenWholeEndsWhenTheHandlerReturnsWithoutClosing() throws Exception {
