@@ -1,6 +1,7 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -152,6 +153,9 @@ final class ResponseWriter {
             if (writes == writesAtResponseStart && out != null) {
                 takenBack = sendBefore(responseStart, e);
             }
+            if (framing == Framing.CLOSE && !takenBack) {
+                resetOnClose(e);
+            }
             throw e;
         } finally {
             responseStart = -1;
@@ -184,6 +188,19 @@ final class ResponseWriter {
         put(CRLF);
         if (!headRequest && framing != Framing.NONE) {
             writeBody(body, framing);
+        }
+    }
+
+    /**
+     * A close-delimited body (HTTP/1.0, no length) failed after part of its response went out: the connection's
+     * close must not look like the body's end, so it is made abortive (a reset, not a FIN) and the client sees an
+     * error instead of a short body it would take as whole.
+     */
+    private void resetOnClose(Exception failure) {
+        try {
+            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 

@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -250,6 +253,30 @@ class KeepAliveAndPipeliningTest {
             assertNull(r.header("Transfer-Encoding"));
             assertEquals("close", r.header("Connection"));
             assertEquals("until the end", r.text());
+        }
+    }
+
+    /**
+     * A close-delimited body that fails part way must not end with the FIN that ends a whole one: the client sees
+     * a reset (an error), not a short body it would take as complete.
+     */
+    @Test
+    void http10CloseDelimitedBodyThatFailsEndsWithAResetNotAnEnd() throws Exception {
+        byte[] block = new byte[64 * 1024];
+        Arrays.fill(block, (byte) 'x');
+        try (TestServer s = TestServer.start(request -> Response.ok(ResponseBody.ofWriter(-1, out -> {
+            out.write(block);
+            out.flush();
+            throw new IllegalStateException("the body's source failed");
+        }), "text/plain")); RawClient c = s.connect()) {
+            c.send("GET / HTTP/1.0\r\n\r\n");
+            InputStream in = c.input();
+            byte[] buffer = new byte[8192];
+            assertThrows(java.net.SocketException.class, () -> {
+                while (in.read(buffer) >= 0) {
+                    // the head and part of the body, then the reset
+                }
+            });
         }
     }
 
