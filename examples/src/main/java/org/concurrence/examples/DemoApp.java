@@ -15,6 +15,7 @@ import org.concurrence.http.Request;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
 import org.concurrence.web.Router;
+import org.concurrence.web.compress.CompressionFilter;
 import org.concurrence.web.form.Form;
 import org.concurrence.web.json.Json;
 import org.concurrence.web.json.JsonFilter;
@@ -47,6 +48,7 @@ public final class DemoApp {
     public static Router router(Dispatcher dispatcher) {
         DemoApp app = new DemoApp(Guestbook.start(dispatcher), SupervisedCounter.on(dispatcher));
         return Router.builder()
+                .filter(CompressionFilter.gzip()) // pages and JSON over 1 KiB go gzipped to browsers
                 .get("/", app::home)
                 .get("/hello", request -> HELLO)
                 .get("/guestbook", app::guestbookPage)

@@ -152,6 +152,12 @@ public final class Response {
             return this;
         }
 
+        /** Removes every {@code name} field. */
+        public Builder removeHeader(String name) {
+            headers.remove(name);
+            return this;
+        }
+
         public Builder contentType(String contentType) {
             return header("Content-Type", contentType);
         }

@@ -25,6 +25,7 @@ import org.concurrence.core.Tasklet;
 import org.concurrence.http.Status;
 import org.concurrence.http.server.HttpServer;
 import org.concurrence.http.server.HttpServerOptions;
+import org.concurrence.web.compress.CompressionFilter;
 import org.concurrence.web.files.StaticFiles;
 import org.concurrence.web.form.Multipart;
 import org.concurrence.web.form.Part;
@@ -35,10 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The web module on a real {@link HttpServer}, spoken to by the JDK's HTTP client over loopback. Skipped (not failed)
- * while the server is not implemented on this branch.
- */
+/** The web module on a real {@link HttpServer}, spoken to by the JDK's HTTP client over loopback. */
 class WebEndToEndTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
@@ -73,9 +71,10 @@ class WebEndToEndTest {
                 })
                 .mount("/static", StaticFiles.of(dir))
                 .build();
+        org.concurrence.http.Handler compressed = CompressionFilter.gzip().wrap(router);
         group = DispatcherGroup.start(Concurrence.Options.defaults().withName("web-e2e"));
         server = HttpServer.start(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                HttpServerOptions.defaults(), router);
+                HttpServerOptions.defaults(), compressed);
         client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     }
 
@@ -197,6 +196,34 @@ class WebEndToEndTest {
         assertEquals(304, send(request("/static/data.txt").header("If-None-Match", etag).build()).statusCode());
         assertEquals(416, send(request("/static/data.txt").header("Range", "bytes=100000-").build()).statusCode());
         assertEquals(404, send(request("/static/%2e%2e/etc/passwd").build()).statusCode());
+    }
+
+    @Test
+    void staticFilesAreGzippedForAClientThatAsksAndStillRevalidate() throws Exception {
+        HttpResponse<byte[]> gz = client.send(request("/static/data.txt").header("Accept-Encoding", "gzip").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, gz.statusCode());
+        assertEquals("gzip", gz.headers().firstValue("Content-Encoding").orElseThrow());
+        assertEquals("Accept-Encoding", gz.headers().firstValue("Vary").orElseThrow());
+        assertTrue(gz.body().length < fileData.length / 10, "sent " + gz.body().length + " bytes");
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz.body()))) {
+            assertArrayEquals(fileData, in.readAllBytes());
+        }
+        String etag = gz.headers().firstValue("ETag").orElseThrow();
+        assertTrue(etag.startsWith("W/\""), etag);
+        assertEquals(304, send(request("/static/data.txt").header("Accept-Encoding", "gzip")
+                .header("If-None-Match", etag).build()).statusCode());
+
+        HttpResponse<byte[]> part = client.send(request("/static/data.txt").header("Accept-Encoding", "gzip")
+                .header("Range", "bytes=0-99").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(206, part.statusCode());
+        assertTrue(part.headers().firstValue("Content-Encoding").isEmpty(), "a range is of the identity bytes");
+        assertArrayEquals(Arrays.copyOf(fileData, 100), part.body());
+
+        HttpResponse<byte[]> plain = client.send(request("/static/data.txt").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty());
+        assertArrayEquals(fileData, plain.body());
     }
 
     @Test
