@@ -29,4 +29,16 @@ public class HttpException extends RuntimeException {
     public Status status() {
         return status;
     }
+
+    /**
+     * The response the server sends for this exception: {@link #status()} with the message (or else the reason
+     * phrase) and a line end as plain text; no body for a status that forbids one. For a filter that must add to the
+     * answer of a failed request (a CORS filter's permission), as the server would have sent it.
+     */
+    public Response toResponse() {
+        if (status.forbidsBody()) {
+            return Response.of(status);
+        }
+        return Response.text(status, (getMessage() == null ? status.reason() : getMessage()) + "\n");
+    }
 }

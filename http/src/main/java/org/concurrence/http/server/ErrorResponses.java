@@ -16,11 +16,7 @@ final class ErrorResponses {
     private ErrorResponses() {}
 
     static Response of(HttpException e) {
-        if (e.status().forbidsBody()) {
-            return Response.of(e.status());
-        }
-        String message = e.getMessage() == null ? e.status().reason() : e.getMessage();
-        return Response.text(e.status(), message + "\n");
+        return e.toResponse();
     }
 
     static Response internal(Throwable failure, boolean development) {
