@@ -3,6 +3,8 @@ package org.concurrence.http;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /**
  * A request that passes every call to another one; subclasses override what they change (a router adds
@@ -75,6 +77,11 @@ public class ForwardingRequest implements Request {
     @Override
     public SocketAddress localAddress() {
         return delegate.localAddress();
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return delegate.tlsSession();
     }
 
     @Override

@@ -2,6 +2,8 @@ package org.concurrence.http;
 
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /**
  * One HTTP request as a handler sees it: the request line, the header fields and the body as a stream.
@@ -57,6 +59,14 @@ public interface Request {
 
     /** The address the request came in on. */
     SocketAddress localAddress();
+
+    /**
+     * The TLS session of a request that came over HTTPS (protocol, cipher suite, the client's certificates under
+     * mutual TLS); empty over plain HTTP.
+     */
+    default Optional<SSLSession> tlsSession() {
+        return Optional.empty();
+    }
 
     /** Parameters taken from the path by a router ({@code /users/{id}} → {@code id}); empty if none. */
     default Map<String, String> pathParams() {

@@ -47,7 +47,7 @@ final class Connection {
 
     private final HttpServer server;
     private final HttpServerOptions options;
-    private final Socket socket;
+    private final Transport socket;
     private final ConnectionInput input;
     private final ResponseWriter writer;
     private final HeadScanner scanner;
@@ -63,7 +63,7 @@ final class Connection {
     private List<Tasklet<?>> helpers;
     private volatile boolean idle;
 
-    Connection(HttpServer server, Socket socket, DispatcherShare share) {
+    Connection(HttpServer server, Transport socket, DispatcherShare share) {
         this.server = server;
         this.options = server.options();
         this.socket = socket;
@@ -73,7 +73,7 @@ final class Connection {
         this.exchanges = new Exchanges(this, server, pipeline, writer, input);
     }
 
-    Socket socket() {
+    Transport socket() {
         return socket;
     }
 

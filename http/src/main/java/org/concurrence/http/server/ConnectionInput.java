@@ -3,7 +3,6 @@ package org.concurrence.http.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import org.concurrence.io.Socket;
 
 /**
  * The read side of a connection: bytes received and not yet consumed, in a buffer taken from the dispatcher's
@@ -16,12 +15,12 @@ import org.concurrence.io.Socket;
  * (the connection's, or the handler reading the body inline on it).
  */
 final class ConnectionInput {
-    private final Socket socket;
+    private final Transport socket;
     private final SpareBuffers spare;
     private ByteBuffer buffer;
     private int start;
 
-    ConnectionInput(Socket socket, SpareBuffers spare) {
+    ConnectionInput(Transport socket, SpareBuffers spare) {
         this.socket = socket;
         this.spare = spare;
     }

@@ -7,7 +7,6 @@ import org.concurrence.http.HttpException;
 import org.concurrence.http.RequestBody;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
-import org.concurrence.io.Socket;
 
 /**
  * Creates the exchanges of one connection and runs them: the handler, the error mapping, the wait for the turn, the
@@ -202,9 +201,9 @@ final class Exchanges {
         pipeline.closing = true;
     }
 
-    private static String remote(Socket socket) {
+    private static String remote(Transport transport) {
         try {
-            return String.valueOf(socket.remoteAddress());
+            return String.valueOf(transport.socket().remoteAddress());
         } catch (IOException e) {
             return "(gone)";
         }

@@ -7,12 +7,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.DispatcherGroup;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.Handler;
 import org.concurrence.io.Socket;
 import org.concurrence.io.SocketServer;
+import org.concurrence.io.tls.TlsSocket;
 
 /**
  * An HTTP/1.1 server (RFC 9110, 9112) running one {@link Handler} for every request.
@@ -117,8 +119,12 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void serve(Socket socket) throws IOException {
+        Transport transport = options.tls() == null ? new Transport.Plain(socket) : handshake(socket);
+        if (transport == null) {
+            return;
+        }
         DispatcherShare share = shares.computeIfAbsent(Dispatcher.current(), d -> new DispatcherShare());
-        Connection connection = new Connection(this, socket, share);
+        Connection connection = new Connection(this, transport, share);
         connections.add(connection);
         try {
             // Added before reading `stopping` (both volatile): stop() either sees this connection, or this sees it.
@@ -127,6 +133,22 @@ public final class HttpServer implements AutoCloseable {
             }
         } finally {
             connections.remove(connection);
+        }
+    }
+
+    /**
+     * HTTPS: the TLS handshake, within the head timeout; null if it failed or took too long (a scanner, a client
+     * that does not trust the certificate, plain HTTP sent to the HTTPS port), which closes only this connection.
+     */
+    private Transport handshake(Socket socket) throws IOException {
+        TlsSocket tls = TlsSocket.server(socket, options.tls());
+        try {
+            tls.handshake(options.headTimeout());
+            return new Transport.Secure(tls);
+        } catch (IOException | DeadlineExceededException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "TLS handshake with " + tls + " failed: " + e.getMessage());
+            tls.close();
+            return null;
         }
     }
 

@@ -2,6 +2,7 @@ package org.concurrence.http.server;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.concurrence.io.tls.TlsOptions;
 
 /**
  * How an {@link HttpServer} runs: limits, timeouts and behaviour. Start from {@link #defaults()} and change fields
@@ -31,6 +32,8 @@ import java.util.Objects;
  * @param writeTimeout             longest wait for the client to take response bytes → close
  * @param serverName               the Server header, or null for none; printable text, no CR or LF
  * @param development              show exception stack traces in 500 responses (never in production)
+ * @param tls                      the TLS settings of an HTTPS server (server-mode {@link TlsOptions}), or null for
+ *                                 plain HTTP; the handshake must finish within the head timeout
  */
 public record HttpServerOptions(
         int maxConnections,
@@ -48,7 +51,8 @@ public record HttpServerOptions(
         Duration idleTimeout,
         Duration writeTimeout,
         String serverName,
-        boolean development) {
+        boolean development,
+        TlsOptions tls) {
 
     public HttpServerOptions {
         positive("maxConnections", maxConnections);
@@ -74,6 +78,9 @@ public record HttpServerOptions(
             throw new IllegalArgumentException("serverName must be non-empty printable text (it becomes a header): \""
                     + serverName + "\"");
         }
+        if (tls != null && tls.clientMode()) {
+            throw new IllegalArgumentException("tls must be server options (TlsOptions.server), not a client's");
+        }
     }
 
     private static void positive(String name, long value) {
@@ -93,107 +100,117 @@ public record HttpServerOptions(
      * Defaults fit for a public server: 100,000 connections, 10,000 requests per connection, 16 pipelined requests,
      * 8 KiB request line, 16 KiB of headers in at most 100 fields, 100 MiB bodies (8 MiB held whole), 64 KiB drained,
      * 30 s head, body and write timeouts, 60 s idle timeout, bodies at 256 bytes/s at least (as Kestrel's default
-     * 240), {@code Server: Concurrence}, not in development mode.
+     * 240), {@code Server: Concurrence}, not in development mode, plain HTTP (no TLS).
      */
     public static HttpServerOptions defaults() {
         return new HttpServerOptions(100_000, 10_000, 16, 8 * 1024, 16 * 1024, 100, 100L * 1024 * 1024,
                 8 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(30), 256, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), "Concurrence", false);
+                Duration.ofSeconds(30), "Concurrence", false, null);
     }
 
     public HttpServerOptions withMaxConnections(int v) {
         return new HttpServerOptions(v, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxRequestsPerConnection(int v) {
         return new HttpServerOptions(maxConnections, v, maxPipelined, maxRequestLineLength, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxPipelined(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, v, maxRequestLineLength, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxRequestLineLength(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, v, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxHeaderSize(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, v,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxHeaderCount(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, v, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxBodySize(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, v, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxBufferedBodySize(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, v, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development);
+                idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMaxDrainSize(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, v, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withHeadTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, v, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withBodyTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, v,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withMinBodyRate(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                v, idleTimeout, writeTimeout, serverName, development);
+                v, idleTimeout, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withIdleTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, v, writeTimeout, serverName, development);
+                minBodyRate, v, writeTimeout, serverName, development, tls);
     }
 
     public HttpServerOptions withWriteTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, v, serverName, development);
+                minBodyRate, idleTimeout, v, serverName, development, tls);
     }
 
     public HttpServerOptions withServerName(String v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, v, development);
+                minBodyRate, idleTimeout, writeTimeout, v, development, tls);
     }
 
     public HttpServerOptions withDevelopment(boolean v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, v);
+                minBodyRate, idleTimeout, writeTimeout, serverName, v, tls);
+    }
+
+    /**
+     * HTTPS: every connection starts with a TLS handshake (within the head timeout) under {@code tls}, e.g.
+     * {@code TlsOptions.server(keyStore, password)}; null for plain HTTP.
+     */
+    public HttpServerOptions withTls(TlsOptions v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, v);
     }
 }

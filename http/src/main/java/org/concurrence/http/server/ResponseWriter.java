@@ -43,7 +43,7 @@ final class ResponseWriter {
     /** How a response's body is delimited. */
     enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
 
-    private final Socket socket;
+    private final Transport socket;
     private final DispatcherShare share;
     private final byte[] serverLine;
     private final Duration timeout;
@@ -58,7 +58,7 @@ final class ResponseWriter {
     private boolean busy;
     private Waiter<Boolean> waiting;
 
-    ResponseWriter(Socket socket, DispatcherShare share, byte[] serverLine, Duration timeout) {
+    ResponseWriter(Transport socket, DispatcherShare share, byte[] serverLine, Duration timeout) {
         this.socket = socket;
         this.share = share;
         this.serverLine = serverLine;
@@ -198,7 +198,7 @@ final class ResponseWriter {
      */
     private void resetOnClose(Exception failure) {
         try {
-            socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+            socket.socket().setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }

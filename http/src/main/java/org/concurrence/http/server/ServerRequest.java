@@ -4,12 +4,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
 import org.concurrence.http.Headers;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Method;
@@ -18,7 +20,6 @@ import org.concurrence.http.Request;
 import org.concurrence.http.RequestBody;
 import org.concurrence.http.Status;
 import org.concurrence.http.Version;
-import org.concurrence.io.Socket;
 
 /**
  * A request as the server hands it to the handler: the parsed head, the body, the connection's addresses. The path
@@ -29,17 +30,17 @@ import org.concurrence.io.Socket;
 final class ServerRequest implements Request {
     private final RequestHead head;
     private final RequestBody body;
-    private final Socket socket;
+    private final Transport transport;
     private String rawPath;
     private String rawQuery;
     private String path;
     private Parameters query;
     private Map<Attribute<?>, Object> attributes;
 
-    ServerRequest(RequestHead head, RequestBody body, Socket socket) {
+    ServerRequest(RequestHead head, RequestBody body, Transport transport) {
         this.head = head;
         this.body = body;
-        this.socket = socket;
+        this.transport = transport;
     }
 
     RequestHead head() {
@@ -156,18 +157,23 @@ final class ServerRequest implements Request {
     @Override
     public SocketAddress remoteAddress() {
         try {
-            return socket.remoteAddress();
+            return transport.socket().remoteAddress();
         } catch (IOException e) {
-            throw new UncheckedIOException("the connection's remote address is gone: " + socket, e);
+            throw new UncheckedIOException("the connection's remote address is gone: " + transport, e);
         }
+    }
+
+    @Override
+    public Optional<SSLSession> tlsSession() {
+        return transport.tlsSession();
     }
 
     @Override
     public SocketAddress localAddress() {
         try {
-            return socket.localAddress();
+            return transport.socket().localAddress();
         } catch (IOException e) {
-            throw new UncheckedIOException("the connection's local address is gone: " + socket, e);
+            throw new UncheckedIOException("the connection's local address is gone: " + transport, e);
         }
     }
 

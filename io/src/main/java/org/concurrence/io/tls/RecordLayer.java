@@ -79,6 +79,11 @@ final class RecordLayer {
         }
     }
 
+    /** True if plaintext waits to be delivered or bytes of a record wait to be unwrapped. */
+    boolean hasBufferedInput() {
+        return appIn.position() > 0 || netIn.position() > 0;
+    }
+
     /** True if plaintext waits to be delivered. */
     boolean hasPlaintext() {
         return appIn.position() > 0;

@@ -306,6 +306,20 @@ public final class TlsSocket implements Source, Sink {
         }
     }
 
+    /**
+     * Waits until a {@link #read} would not wait for the socket: plaintext or part of a record is buffered already,
+     * or the socket is readable (under the current deadline, or at most {@code timeout}). Before the handshake it
+     * returns at once (the read performs the handshake). Lets a server park an idle TLS connection on the socket
+     * under its idle timeout; a record that arrives only in part still makes the read wait for the rest.
+     */
+    @Override
+    public void awaitReadable(Duration timeout) throws IOException {
+        if (!handshaken || records.hasBufferedInput() || inboundDone) {
+            return;
+        }
+        socket.awaitReadable(timeout);
+    }
+
     /** What the engine needs after an unwrap outside the initial handshake: tasks run, answers sent. */
     private void answer(HandshakeStatus status) throws IOException {
         while (status == HandshakeStatus.NEED_TASK || status == HandshakeStatus.NEED_WRAP) {

@@ -1,0 +1,166 @@
+package org.concurrence.http.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.concurrence.http.Response;
+import org.concurrence.io.tls.TlsOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** HTTPS: the server over TLS, with the JDK's HTTP client and raw TLS sockets. */
+@Timeout(120)
+class HttpsTest {
+    private static final char[] PASSWORD = "changeit".toCharArray();
+    private static KeyStore keys;
+    private static SSLContext clientContext;
+
+    /** A self-signed certificate for localhost and 127.0.0.1, made by the JDK's keytool for this run. */
+    @BeforeAll
+    static void certificate() throws Exception {
+        Path dir = Files.createTempDirectory("concurrence-https");
+        Path file = dir.resolve("server.p12");
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "key", "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", new String(PASSWORD))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + output);
+        keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            keys.load(in, PASSWORD);
+        }
+        Files.delete(file);
+        Files.delete(dir);
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("server", keys.getCertificate("key"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, tmf.getTrustManagers(), null);
+    }
+
+    @AfterAll
+    static void forget() {
+        keys = null;
+        clientContext = null;
+    }
+
+    private static TestServer https(HttpServerOptions options) {
+        return TestServer.start(options.withTls(TlsOptions.server(keys, PASSWORD)), request -> Response.ok(
+                request.method() + " " + request.target() + " over "
+                        + request.tlsSession().map(s -> s.getProtocol()).orElse("plain HTTP")));
+    }
+
+    @Test
+    void theJdkClientTalksHttpsAndTheHandlerSeesTheSession() throws Exception {
+        try (TestServer s = https(HttpServerOptions.defaults());
+             HttpClient client = HttpClient.newBuilder().sslContext(clientContext).build()) {
+            for (int i = 0; i < 3; i++) { // one connection, kept alive
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + s.port() + "/hello/" + i)).timeout(Duration.ofSeconds(20))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+                assertEquals("GET /hello/" + i + " over TLSv1.3", r.body());
+                assertTrue(r.sslSession().isPresent());
+            }
+            HttpResponse<String> post = client.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + s.port() + "/big")).timeout(Duration.ofSeconds(20))
+                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(300_000))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("POST /big over TLSv1.3", post.body(), "an unread body of 300 kB is drained over TLS");
+        }
+    }
+
+    /** A client that does not trust the certificate, or speaks plain HTTP, loses only its own connection. */
+    @Test
+    void aFailedHandshakeClosesOnlyItsConnection() throws Exception {
+        try (TestServer s = https(HttpServerOptions.defaults())) {
+            try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
+                plain.setSoTimeout(20_000);
+                plain.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] answer = plain.getInputStream().readAllBytes();
+                assertTrue(answer.length < 100 && !new String(answer, StandardCharsets.ISO_8859_1).contains("HTTP/1.1"),
+                        "no HTTP answer to plain text on the HTTPS port");
+            } catch (IOException resetIsFine) {
+                // The server may reset rather than close: either way the connection is gone.
+            }
+            try (HttpClient untrusting = HttpClient.newBuilder().build()) {
+                assertThrows(IOException.class, () -> untrusting.send(HttpRequest.newBuilder(
+                        URI.create("https://localhost:" + s.port() + "/")).timeout(Duration.ofSeconds(20)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            try (HttpClient client = HttpClient.newBuilder().sslContext(clientContext).build()) {
+                assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + s.port()
+                        + "/after")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
+            }
+        }
+    }
+
+    /**
+     * Between requests a TLS connection waits under the idle timeout, not the head timeout: a client that pauses
+     * after its handshake and first request is not answered 408 when the (short) head timeout passes.
+     */
+    @Test
+    void anIdleTlsConnectionWaitsUnderTheIdleTimeoutNotTheHeadTimeout() throws Exception {
+        try (TestServer s = https(HttpServerOptions.defaults().withHeadTimeout(Duration.ofMillis(200))
+                .withIdleTimeout(Duration.ofSeconds(60)));
+             SSLSocket tls = (SSLSocket) clientContext.getSocketFactory().createSocket("localhost", s.port())) {
+            tls.startHandshake();
+            tls.getOutputStream().write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = tls.getInputStream();
+            String first = readResponse(in);
+            assertTrue(first.startsWith("HTTP/1.1 200 ") && first.endsWith("GET /first over TLSv1.3"), first);
+            tls.setSoTimeout(1_000); // five head timeouts: the server must stay silent (and keep the connection)
+            assertThrows(SocketTimeoutException.class, () -> in.read());
+            tls.setSoTimeout(20_000);
+            tls.getOutputStream().write("GET /second HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String second = readResponse(in);
+            assertTrue(second.endsWith("GET /second over TLSv1.3"), second);
+        }
+    }
+
+    /** Reads one response with a Content-Length body. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed after " + head);
+            }
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : List.of(head.toString().split("\r\n"))) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                length = Integer.parseInt(line.substring(15).strip());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+}
