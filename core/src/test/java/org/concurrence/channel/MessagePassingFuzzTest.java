@@ -1,0 +1,1145 @@
+package org.concurrence.channel;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Dispatcher;
+import org.concurrence.core.JoinError;
+import org.concurrence.core.Mailbox;
+import org.concurrence.core.Tasklet;
+import org.concurrence.core.TaskletExit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Seeded, model-based fuzzing of the core's message passing: generated programs of a few channels (rendezvous and
+ * buffered, capacities 0 to 3, every preference) and a few tasklets, each running a short random script of channel
+ * operations (send, sendException, trySend, receive, tryReceive, receive-n, {@link Select} await and poll, close),
+ * mailbox operations (send to another tasklet or itself, receive, tryReceive), sleeps, yields and kills, on the
+ * deterministic dispatcher in a seeded order on virtual time. Every step is checked, as it happens, against
+ * {@link Model}, a reference model written from the Javadoc of {@link Channel}, {@link Select}, {@link Mailbox} and
+ * {@link Tasklet}.
+ *
+ * <p>The model is exact because all tasklets share one carrier and switch only where they block: an operation's
+ * immediate effect happens in the same step as the "begin" it logs, and a waiting operation is completed in the step
+ * of the counterpart that completes it, or cancelled (timeout, kill) in its own step, which logs the outcome before any
+ * other tasklet runs. So the model knows, for every operation, the one outcome the contract allows: which item a
+ * receive gets (items are served first in, first out, per channel and per mailbox), that a send that failed delivered
+ * nothing, that a receive on a closed and drained channel throws {@link ChannelClosedException}, which case of a select
+ * fires, that a timeout fires exactly at its deadline on virtual time, that a kill is raised at the first blocking call
+ * (and never by a {@code try} form), that {@link Channel#balance()}, {@link Channel#hasSender()},
+ * {@link Channel#hasReceiver()} and {@link Channel#size()} are exact at every moment (cancelled waiters leave at
+ * once), and that a buffer never holds more than its capacity. After the scripts, the main tasklet sleeps past every
+ * timeout and checks that the program is quiescent as the model says (no lost wake-up: nothing that was completed,
+ * timed out or killed still waits), then closes the channels, kills what is left, drains the channels and checks
+ * that every item sent successfully was received exactly once.
+ *
+ * <p>{@code -Dfuzz.cases=N} (default 1500, a few seconds), {@code -Dfuzz.seed=S} (default fixed),
+ * {@code -Dfuzz.from=I} (first case index: {@code -Dfuzz.from=I -Dfuzz.cases=1} replays the case a failure names, and
+ * prints its whole trace).
+ */
+@Timeout(3600)
+class MessagePassingFuzzTest {
+    /** How long the main tasklet sleeps (virtual time) before it checks quiescence: past any timeout and sleep. */
+    private static final Duration HORIZON = Duration.ofHours(1);
+    private static final long NONE = Long.MAX_VALUE;
+
+    @Test
+    void messagePassingAgreesWithTheModel() {
+        long seed = Long.getLong("fuzz.seed", 0xc0ffee_5eedL);
+        int cases = Integer.getInteger("fuzz.cases", 1500);
+        int from = Integer.getInteger("fuzz.from", 0);
+        boolean replay = cases == 1;
+        List<String> failures = new ArrayList<>();
+        Map<String, Integer> kinds = new LinkedHashMap<>();
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        long started = System.nanoTime();
+        long ops = 0;
+        int failed = 0;
+        for (int i = from; i < from + cases; i++) {
+            Program program = Program.generate(seed, i);
+            Model model = run(program);
+            ops += model.events;
+            model.outcomes.forEach((k, n) -> outcomes.merge(k, n, Integer::sum));
+            if (replay) {
+                System.out.println(program.describe() + "\n" + model.trace(Integer.MAX_VALUE));
+            }
+            if (model.violation != null) {
+                failed++;
+                kinds.merge(signature(model.violation), 1, Integer::sum);
+                if (failures.size() < 3) {
+                    failures.add("case " + i + " (replay: -Dfuzz.seed=" + seed + " -Dfuzz.from=" + i
+                            + " -Dfuzz.cases=1)\n" + model.violation + "\n" + program.describe() + "\ntrace:\n"
+                            + model.trace(80));
+                }
+            }
+        }
+        System.out.printf("MessagePassingFuzzTest: seed %d, cases %d from %d, %d events checked in %d ms;"
+                + " outcomes %s%n", seed, cases, from, ops, (System.nanoTime() - started) / 1_000_000, outcomes);
+        if (!failures.isEmpty()) {
+            StringBuilder summary = new StringBuilder();
+            kinds.forEach((k, n) -> summary.append("  ").append(n).append(" × ").append(k).append('\n'));
+            fail(failed + " failing case(s) of " + cases + ", seed " + seed + ", by kind:\n" + summary
+                    + "\nthe first ones:\n\n" + String.join("\n\n", failures));
+        }
+    }
+
+    /** A failure's kind: its first words, without the numbers that differ between cases. */
+    private static String signature(String failure) {
+        String s = failure.replaceAll("[0-9]+", "#");
+        return s.substring(0, Math.min(90, s.length()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Programs.
+
+    /** What a tasklet does in one step of its script. */
+    sealed interface Op {}
+
+    /** send or sendException (as {@link Boom}) of {@code token}; {@code timeout} null: no Duration. */
+    record Send(int ch, int token, boolean exception, Duration timeout) implements Op {}
+
+    record TrySend(int ch, int token) implements Op {}
+
+    record Receive(int ch, Duration timeout) implements Op {}
+
+    record TryReceive(int ch) implements Op {}
+
+    /** receiveInto of {@code n} items; or, with {@code iterate}, up to {@code n} items through the iterator. */
+    record ReceiveN(int ch, int n, Duration timeout, boolean iterate) implements Op {}
+
+    /** Opens a {@link org.concurrence.core.Timeout} scope of {@code timeout}, closed when the script ends. */
+    record Scope(Duration timeout) implements Op {}
+
+    /** A select over {@code cases}; {@code poll} for {@link Select#poll()}, else await (with timeout if not null). */
+    record SelectOp(List<CaseSpec> cases, boolean poll, Duration timeout) implements Op {}
+
+    /** A select case: a send of {@code token}, or a receive if {@code token} is negative. */
+    record CaseSpec(int ch, int token) {
+        boolean isSend() {
+            return token >= 0;
+        }
+    }
+
+    record Close(int ch) implements Op {}
+
+    record Sleep(Duration duration) implements Op {}
+
+    record Yield() implements Op {}
+
+    record Kill(int target) implements Op {}
+
+    /** Tasklet.send of {@code token} to the mailbox of tasklet {@code target}. */
+    record Post(int target, int token) implements Op {}
+
+    record MailReceive(Duration timeout) implements Op {}
+
+    record MailTryReceive() implements Op {}
+
+    /** Reads the channel's balance, hasSender, hasReceiver, size and isClosed. */
+    record Probe(int ch) implements Op {}
+
+    record ChannelSpec(int capacity, int preference) {}
+
+    /** {@code schedule} null: first-in first-out order (where preferred hand-overs switch at once). */
+    record Program(long seed, int index, Long schedule, List<ChannelSpec> channels, List<List<Op>> scripts,
+            boolean[] resilient) {
+
+        static Program generate(long seed, int index) {
+            SplittableRandom r = new SplittableRandom(seed + index * 0x9E3779B97F4A7C15L);
+            int nch = 1 + r.nextInt(3);
+            List<ChannelSpec> channels = new ArrayList<>();
+            for (int c = 0; c < nch; c++) {
+                channels.add(new ChannelSpec(r.nextInt(4) == 0 ? 0 : r.nextInt(4), r.nextInt(3) - 1));
+            }
+            int nt = 2 + r.nextInt(4);
+            int[] token = {0};
+            List<List<Op>> scripts = new ArrayList<>();
+            boolean[] resilient = new boolean[nt];
+            for (int t = 0; t < nt; t++) {
+                resilient[t] = r.nextBoolean();
+                List<Op> script = new ArrayList<>();
+                int length = 1 + r.nextInt(10);
+                for (int k = 0; k < length; k++) {
+                    script.add(op(r, nch, nt, token));
+                }
+                scripts.add(script);
+            }
+            Long schedule = r.nextInt(4) == 0 ? null : r.nextLong();
+            return new Program(seed, index, schedule, channels, scripts, resilient);
+        }
+
+        private static Op op(SplittableRandom r, int nch, int nt, int[] token) {
+            int ch = r.nextInt(nch);
+            int kind = r.nextInt(100);
+            if (kind < 20) {
+                return new Send(ch, token[0]++, r.nextInt(10) == 0, timeout(r));
+            } else if (kind < 27) {
+                return new TrySend(ch, token[0]++);
+            } else if (kind < 45) {
+                return new Receive(ch, timeout(r));
+            } else if (kind < 51) {
+                return new TryReceive(ch);
+            } else if (kind < 53) {
+                return new ReceiveN(ch, r.nextInt(4), timeout(r), false);
+            } else if (kind < 55) {
+                return r.nextBoolean() ? new ReceiveN(ch, 1 + r.nextInt(3), null, true)
+                        : new Scope(Duration.ofMillis(r.nextInt(5)).plusNanos(r.nextInt(1000)));
+            } else if (kind < 67) {
+                List<CaseSpec> cases = new ArrayList<>();
+                int n = 1 + r.nextInt(3);
+                for (int i = 0; i < n; i++) {
+                    cases.add(new CaseSpec(r.nextInt(nch), r.nextBoolean() ? token[0]++ : -1));
+                }
+                boolean poll = r.nextInt(5) == 0;
+                return new SelectOp(cases, poll, poll ? null : timeout(r));
+            } else if (kind < 70) {
+                return new Close(ch);
+            } else if (kind < 74) {
+                return new Sleep(Duration.ofMillis(r.nextInt(6) - 1));
+            } else if (kind < 77) {
+                return new Yield();
+            } else if (kind < 82) {
+                return new Kill(r.nextInt(nt));
+            } else if (kind < 89) {
+                return new Post(r.nextInt(nt), token[0]++);
+            } else if (kind < 93) {
+                return new MailReceive(timeout(r));
+            } else if (kind < 95) {
+                return new MailTryReceive();
+            } else {
+                return new Probe(ch);
+            }
+        }
+
+        /** No Duration (a third of the time), zero, negative, or 1 to 5 ms (sometimes with odd nanoseconds). */
+        private static Duration timeout(SplittableRandom r) {
+            return switch (r.nextInt(9)) {
+                case 0, 1, 2 -> null;
+                case 3 -> Duration.ZERO;
+                case 4 -> Duration.ofMillis(-1);
+                case 5 -> Duration.ofNanos(1 + r.nextInt(3_000_000));
+                default -> Duration.ofMillis(1 + r.nextInt(5));
+            };
+        }
+
+        String describe() {
+            StringBuilder s = new StringBuilder(schedule == null ? "FIFO order; channels:"
+                    : "schedule " + schedule + "; channels:");
+            for (int c = 0; c < channels.size(); c++) {
+                s.append(" c").append(c).append("(cap ").append(channels.get(c).capacity()).append(", pref ")
+                        .append(channels.get(c).preference()).append(')');
+            }
+            for (int t = 0; t < scripts.size(); t++) {
+                s.append("\n  t").append(t).append(resilient[t] ? " (catches kills)" : "").append(": ")
+                        .append(scripts.get(t));
+            }
+            return s.toString();
+        }
+    }
+
+    /** An exception sent with sendException: the receiver throws it. */
+    static final class Boom extends RuntimeException {
+        final int token;
+
+        Boom(int token) {
+            super("boom " + token, null, false, false);
+            this.token = token;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Running.
+
+    /** Runs one program on the deterministic dispatcher; returns the model with its verdict. */
+    static Model run(Program program) {
+        int nt = program.scripts().size();
+        Model model = new Model(program);
+        List<Channel<Integer>> channels = new ArrayList<>();
+        for (int c = 0; c < program.channels().size(); c++) {
+            ChannelSpec spec = program.channels().get(c);
+            Channel<Integer> ch = spec.capacity() == 0 ? Channel.create("c" + c)
+                    : Channel.buffered("c" + c, spec.capacity());
+            channels.add(ch.preference(spec.preference()));
+        }
+        try {
+            Concurrence.Options options = program.schedule() == null ? Concurrence.Options.deterministic()
+                    : Concurrence.Options.deterministic(program.schedule());
+            Concurrence.run(options, () -> {
+                List<Tasklet<?>> tasklets = new ArrayList<>();
+                boolean[] shutdown = {false};
+                Runner main = new Runner(model, nt, channels, tasklets);
+                for (int t = 0; t < nt; t++) {
+                    int self = t;
+                    Runner runner = new Runner(model, t, channels, tasklets);
+                    tasklets.add(Tasklet.builder().name("t" + t).spawn(() -> {
+                        model.start(self);
+                        ArrayDeque<org.concurrence.core.Timeout> scopes = new ArrayDeque<>();
+                        try {
+                            for (Op op : program.scripts().get(self)) {
+                                if (shutdown[0]) {
+                                    break;
+                                }
+                                if (op instanceof Scope(Duration timeout)) {
+                                    model.begin(self, op);
+                                    scopes.push(org.concurrence.core.Timeout.after(timeout));
+                                    model.end(self, Model.OK);
+                                    continue;
+                                }
+                                Object result = runner.perform(op);
+                                if (result == Model.EXIT && !program.resilient()[self]) {
+                                    break;
+                                }
+                            }
+                        } finally {
+                            while (!scopes.isEmpty()) {
+                                scopes.pop().close();
+                            }
+                            model.finish(self);
+                        }
+                    }));
+                }
+                Tasklet.sleep(HORIZON);
+                model.quiescent();
+                shutdown[0] = true;
+                for (int c = 0; c < channels.size(); c++) {
+                    main.perform(new Close(c));
+                }
+                for (int t = 0; t < nt; t++) {
+                    if (tasklets.get(t).isAlive()) {
+                        main.perform(new Kill(t));
+                    }
+                }
+                for (int c = 0; c < channels.size(); c++) {
+                    for (int guard = 0; guard < 100; guard++) {
+                        if (main.perform(new TryReceive(c)) == Model.CLOSED) {
+                            break;
+                        }
+                    }
+                }
+                for (int t = 0; t < nt; t++) {
+                    try {
+                        tasklets.get(t).join(HORIZON);
+                    } catch (JoinError e) {
+                        model.joinFailed(t, e.getCause());
+                    } catch (DeadlineExceededException e) {
+                        model.violation("t" + t + " did not end after the channels were closed and it was killed");
+                    }
+                }
+                model.end();
+            });
+        } catch (RuntimeException | Error e) {
+            model.violation("the run failed: " + e);
+        }
+        return model;
+    }
+
+    /** Performs operations for one tasklet (or the main one) and reports them to the model. */
+    private record Runner(Model model, int self, List<Channel<Integer>> channels, List<Tasklet<?>> tasklets) {
+
+        /** Performs {@code op}; returns what it reported as the outcome. */
+        Object perform(Op op) {
+            model.begin(self, op);
+            Object outcome;
+            try {
+                outcome = execute(op);
+            } catch (TaskletExit e) {
+                outcome = Model.EXIT;
+            } catch (DeadlineExceededException e) {
+                outcome = Model.DEADLINE;
+            } catch (ChannelClosedException e) {
+                outcome = Model.CLOSED;
+            } catch (Boom e) {
+                outcome = new Model.Thrown(e.token);
+            } catch (RuntimeException e) {
+                outcome = "unexpected " + e;
+            }
+            model.end(self, outcome);
+            return outcome;
+        }
+
+        private Object execute(Op op) {
+            switch (op) {
+                case Send(int ch, int token, boolean exception, Duration timeout) -> {
+                    if (exception) {
+                        Boom boom = new Boom(token);
+                        if (timeout == null) {
+                            channels.get(ch).sendException(boom);
+                        } else {
+                            channels.get(ch).sendException(boom, timeout);
+                        }
+                    } else if (timeout == null) {
+                        channels.get(ch).send(token);
+                    } else {
+                        channels.get(ch).send(token, timeout);
+                    }
+                    return Model.OK;
+                }
+                case TrySend(int ch, int token) -> {
+                    return channels.get(ch).trySend(token);
+                }
+                case Receive(int ch, Duration timeout) -> {
+                    return new Model.Value(timeout == null ? channels.get(ch).receive()
+                            : channels.get(ch).receive(timeout));
+                }
+                case TryReceive(int ch) -> {
+                    Optional<Integer> item = channels.get(ch).tryReceive();
+                    return item.isPresent() ? new Model.Value(item.get()) : Model.EMPTY;
+                }
+                case ReceiveN(int ch, int n, Duration timeout, boolean iterate) when iterate -> {
+                    java.util.Iterator<Integer> items = channels.get(ch).iterator();
+                    for (int i = 0; i < n; i++) {
+                        if (!items.hasNext()) {
+                            return Model.CLOSED;
+                        }
+                        model.got(self, items.next()); // in the step that takes the next one, if any
+                    }
+                    return Model.OK;
+                }
+                case ReceiveN(int ch, int n, Duration timeout, boolean iterate) -> {
+                    List<Integer> into = new ArrayList<>() {
+                        @Override
+                        public boolean add(Integer item) {
+                            model.got(self, item); // in the step that takes the next one, if any
+                            return super.add(item);
+                        }
+                    };
+                    channels.get(ch).receiveInto(into, n, timeout);
+                    return Model.OK;
+                }
+                case SelectOp(List<CaseSpec> specs, boolean poll, Duration timeout) -> {
+                    List<Select.Case<?>> cases = new ArrayList<>();
+                    for (CaseSpec c : specs) {
+                        cases.add(c.isSend() ? Select.send(channels.get(c.ch()), c.token())
+                                : Select.receive(channels.get(c.ch())));
+                    }
+                    Select select = Select.of(cases);
+                    Select.Result result;
+                    if (poll) {
+                        Optional<Select.Result> ready = select.poll();
+                        if (ready.isEmpty()) {
+                            return Model.EMPTY;
+                        }
+                        result = ready.get();
+                    } else {
+                        result = timeout == null ? select.await() : select.await(timeout);
+                    }
+                    if (result.channel() != channels.get(specs.get(result.index()).ch())) {
+                        return "select result names " + result.channel() + " for case " + result.index();
+                    }
+                    return switch (result) {
+                        case Select.Received<?> received -> new Model.SelReceived(received.index(),
+                                (Integer) received.value());
+                        case Select.Sent<?> sent -> new Model.SelSent(sent.index(), (Integer) sent.item());
+                        case Select.Closed closed -> new Model.SelClosed(closed.index());
+                    };
+                }
+                case Close(int ch) -> {
+                    channels.get(ch).close();
+                    return Model.OK;
+                }
+                case Sleep(Duration duration) -> {
+                    Tasklet.sleep(duration);
+                    return Model.OK;
+                }
+                case Yield() -> {
+                    Tasklet.yield();
+                    return Model.OK;
+                }
+                case Kill(int target) -> {
+                    tasklets.get(target).kill();
+                    return Model.OK;
+                }
+                case Post(int target, int token) -> {
+                    return tasklets.get(target).send(token);
+                }
+                case MailReceive(Duration timeout) -> {
+                    return new Model.Value((Integer) (timeout == null ? Mailbox.receive() : Mailbox.receive(timeout)));
+                }
+                case MailTryReceive() -> {
+                    Optional<Object> message = Mailbox.tryReceive();
+                    return message.isPresent() ? new Model.Value((Integer) message.get()) : Model.EMPTY;
+                }
+                case Scope sc -> throw new AssertionError("scopes are opened by the script");
+                case Probe(int ch) -> {
+                    Channel<Integer> c = channels.get(ch);
+                    return new Model.Probed(c.balance(), c.hasSender(), c.hasReceiver(), c.size(), c.isClosed());
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The reference model.
+
+    /**
+     * The reference model, fed every step as it happens (all on the one carrier, so in the order the steps happen).
+     * Records the first violation of the contract and a trace.
+     */
+    static final class Model {
+        static final Object OK = "ok";
+        static final Object EMPTY = "empty";
+        static final Object CLOSED = "closed";
+        static final Object DEADLINE = "deadline";
+        static final Object EXIT = "exit";
+
+        record Value(int token) {}
+
+        record Thrown(int token) {}
+
+        record SelReceived(int index, int token) {}
+
+        record SelSent(int index, int token) {}
+
+        record SelClosed(int index) {}
+
+        record Probed(int balance, boolean hasSender, boolean hasReceiver, int size, boolean closed) {}
+
+        /** What travels in a channel: an item, or an exception sent with sendException. */
+        record Item(int token, boolean thrown) {
+            Object received() {
+                return thrown ? new Thrown(token) : new Value(token);
+            }
+        }
+
+        /** One queue entry of a waiting operation: a plain one's only entry, or one case of a select. */
+        record Waiting(Pending op, int caseIndex, Item offer) {}
+
+        /** The operation a tasklet is in. */
+        static final class Pending {
+            final Op op;
+            final long begin;
+            long deadline = NONE;
+            /** The outcome the contract allows; null while the operation waits (not yet completed). */
+            Object expected;
+            /** True while it waits in channel queues or a mailbox (expected is then null). */
+            boolean waiting;
+            final List<Waiting> entries = new ArrayList<>();
+            /** For receive-n: items taken so far. */
+            int taken;
+
+            Pending(Op op, long begin) {
+                this.op = op;
+                this.begin = begin;
+            }
+        }
+
+        static final class Chan {
+            final int capacity;
+            final ArrayDeque<Item> buffer = new ArrayDeque<>();
+            final List<Waiting> senders = new ArrayList<>();
+            final List<Waiting> receivers = new ArrayList<>();
+            boolean closed;
+
+            Chan(int capacity) {
+                this.capacity = capacity;
+            }
+        }
+
+        static final int NEW = 0;
+        static final int STARTED = 1;
+        static final int ENDED = 2;
+
+        static final class Task {
+            int state = NEW;
+            boolean pendingKill;
+            /** Killed before it started: it ends without running its body, at a moment the model cannot see. */
+            boolean killedUnstarted;
+            Pending current;
+            final ArrayDeque<Integer> mailbox = new ArrayDeque<>();
+            /** The deadline of its innermost Timeout scope. */
+            long scope = NONE;
+        }
+
+        final Program program;
+        final Chan[] chans;
+        /** The scripts' tasklets, then the main tasklet. */
+        final Task[] tasks;
+        String violation;
+        int events;
+        final Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        private final ArrayDeque<String> trace = new ArrayDeque<>();
+        private boolean keepTrace;
+        /** Items whose send succeeded, and items received, by the real outcomes (independent of the model). */
+        private final Set<Integer> sentOk = new HashSet<>();
+        private final Set<Integer> received = new HashSet<>();
+
+        Model(Program program) {
+            this.program = program;
+            this.keepTrace = true;
+            this.chans = new Chan[program.channels().size()];
+            for (int c = 0; c < chans.length; c++) {
+                chans[c] = new Chan(program.channels().get(c).capacity());
+            }
+            this.tasks = new Task[program.scripts().size() + 1];
+            for (int t = 0; t < tasks.length; t++) {
+                tasks[t] = new Task();
+            }
+            tasks[tasks.length - 1].state = STARTED; // main
+        }
+
+        String trace(int last) {
+            List<String> lines = new ArrayList<>(trace);
+            int from = Math.max(0, lines.size() - last);
+            return (from > 0 ? "  ... " + from + " earlier events\n" : "") + String.join("\n", lines.subList(from,
+                    lines.size()));
+        }
+
+        void violation(String what) {
+            if (violation == null) {
+                violation = what + " (at " + now() + " ns)";
+                note("!! " + what);
+            }
+        }
+
+        private void note(String line) {
+            if (keepTrace) {
+                trace.add(line);
+                if (trace.size() > 400) {
+                    trace.removeFirst();
+                }
+            }
+        }
+
+        private static long now() {
+            Dispatcher d = Dispatcher.current();
+            return d == null ? -1 : d.nanoTime();
+        }
+
+        private String name(int t) {
+            return t == tasks.length - 1 ? "main" : "t" + t;
+        }
+
+        // --- Tasklets' lives.
+
+        void start(int t) {
+            note(now() + " " + name(t) + " starts");
+            Task task = tasks[t];
+            if (task.pendingKill) {
+                violation(name(t) + " started its body though it was killed before it started");
+            }
+            task.state = STARTED;
+        }
+
+        void finish(int t) {
+            note(now() + " " + name(t) + " ends" + (tasks[t].mailbox.isEmpty() ? ""
+                    : ", dropping mailbox " + tasks[t].mailbox));
+            Task task = tasks[t];
+            task.state = ENDED;
+            task.current = null;
+            task.mailbox.clear();
+        }
+
+        void joinFailed(int t, Throwable cause) {
+            Task task = tasks[t];
+            if (task.killedUnstarted && cause instanceof TaskletExit) {
+                task.state = ENDED;
+                return;
+            }
+            violation(name(t) + " failed: " + cause);
+        }
+
+        // --- Operations.
+
+        void begin(int t, Op op) {
+            events++;
+            long now = now();
+            Task task = tasks[t];
+            note(now + " " + name(t) + " begins " + op);
+            if (task.current != null) {
+                violation(name(t) + " began " + op + " inside " + task.current.op);
+            }
+            Pending p = new Pending(op, now);
+            task.current = p;
+            switch (op) {
+                case Send(int ch, int token, boolean exception, Duration timeout) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    if (takeKill(task)) {
+                        p.expected = EXIT;
+                        return;
+                    }
+                    Item item = new Item(token, exception);
+                    Object done = offer(chans[ch], item);
+                    if (done != null) {
+                        p.expected = done == CLOSED ? CLOSED : OK;
+                    } else if (p.deadline <= now) {
+                        p.expected = DEADLINE;
+                    } else {
+                        enqueue(chans[ch].senders, new Waiting(p, -1, item));
+                    }
+                }
+                case TrySend(int ch, int token) -> {
+                    Object done = offer(chans[ch], new Item(token, false));
+                    p.expected = done == null ? Boolean.FALSE : done == CLOSED ? CLOSED : Boolean.TRUE;
+                }
+                case Receive(int ch, Duration timeout) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    receiveStep(task, p, ch, now);
+                }
+                case TryReceive(int ch) -> {
+                    Object done = poll(chans[ch]);
+                    p.expected = done == null ? EMPTY : done == CLOSED ? CLOSED : ((Item) done).received();
+                }
+                case ReceiveN(int ch, int n, Duration timeout, boolean iterate) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    if (n == 0) {
+                        // "Every blocking form (..., receive-n, ...) is such a call: made after a kill it fails at
+                        // once, even when it could complete without waiting."
+                        p.expected = takeKill(task) ? EXIT : OK;
+                    } else {
+                        receiveStep(task, p, ch, now);
+                    }
+                }
+                case SelectOp(List<CaseSpec> cases, boolean poll, Duration timeout) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    if (!poll && takeKill(task)) {
+                        p.expected = EXIT;
+                        return;
+                    }
+                    for (int i = 0; i < cases.size(); i++) {
+                        CaseSpec c = cases.get(i);
+                        if (c.isSend()) {
+                            Object done = offer(chans[c.ch()], new Item(c.token(), false));
+                            if (done != null) {
+                                p.expected = done == CLOSED ? new SelClosed(i) : new SelSent(i, c.token());
+                                return;
+                            }
+                        } else {
+                            Object done = poll(chans[c.ch()]);
+                            if (done != null) {
+                                p.expected = done == CLOSED ? new SelClosed(i) : selReceived(i, (Item) done);
+                                return;
+                            }
+                        }
+                    }
+                    if (poll) {
+                        p.expected = EMPTY;
+                    } else if (p.deadline <= now) {
+                        p.expected = DEADLINE;
+                    } else {
+                        for (int i = 0; i < cases.size(); i++) {
+                            CaseSpec c = cases.get(i);
+                            if (c.isSend()) {
+                                enqueue(chans[c.ch()].senders, new Waiting(p, i, new Item(c.token(), false)));
+                            } else {
+                                enqueue(chans[c.ch()].receivers, new Waiting(p, i, null));
+                            }
+                        }
+                    }
+                }
+                case Close(int ch) -> {
+                    Chan c = chans[ch];
+                    if (!c.closed) {
+                        c.closed = true;
+                        while (!c.senders.isEmpty()) {
+                            Waiting w = c.senders.getFirst();
+                            complete(w.op(), closedOutcome(w));
+                        }
+                        while (!c.receivers.isEmpty()) {
+                            Waiting w = c.receivers.getFirst();
+                            complete(w.op(), closedOutcome(w));
+                        }
+                    }
+                    p.expected = OK;
+                }
+                case Kill(int target) -> {
+                    Task victim = tasks[target];
+                    if (target == t) {
+                        victim.pendingKill = true; // raised at once
+                    } else if (victim.state == NEW) {
+                        victim.pendingKill = true;
+                        victim.killedUnstarted = true;
+                        p.expected = OK; // no switch to a tasklet that has not started, so no own kill raised
+                    } else if (victim.state == ENDED) {
+                        p.expected = OK;
+                    } else {
+                        victim.pendingKill = true;
+                    }
+                }
+                case Post(int target, int token) -> {
+                    Task to = tasks[target];
+                    if (to.state == ENDED) {
+                        p.expected = Boolean.FALSE;
+                    } else if (to.killedUnstarted) {
+                        p.expected = null; // it may or may not have ended by now: see end()
+                    } else {
+                        to.mailbox.addLast(token);
+                        p.expected = Boolean.TRUE;
+                    }
+                }
+                case MailReceive(Duration timeout) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    if (takeKill(task)) {
+                        p.expected = EXIT;
+                    } else if (!task.mailbox.isEmpty()) {
+                        p.expected = new Value(task.mailbox.removeFirst());
+                    } else if (p.deadline <= now) {
+                        p.expected = DEADLINE;
+                    } else {
+                        p.waiting = true; // settled in end(): the mailbox is the owner's alone
+                    }
+                }
+                case MailTryReceive() -> {
+                    if (task.mailbox.isEmpty()) {
+                        p.expected = EMPTY;
+                    } else {
+                        p.waiting = true; // see end(): a pending kill may or may not be raised
+                    }
+                }
+                case Scope(Duration timeout) -> {
+                    task.scope = deadline(task, now, timeout);
+                    p.expected = OK;
+                }
+                case Sleep s -> {}
+                case Yield y -> {}
+                case Probe pr -> {}
+            }
+        }
+
+        /** Begins one receive (of a receive or a receive-n): takes an item, or waits, or fails. */
+        private void receiveStep(Task task, Pending p, int ch, long now) {
+            if (takeKill(task)) {
+                p.expected = EXIT;
+                return;
+            }
+            Object done = poll(chans[ch]);
+            if (done != null) {
+                p.expected = done == CLOSED ? CLOSED : ((Item) done).received();
+            } else if (p.deadline <= now) {
+                p.expected = DEADLINE;
+            } else {
+                enqueue(chans[ch].receivers, new Waiting(p, -1, null));
+            }
+        }
+
+        /** A receive-n added an item to its collection: it must be the one expected; then the next receive begins. */
+        void got(int t, int token) {
+            events++;
+            long now = now();
+            note(now + " " + name(t) + " got " + token);
+            received(token);
+            Task task = tasks[t];
+            Pending p = task.current;
+            if (p == null || !(p.op instanceof ReceiveN(int ch, int n, Duration timeout, boolean iterate))) {
+                violation(name(t) + " got an item outside a receive-n");
+                return;
+            }
+            if (!new Value(token).equals(p.expected)) {
+                violation(name(t) + " got " + token + " in " + p.op + ", expected " + p.expected);
+                return;
+            }
+            p.taken++;
+            p.expected = null;
+            if (p.taken == n) {
+                p.expected = OK;
+            } else {
+                receiveStep(task, p, ch, now);
+            }
+        }
+
+        void end(int t, Object actual) {
+            long now = now();
+            Task task = tasks[t];
+            Pending p = task.current;
+            note(now + " " + name(t) + " -> " + actual);
+            task.current = null;
+            if (p == null) {
+                violation(name(t) + " ended an operation it had not begun");
+                return;
+            }
+            outcomes.merge(p.op.getClass().getSimpleName() + ":" + kind(actual), 1, Integer::sum);
+            ledger(p.op, actual);
+            switch (p.op) {
+                case Sleep(Duration d) -> {
+                    if (takeKill(task)) {
+                        expect(t, p, actual, EXIT);
+                    } else {
+                        expect(t, p, actual, OK);
+                        long due = p.begin + Math.max(0, d.toNanos());
+                        if (now != due) {
+                            violation(name(t) + " slept " + d + " from " + p.begin + " until " + now);
+                        }
+                    }
+                    return;
+                }
+                case Yield y -> {
+                    expect(t, p, actual, takeKill(task) ? EXIT : OK);
+                    if (now != p.begin) {
+                        violation(name(t) + " yielded from " + p.begin + " until " + now);
+                    }
+                    return;
+                }
+                case Kill k when p.expected == null -> {
+                    expect(t, p, actual, takeKill(task) ? EXIT : OK);
+                    return;
+                }
+                case Probe(int ch) -> {
+                    Chan c = chans[ch];
+                    if (actual instanceof Probed probed && probed.size() > c.capacity) {
+                        violation(name(t) + ": c" + ch + " holds " + probed.size() + " items, over its capacity");
+                    }
+                    expect(t, p, actual, probe(c));
+                    return;
+                }
+                case Post(int target, int token) when p.expected == null -> {
+                    if (actual.equals(Boolean.TRUE)) {
+                        tasks[target].mailbox.addLast(token); // dropped when it ends
+                    } else if (actual.equals(Boolean.FALSE)) {
+                        tasks[target].state = ENDED;
+                    } else {
+                        expect(t, p, actual, Boolean.FALSE);
+                    }
+                    return;
+                }
+                case MailReceive m when p.waiting -> {
+                    if (!task.mailbox.isEmpty()) {
+                        expect(t, p, actual, new Value(task.mailbox.removeFirst()));
+                    } else if (actual == EXIT && takeKill(task)) {
+                        return;
+                    } else {
+                        expectTimeout(t, p, actual, now);
+                    }
+                    return;
+                }
+                case MailTryReceive m when p.waiting -> {
+                    // Ambiguous: Mailbox.tryReceive "never waits", but is it a blocking call that raises a kill?
+                    // It does today when a message is there (not when none is); both are accepted, and counted.
+                    if (actual == EXIT && takeKill(task)) {
+                        outcomes.merge("MailTryReceive raised a kill with a message waiting", 1, Integer::sum);
+                    } else {
+                        expect(t, p, actual, new Value(task.mailbox.removeFirst()));
+                    }
+                    return;
+                }
+                default -> {}
+            }
+            if (p.expected != null) {
+                if (p.expected instanceof Value && p.op instanceof ReceiveN) {
+                    violation(name(t) + " ended " + p.op + " with " + actual + " before adding " + p.expected);
+                    return;
+                }
+                expect(t, p, actual, p.expected);
+                return;
+            }
+            // Still waiting in the model: only a timeout or a kill may have ended it, in the owner's own step.
+            leaveQueues(p);
+            if (actual == EXIT && takeKill(task)) {
+                return;
+            }
+            expectTimeout(t, p, actual, now);
+        }
+
+        private void expectTimeout(int t, Pending p, Object actual, long now) {
+            if (actual != DEADLINE) {
+                violation(name(t) + " ended waiting " + p.op + " with " + actual + ", but nothing completed it"
+                        + (tasks[t].pendingKill ? "" : " and it was not killed") + " (deadline " + p.deadline + ")");
+            } else if (now != p.deadline) {
+                violation(name(t) + " timed out in " + p.op + " at " + now + ", its deadline being " + p.deadline
+                        + " (began at " + p.begin + ")");
+            }
+        }
+
+        private void expect(int t, Pending p, Object actual, Object expected) {
+            if (!expected.equals(actual)) {
+                violation(name(t) + ": " + p.op + " (began at " + p.begin + ") ended with " + actual + ", expected "
+                        + expected);
+            }
+        }
+
+        private static String kind(Object actual) {
+            return actual instanceof String s ? (s.startsWith("unexpected") ? "unexpected" : s)
+                    : actual instanceof Boolean b ? b.toString() : actual.getClass().getSimpleName();
+        }
+
+        /** The independent ledger: what really was sent and received. */
+        private void ledger(Op op, Object actual) {
+            switch (op) {
+                case Send(int ch, int token, boolean exception, Duration timeout) when actual == OK -> sentOk.add(token);
+                case TrySend(int ch, int token) when Boolean.TRUE.equals(actual) -> sentOk.add(token);
+                case SelectOp s when actual instanceof SelSent sent -> sentOk.add(sent.token());
+                case Receive r when actual instanceof Value v -> received(v.token());
+                case TryReceive r when actual instanceof Value v -> received(v.token());
+                case MailReceive m -> {}
+                case MailTryReceive m -> {}
+                default -> {
+                    if (actual instanceof Thrown thrown) {
+                        received(thrown.token());
+                    } else if (actual instanceof SelReceived r) {
+                        received(r.token());
+                    }
+                }
+            }
+        }
+
+        private void received(int token) {
+            if (!received.add(token)) {
+                violation("item " + token + " was received twice");
+            }
+        }
+
+        private Probed probe(Chan c) {
+            int senders = distinctWaiting(c.senders);
+            int receivers = distinctWaiting(c.receivers);
+            return new Probed(c.buffer.size() + senders - receivers, senders > 0 || !c.buffer.isEmpty(),
+                    receivers > 0, c.buffer.size(), c.closed);
+        }
+
+        /** Waiting operations (a select with two cases in one queue counts as one). */
+        private static int distinctWaiting(List<Waiting> queue) {
+            Set<Pending> ops = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            for (Waiting w : queue) {
+                ops.add(w.op());
+            }
+            return ops.size();
+        }
+
+        // --- Channel semantics, from the Javadoc.
+
+        /** The earlier of the scope's deadline and {@code timeout} from now (zero or negative: now). */
+        private static long deadline(Task task, long now, Duration timeout) {
+            return Math.min(task.scope, timeout == null ? NONE : now + Math.max(0, timeout.toNanos()));
+        }
+
+        /** Offers an item: to the first waiting receiver, else into the buffer; CLOSED, OK, or null to wait. */
+        private Object offer(Chan c, Item item) {
+            if (c.closed) {
+                return CLOSED;
+            }
+            if (!c.receivers.isEmpty()) {
+                Waiting w = c.receivers.getFirst();
+                complete(w.op(), receivedOutcome(w, item));
+                return OK;
+            }
+            if (c.buffer.size() < c.capacity) {
+                c.buffer.addLast(item);
+                return OK;
+            }
+            return null;
+        }
+
+        /** Takes an item: from the buffer (refilled by the first waiting sender), else from the first waiting sender. */
+        private Object poll(Chan c) {
+            if (!c.buffer.isEmpty()) {
+                Item item = c.buffer.removeFirst();
+                if (!c.senders.isEmpty()) {
+                    Waiting w = c.senders.getFirst();
+                    complete(w.op(), sentOutcome(w));
+                    c.buffer.addLast(w.offer());
+                }
+                return item;
+            }
+            if (!c.senders.isEmpty()) {
+                Waiting w = c.senders.getFirst();
+                complete(w.op(), sentOutcome(w));
+                return w.offer();
+            }
+            return c.closed ? CLOSED : null;
+        }
+
+        private static void enqueue(List<Waiting> queue, Waiting w) {
+            queue.add(w);
+            w.op().entries.add(w);
+            w.op().waiting = true;
+        }
+
+        private void complete(Pending op, Object outcome) {
+            op.expected = outcome;
+            leaveQueues(op);
+        }
+
+        private void leaveQueues(Pending op) {
+            op.waiting = false;
+            for (Waiting w : op.entries) {
+                for (Chan c : chans) {
+                    c.senders.remove(w);
+                    c.receivers.remove(w);
+                }
+            }
+            op.entries.clear();
+        }
+
+        private static Object receivedOutcome(Waiting w, Item item) {
+            return w.caseIndex() < 0 ? item.received() : selReceived(w.caseIndex(), item);
+        }
+
+        private static Object selReceived(int index, Item item) {
+            return item.thrown() ? new Thrown(item.token()) : new SelReceived(index, item.token());
+        }
+
+        private static Object sentOutcome(Waiting w) {
+            return w.caseIndex() < 0 ? OK : new SelSent(w.caseIndex(), w.offer().token());
+        }
+
+        private static Object closedOutcome(Waiting w) {
+            return w.caseIndex() < 0 ? CLOSED : new SelClosed(w.caseIndex());
+        }
+
+        private static boolean takeKill(Task task) {
+            boolean pending = task.pendingKill;
+            task.pendingKill = false;
+            return pending;
+        }
+
+        // --- Whole-program checks.
+
+        /** After every timeout and sleep: every tasklet has ended or waits, without a deadline, for what never came. */
+        void quiescent() {
+            note(now() + " main: quiescent?");
+            for (int t = 0; t < tasks.length - 1; t++) {
+                Task task = tasks[t];
+                Pending p = task.current;
+                if (task.state == NEW && !task.killedUnstarted) {
+                    violation(name(t) + " never started");
+                } else if (task.state != STARTED) {
+                    continue;
+                } else if (p == null) {
+                    violation(name(t) + " is stuck between operations");
+                } else if (!p.waiting) {
+                    violation(name(t) + " is stuck in " + p.op + " which the model completed with " + p.expected
+                            + " (a lost wake-up)");
+                } else if (p.deadline != NONE) {
+                    violation(name(t) + " still waits in " + p.op + " past its deadline " + p.deadline);
+                } else if (task.pendingKill) {
+                    violation(name(t) + " still waits in " + p.op + " though it was killed");
+                } else if (p.op instanceof MailReceive && !task.mailbox.isEmpty()) {
+                    violation(name(t) + " still waits in " + p.op + " with " + task.mailbox + " in its mailbox");
+                }
+            }
+        }
+
+        void end() {
+            note(now() + " main: end");
+            for (int t = 0; t < tasks.length - 1; t++) {
+                if (tasks[t].state != ENDED && !tasks[t].killedUnstarted) {
+                    violation(name(t) + " has not ended");
+                }
+            }
+            for (Chan c : chans) {
+                if (!c.buffer.isEmpty() || !c.senders.isEmpty() || !c.receivers.isEmpty()) {
+                    violation("the model left items or waiters in a channel");
+                }
+            }
+            for (int token : received) {
+                if (!sentOk.contains(token)) {
+                    violation("item " + token + " was received but never sent successfully");
+                }
+            }
+            for (int token : sentOk) {
+                if (!received.contains(token)) {
+                    violation("item " + token + " was sent successfully but never received");
+                }
+            }
+        }
+    }
+}
