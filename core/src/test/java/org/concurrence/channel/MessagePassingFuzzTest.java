@@ -143,7 +143,21 @@ class MessagePassingFuzzTest {
     /** Tasklet.send of {@code token} to the mailbox of tasklet {@code target}. */
     record Post(int target, int token) implements Op {}
 
-    record MailReceive(Duration timeout) implements Op {}
+    /** Mailbox.receive of the oldest message; with {@code parity} 0 or 1, of the oldest one of that parity. */
+    record MailReceive(Duration timeout, int parity) implements Op {}
+
+    /** Subscribes tasklet {@code target} to broadcast channel {@code b}. */
+    record Subscribe(int b, int target) implements Op {}
+
+    record Unsubscribe(int b, int target) implements Op {}
+
+    /** BroadcastChannel.send of {@code token}. */
+    record Broadcast(int b, int token) implements Op {}
+
+    /** BroadcastChannel.deliver of {@code token} to at least {@code atLeast} subscribers. */
+    record Deliver(int b, int token, int atLeast, Duration timeout) implements Op {}
+
+    record SubscriberCount(int b) implements Op {}
 
     record MailTryReceive() implements Op {}
 
@@ -153,8 +167,11 @@ class MessagePassingFuzzTest {
     record ChannelSpec(int capacity, int preference) {}
 
     /** {@code schedule} null: first-in first-out order (where preferred hand-overs switch at once). */
-    record Program(long seed, int index, Long schedule, List<ChannelSpec> channels, List<List<Op>> scripts,
-            boolean[] resilient) {
+    /** A tasklet's mailbox: unbounded if {@code capacity} is 0. */
+    record MailboxSpec(int capacity, Mailbox.Overflow overflow) {}
+
+    record Program(long seed, int index, Long schedule, List<ChannelSpec> channels, int broadcasts,
+            List<MailboxSpec> mailboxes, List<List<Op>> scripts, boolean[] resilient) {
 
         static Program generate(long seed, int index) {
             SplittableRandom r = new SplittableRandom(seed + index * 0x9E3779B97F4A7C15L);
@@ -163,8 +180,20 @@ class MessagePassingFuzzTest {
             for (int c = 0; c < nch; c++) {
                 channels.add(new ChannelSpec(r.nextInt(4) == 0 ? 0 : r.nextInt(4), r.nextInt(3) - 1));
             }
+            int nb = r.nextInt(3);
             int nt = 2 + r.nextInt(4);
             int[] token = {0};
+            List<MailboxSpec> mailboxes = new ArrayList<>();
+            List<Integer> unbounded = new ArrayList<>();
+            for (int t = 0; t < nt; t++) {
+                if (r.nextInt(3) == 0) {
+                    Mailbox.Overflow[] policies = Mailbox.Overflow.values();
+                    mailboxes.add(new MailboxSpec(1 + r.nextInt(3), policies[r.nextInt(policies.length)]));
+                } else {
+                    mailboxes.add(new MailboxSpec(0, Mailbox.Overflow.BLOCK));
+                    unbounded.add(t);
+                }
+            }
             List<List<Op>> scripts = new ArrayList<>();
             boolean[] resilient = new boolean[nt];
             for (int t = 0; t < nt; t++) {
@@ -172,16 +201,28 @@ class MessagePassingFuzzTest {
                 List<Op> script = new ArrayList<>();
                 int length = 1 + r.nextInt(10);
                 for (int k = 0; k < length; k++) {
-                    script.add(op(r, nch, nt, token));
+                    script.add(op(r, nch, nb, nt, unbounded, token));
                 }
                 scripts.add(script);
             }
             Long schedule = r.nextInt(4) == 0 ? null : r.nextLong();
-            return new Program(seed, index, schedule, channels, scripts, resilient);
+            return new Program(seed, index, schedule, channels, nb, mailboxes, scripts, resilient);
         }
 
-        private static Op op(SplittableRandom r, int nch, int nt, int[] token) {
+        /** One step; only tasklets with unbounded mailboxes subscribe to broadcast channels. */
+        private static Op op(SplittableRandom r, int nch, int nb, int nt, List<Integer> unbounded, int[] token) {
             int ch = r.nextInt(nch);
+            if (nb > 0 && r.nextInt(8) == 0) {
+                int b = r.nextInt(nb);
+                return switch (r.nextInt(6)) {
+                    case 0, 1 -> unbounded.isEmpty() ? new SubscriberCount(b)
+                            : new Subscribe(b, unbounded.get(r.nextInt(unbounded.size())));
+                    case 2 -> new Unsubscribe(b, r.nextInt(nt));
+                    case 3 -> new Broadcast(b, token[0]++);
+                    case 4 -> new Deliver(b, token[0]++, r.nextInt(4), timeout(r));
+                    default -> new SubscriberCount(b);
+                };
+            }
             int kind = r.nextInt(100);
             if (kind < 20) {
                 return new Send(ch, token[0]++, r.nextInt(10) == 0, timeout(r));
@@ -215,7 +256,7 @@ class MessagePassingFuzzTest {
             } else if (kind < 89) {
                 return new Post(r.nextInt(nt), token[0]++);
             } else if (kind < 93) {
-                return new MailReceive(timeout(r));
+                return new MailReceive(timeout(r), r.nextInt(3) - 1);
             } else if (kind < 95) {
                 return new MailTryReceive();
             } else {
@@ -241,8 +282,11 @@ class MessagePassingFuzzTest {
                 s.append(" c").append(c).append("(cap ").append(channels.get(c).capacity()).append(", pref ")
                         .append(channels.get(c).preference()).append(')');
             }
+            s.append("; ").append(broadcasts).append(" broadcast channel(s) b0...");
             for (int t = 0; t < scripts.size(); t++) {
-                s.append("\n  t").append(t).append(resilient[t] ? " (catches kills)" : "").append(": ")
+                s.append("\n  t").append(t).append(resilient[t] ? " (catches kills)" : "")
+                        .append(mailboxes.get(t).capacity() == 0 ? "" : " (mailbox " + mailboxes.get(t) + ")")
+                        .append(": ")
                         .append(scripts.get(t));
             }
             return s.toString();
@@ -273,17 +317,27 @@ class MessagePassingFuzzTest {
                     : Channel.buffered("c" + c, spec.capacity());
             channels.add(ch.preference(spec.preference()));
         }
+        List<BroadcastChannel<Integer>> broadcasts = new ArrayList<>();
+        for (int b = 0; b < program.broadcasts(); b++) {
+            broadcasts.add(new BroadcastChannel<>("b" + b));
+        }
         try {
             Concurrence.Options options = program.schedule() == null ? Concurrence.Options.deterministic()
                     : Concurrence.Options.deterministic(program.schedule());
             Concurrence.run(options, () -> {
                 List<Tasklet<?>> tasklets = new ArrayList<>();
                 boolean[] shutdown = {false};
-                Runner main = new Runner(model, nt, channels, tasklets);
+                model.alive = t -> tasklets.get(t).isAlive();
+                Runner main = new Runner(model, nt, channels, broadcasts, tasklets);
                 for (int t = 0; t < nt; t++) {
                     int self = t;
-                    Runner runner = new Runner(model, t, channels, tasklets);
-                    tasklets.add(Tasklet.builder().name("t" + t).spawn(() -> {
+                    Runner runner = new Runner(model, t, channels, broadcasts, tasklets);
+                    MailboxSpec box = program.mailboxes().get(t);
+                    Tasklet.Builder builder = Tasklet.builder().name("t" + t);
+                    if (box.capacity() > 0) {
+                        builder.mailbox(box.capacity(), box.overflow());
+                    }
+                    tasklets.add(builder.spawn(() -> {
                         model.start(self);
                         ArrayDeque<org.concurrence.core.Timeout> scopes = new ArrayDeque<>();
                         try {
@@ -346,7 +400,8 @@ class MessagePassingFuzzTest {
     }
 
     /** Performs operations for one tasklet (or the main one) and reports them to the model. */
-    private record Runner(Model model, int self, List<Channel<Integer>> channels, List<Tasklet<?>> tasklets) {
+    private record Runner(Model model, int self, List<Channel<Integer>> channels,
+            List<BroadcastChannel<Integer>> broadcasts, List<Tasklet<?>> tasklets) {
 
         /** Performs {@code op}; returns what it reported as the outcome. */
         Object perform(Op op) {
@@ -360,6 +415,8 @@ class MessagePassingFuzzTest {
                 outcome = Model.DEADLINE;
             } catch (ChannelClosedException e) {
                 outcome = Model.CLOSED;
+            } catch (org.concurrence.core.MailboxFullException e) {
+                outcome = Model.FULL;
             } catch (Boom e) {
                 outcome = new Model.Thrown(e.token);
             } catch (RuntimeException e) {
@@ -464,8 +521,25 @@ class MessagePassingFuzzTest {
                 case Post(int target, int token) -> {
                     return tasklets.get(target).send(token);
                 }
-                case MailReceive(Duration timeout) -> {
-                    return new Model.Value((Integer) (timeout == null ? Mailbox.receive() : Mailbox.receive(timeout)));
+                case MailReceive(Duration timeout, int parity) -> {
+                    Object message = parity < 0 ? (timeout == null ? Mailbox.receive() : Mailbox.receive(timeout))
+                            : Mailbox.receive(m -> (Integer) m % 2 == parity, timeout);
+                    return new Model.Value((Integer) message);
+                }
+                case Subscribe(int b, int target) -> {
+                    return broadcasts.get(b).subscribe(tasklets.get(target));
+                }
+                case Unsubscribe(int b, int target) -> {
+                    return broadcasts.get(b).unsubscribe(tasklets.get(target));
+                }
+                case Broadcast(int b, int token) -> {
+                    return new Model.Count(broadcasts.get(b).send(token));
+                }
+                case Deliver(int b, int token, int atLeast, Duration timeout) -> {
+                    return new Model.Count(broadcasts.get(b).deliver(token, atLeast, timeout));
+                }
+                case SubscriberCount(int b) -> {
+                    return new Model.Count(broadcasts.get(b).subscriberCount());
                 }
                 case MailTryReceive() -> {
                     Optional<Object> message = Mailbox.tryReceive();
@@ -493,6 +567,7 @@ class MessagePassingFuzzTest {
         static final Object CLOSED = "closed";
         static final Object DEADLINE = "deadline";
         static final Object EXIT = "exit";
+        static final Object FULL = "full";
 
         record Value(int token) {}
 
@@ -503,6 +578,8 @@ class MessagePassingFuzzTest {
         record SelSent(int index, int token) {}
 
         record SelClosed(int index) {}
+
+        record Count(int n) {}
 
         record Probed(int balance, boolean hasSender, boolean hasReceiver, int size, boolean closed) {}
 
@@ -520,6 +597,8 @@ class MessagePassingFuzzTest {
         static final class Pending {
             final Op op;
             final long begin;
+            /** The tasklet that performs it. */
+            final int owner;
             long deadline = NONE;
             /** The outcome the contract allows; null while the operation waits (not yet completed). */
             Object expected;
@@ -529,21 +608,24 @@ class MessagePassingFuzzTest {
             /** For receive-n: items taken so far. */
             int taken;
 
-            Pending(Op op, long begin) {
+            Pending(Op op, long begin, int owner) {
                 this.op = op;
+                this.owner = owner;
                 this.begin = begin;
             }
         }
 
         static final class Chan {
             final int capacity;
+            final int preference;
             final ArrayDeque<Item> buffer = new ArrayDeque<>();
             final List<Waiting> senders = new ArrayList<>();
             final List<Waiting> receivers = new ArrayList<>();
             boolean closed;
 
-            Chan(int capacity) {
+            Chan(int capacity, int preference) {
                 this.capacity = capacity;
+                this.preference = preference;
             }
         }
 
@@ -556,6 +638,9 @@ class MessagePassingFuzzTest {
             boolean pendingKill;
             /** Killed before it started: it ends without running its body, at a moment the model cannot see. */
             boolean killedUnstarted;
+            /** The mailbox's bound (MAX_VALUE: unbounded) and what a send to it does when it is full. */
+            int capacity = Integer.MAX_VALUE;
+            Mailbox.Overflow overflow = Mailbox.Overflow.BLOCK;
             Pending current;
             final ArrayDeque<Integer> mailbox = new ArrayDeque<>();
             /** The deadline of its innermost Timeout scope. */
@@ -566,6 +651,10 @@ class MessagePassingFuzzTest {
         final Chan[] chans;
         /** The scripts' tasklets, then the main tasklet. */
         final Task[] tasks;
+        /** Subscribers of the broadcast channels, in subscription order (ended ones are pruned lazily). */
+        final List<List<Integer>> subscribers = new ArrayList<>();
+        /** Whether a tasklet's thread is alive: for those killed before they started, whose end is not seen. */
+        java.util.function.IntPredicate alive;
         String violation;
         int events;
         final Map<String, Integer> outcomes = new java.util.TreeMap<>();
@@ -580,13 +669,20 @@ class MessagePassingFuzzTest {
             this.keepTrace = true;
             this.chans = new Chan[program.channels().size()];
             for (int c = 0; c < chans.length; c++) {
-                chans[c] = new Chan(program.channels().get(c).capacity());
+                chans[c] = new Chan(program.channels().get(c).capacity(), program.channels().get(c).preference());
             }
             this.tasks = new Task[program.scripts().size() + 1];
             for (int t = 0; t < tasks.length; t++) {
                 tasks[t] = new Task();
+                if (t < program.mailboxes().size() && program.mailboxes().get(t).capacity() > 0) {
+                    tasks[t].capacity = program.mailboxes().get(t).capacity();
+                    tasks[t].overflow = program.mailboxes().get(t).overflow();
+                }
             }
             tasks[tasks.length - 1].state = STARTED; // main
+            for (int b = 0; b < program.broadcasts(); b++) {
+                subscribers.add(new ArrayList<>());
+            }
         }
 
         String trace(int last) {
@@ -600,6 +696,34 @@ class MessagePassingFuzzTest {
             if (violation == null) {
                 violation = what + " (at " + now() + " ns)";
                 note("!! " + what);
+            }
+        }
+
+        /**
+         * In first-in first-out order, who must log the next event after an operation that woke a waiting
+         * counterpart: the counterpart if the channel's preference switches to it ("switches to it at once"), else
+         * the caller ("the caller keeps running"); -1 when nothing is predicted.
+         */
+        private int expectNext = -1;
+        private String expectWhy;
+        /** The tasklet whose step the model is processing. */
+        private int actor;
+
+        /** Checks the prediction of {@link #expectNext} for an event of tasklet {@code t}. */
+        private void next(int t) {
+            actor = t;
+            if (expectNext >= 0 && expectNext != t) {
+                violation(name(t) + " ran next, but " + expectWhy);
+            }
+            expectNext = -1;
+        }
+
+        /** The current step woke {@code woken}, switching to it or not. */
+        private void woke(Pending woken, boolean switching) {
+            if (program.schedule() == null) {
+                expectNext = switching ? woken.owner : actor;
+                expectWhy = switching ? "the hand-over should have switched to " + name(woken.owner)
+                        : name(actor) + " should have kept running after waking " + name(woken.owner);
             }
         }
 
@@ -624,6 +748,7 @@ class MessagePassingFuzzTest {
         // --- Tasklets' lives.
 
         void start(int t) {
+            next(t);
             note(now() + " " + name(t) + " starts");
             Task task = tasks[t];
             if (task.pendingKill) {
@@ -633,6 +758,7 @@ class MessagePassingFuzzTest {
         }
 
         void finish(int t) {
+            next(t);
             note(now() + " " + name(t) + " ends" + (tasks[t].mailbox.isEmpty() ? ""
                     : ", dropping mailbox " + tasks[t].mailbox));
             Task task = tasks[t];
@@ -653,14 +779,21 @@ class MessagePassingFuzzTest {
         // --- Operations.
 
         void begin(int t, Op op) {
+            next(t);
             events++;
             long now = now();
             Task task = tasks[t];
             note(now + " " + name(t) + " begins " + op);
+            for (int v = 0; v < tasks.length - 1; v++) {
+                if (tasks[v].killedUnstarted && tasks[v].state == NEW && !alive.test(v)) {
+                    tasks[v].state = ENDED; // it ended without running its body: its mailbox is closed
+                    tasks[v].mailbox.clear();
+                }
+            }
             if (task.current != null) {
                 violation(name(t) + " began " + op + " inside " + task.current.op);
             }
-            Pending p = new Pending(op, now);
+            Pending p = new Pending(op, now, t);
             task.current = p;
             switch (op) {
                 case Send(int ch, int token, boolean exception, Duration timeout) -> {
@@ -771,19 +904,63 @@ class MessagePassingFuzzTest {
                     Task to = tasks[target];
                     if (to.state == ENDED) {
                         p.expected = Boolean.FALSE;
-                    } else if (to.killedUnstarted) {
-                        p.expected = null; // it may or may not have ended by now: see end()
-                    } else {
+                    } else if (to.mailbox.size() < to.capacity) {
                         to.mailbox.addLast(token);
+                        p.expected = Boolean.TRUE;
+                    } else {
+                        p.deadline = task.scope; // a BLOCK send waits under the sender's deadline
+                        p.expected = switch (to.overflow) {
+                            case DROP_NEWEST -> Boolean.FALSE;
+                            case FAIL -> FULL;
+                            case BLOCK -> takeKill(task) ? EXIT : p.deadline <= now ? DEADLINE : null;
+                        };
+                        p.waiting = p.expected == null; // settled in end()
+                    }
+                }
+                case Subscribe(int b, int target) -> {
+                    List<Integer> subs = subscribers.get(b);
+                    prune(subs);
+                    if (tasks[target].state == ENDED || subs.contains(target)) {
+                        p.expected = Boolean.FALSE;
+                    } else {
+                        subs.add(target);
                         p.expected = Boolean.TRUE;
                     }
                 }
-                case MailReceive(Duration timeout) -> {
+                case Unsubscribe(int b, int target) -> {
+                    List<Integer> subs = subscribers.get(b);
+                    // An ended subscriber is pruned lazily (at a send, a count or a deliver): until then it can
+                    // still be unsubscribed, so either answer is right for it.
+                    boolean was = subs.remove((Integer) target);
+                    p.expected = tasks[target].state == ENDED ? null : was;
+                }
+                case Broadcast(int b, int token) -> p.expected = new Count(fanOut(subscribers.get(b), token));
+                case Deliver(int b, int token, int atLeast, Duration timeout) -> {
                     p.deadline = deadline(task, now, timeout);
+                    List<Integer> subs = subscribers.get(b);
+                    prune(subs);
+                    if (subs.size() >= atLeast) {
+                        p.expected = new Count(fanOut(subs, token));
+                    } else if (takeKill(task)) {
+                        p.expected = EXIT;
+                    } else if (p.deadline <= now) {
+                        p.expected = DEADLINE;
+                    } else {
+                        p.waiting = true; // settled in end()
+                    }
+                }
+                case SubscriberCount(int b) -> {
+                    prune(subscribers.get(b));
+                    p.expected = new Count(subscribers.get(b).size());
+                }
+                case MailReceive(Duration timeout, int parity) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    Integer first = firstMatching(task, parity);
                     if (takeKill(task)) {
                         p.expected = EXIT;
-                    } else if (!task.mailbox.isEmpty()) {
-                        p.expected = new Value(task.mailbox.removeFirst());
+                    } else if (first != null) {
+                        task.mailbox.remove(first);
+                        p.expected = new Value(first);
                     } else if (p.deadline <= now) {
                         p.expected = DEADLINE;
                     } else {
@@ -825,6 +1002,7 @@ class MessagePassingFuzzTest {
 
         /** A receive-n added an item to its collection: it must be the one expected; then the next receive begins. */
         void got(int t, int token) {
+            next(t);
             events++;
             long now = now();
             note(now + " " + name(t) + " got " + token);
@@ -849,6 +1027,7 @@ class MessagePassingFuzzTest {
         }
 
         void end(int t, Object actual) {
+            next(t);
             long now = now();
             Task task = tasks[t];
             Pending p = task.current;
@@ -892,19 +1071,47 @@ class MessagePassingFuzzTest {
                     expect(t, p, actual, probe(c));
                     return;
                 }
-                case Post(int target, int token) when p.expected == null -> {
-                    if (actual.equals(Boolean.TRUE)) {
-                        tasks[target].mailbox.addLast(token); // dropped when it ends
-                    } else if (actual.equals(Boolean.FALSE)) {
-                        tasks[target].state = ENDED;
-                    } else {
+                case Post(int target, int token) when p.waiting -> {
+                    // Waited for room in a full BLOCK mailbox. Room made wakes one waiting sender, which may find it
+                    // taken again by the time it runs: no order among them is promised, so only what it got is
+                    // checked here, and at quiescence that none still waits for room there is.
+                    Task to = tasks[target];
+                    if (to.state == ENDED) {
+                        expect(t, p, actual, Boolean.FALSE);
+                    } else if (actual.equals(Boolean.TRUE)) {
+                        if (to.mailbox.size() >= to.capacity) {
+                            violation(name(t) + ": " + p.op + " put a message in a full mailbox " + to.mailbox);
+                        }
+                        to.mailbox.addLast(token);
+                    } else if (!(actual == EXIT && takeKill(task))) {
+                        expectTimeout(t, p, actual, now);
+                    }
+                    return;
+                }
+                case Unsubscribe u when p.expected == null -> {
+                    if (!(actual instanceof Boolean)) {
                         expect(t, p, actual, Boolean.FALSE);
                     }
                     return;
                 }
-                case MailReceive m when p.waiting -> {
-                    if (!task.mailbox.isEmpty()) {
-                        expect(t, p, actual, new Value(task.mailbox.removeFirst()));
+                case Deliver(int b, int token, int atLeast, Duration timeout) when p.waiting -> {
+                    // Every subscription wakes it; it then counts again (and fans out in the same step).
+                    List<Integer> subs = subscribers.get(b);
+                    prune(subs);
+                    if (subs.size() >= atLeast) {
+                        expect(t, p, actual, new Count(fanOut(subs, token)));
+                    } else if (actual == EXIT && takeKill(task)) {
+                        return;
+                    } else {
+                        expectTimeout(t, p, actual, now);
+                    }
+                    return;
+                }
+                case MailReceive(Duration timeout, int parity) when p.waiting -> {
+                    Integer first = firstMatching(task, parity);
+                    if (first != null) {
+                        task.mailbox.remove(first);
+                        expect(t, p, actual, new Value(first));
                     } else if (actual == EXIT && takeKill(task)) {
                         return;
                     } else {
@@ -1019,6 +1226,7 @@ class MessagePassingFuzzTest {
             if (!c.receivers.isEmpty()) {
                 Waiting w = c.receivers.getFirst();
                 complete(w.op(), receivedOutcome(w, item));
+                woke(w.op(), c.preference == -1);
                 return OK;
             }
             if (c.buffer.size() < c.capacity) {
@@ -1035,6 +1243,7 @@ class MessagePassingFuzzTest {
                 if (!c.senders.isEmpty()) {
                     Waiting w = c.senders.getFirst();
                     complete(w.op(), sentOutcome(w));
+                    woke(w.op(), c.preference == 1);
                     c.buffer.addLast(w.offer());
                 }
                 return item;
@@ -1042,6 +1251,7 @@ class MessagePassingFuzzTest {
             if (!c.senders.isEmpty()) {
                 Waiting w = c.senders.getFirst();
                 complete(w.op(), sentOutcome(w));
+                woke(w.op(), c.preference == 1);
                 return w.offer();
             }
             return c.closed ? CLOSED : null;
@@ -1085,6 +1295,29 @@ class MessagePassingFuzzTest {
             return w.caseIndex() < 0 ? CLOSED : new SelClosed(w.caseIndex());
         }
 
+        /** The oldest message in the mailbox of {@code task} (of {@code parity}, unless negative), or null. */
+        private static Integer firstMatching(Task task, int parity) {
+            for (Integer m : task.mailbox) {
+                if (parity < 0 || m % 2 == parity) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
+        private void prune(List<Integer> subs) {
+            subs.removeIf(v -> tasks[v].state == ENDED);
+        }
+
+        /** Puts {@code token} in every live subscriber's mailbox, in subscription order; returns how many. */
+        private int fanOut(List<Integer> subs, int token) {
+            prune(subs);
+            for (int v : subs) {
+                tasks[v].mailbox.addLast(token);
+            }
+            return subs.size();
+        }
+
         private static boolean takeKill(Task task) {
             boolean pending = task.pendingKill;
             task.pendingKill = false;
@@ -1095,6 +1328,7 @@ class MessagePassingFuzzTest {
 
         /** After every timeout and sleep: every tasklet has ended or waits, without a deadline, for what never came. */
         void quiescent() {
+            next(tasks.length - 1);
             note(now() + " main: quiescent?");
             for (int t = 0; t < tasks.length - 1; t++) {
                 Task task = tasks[t];
@@ -1112,8 +1346,15 @@ class MessagePassingFuzzTest {
                     violation(name(t) + " still waits in " + p.op + " past its deadline " + p.deadline);
                 } else if (task.pendingKill) {
                     violation(name(t) + " still waits in " + p.op + " though it was killed");
-                } else if (p.op instanceof MailReceive && !task.mailbox.isEmpty()) {
+                } else if (p.op instanceof Post(int target, int token)
+                        && (tasks[target].state == ENDED || tasks[target].mailbox.size() < tasks[target].capacity)) {
+                    violation(name(t) + " still waits in " + p.op + " though there is room (or its target ended)");
+                } else if (p.op instanceof MailReceive(Duration timeout, int parity)
+                        && firstMatching(task, parity) != null) {
                     violation(name(t) + " still waits in " + p.op + " with " + task.mailbox + " in its mailbox");
+                } else if (p.op instanceof Deliver(int b, int token, int atLeast, Duration timeout)
+                        && subscribers.get(b).stream().filter(v -> tasks[v].state != ENDED).count() >= atLeast) {
+                    violation(name(t) + " still waits in " + p.op + " with subscribers " + subscribers.get(b));
                 }
             }
         }
