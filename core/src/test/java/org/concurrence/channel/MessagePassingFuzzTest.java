@@ -898,6 +898,16 @@ class MessagePassingFuzzTest {
                         p.expected = OK;
                     } else {
                         victim.pendingKill = true;
+                        Pending v = victim.current;
+                        if (program.schedule() == null && v != null && v.waiting && !v.entries.isEmpty()
+                                && v.deadline > now) {
+                            // "Called from a tasklet on the same dispatcher, the killed tasklet runs next". Checked
+                            // only for a victim parked in a channel's queue before its deadline: one that is runnable
+                            // already (switched away from in a hand-over, woken by a message it does not match, or by
+                            // its timer) keeps its place in the run queue today, and runs after those before it.
+                            expectNext = target;
+                            expectWhy = "the killed " + name(target) + " should have run next";
+                        }
                     }
                 }
                 case Post(int target, int token) -> {
