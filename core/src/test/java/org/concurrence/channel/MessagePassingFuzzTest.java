@@ -159,6 +159,9 @@ class MessagePassingFuzzTest {
 
     record SubscriberCount(int b) implements Op {}
 
+    /** Tasklet.deliver of {@code token} to tasklet {@code target}: waits until the target has received it. */
+    record MailDeliver(int target, int token, Duration timeout) implements Op {}
+
     record MailTryReceive() implements Op {}
 
     /** Reads the channel's balance, hasSender, hasReceiver, size and isClosed. */
@@ -254,7 +257,9 @@ class MessagePassingFuzzTest {
             } else if (kind < 82) {
                 return new Kill(r.nextInt(nt));
             } else if (kind < 89) {
-                return new Post(r.nextInt(nt), token[0]++);
+                return !unbounded.isEmpty() && r.nextInt(4) == 0
+                        ? new MailDeliver(unbounded.get(r.nextInt(unbounded.size())), token[0]++, timeout(r))
+                        : new Post(r.nextInt(nt), token[0]++);
             } else if (kind < 93) {
                 return new MailReceive(timeout(r), r.nextInt(3) - 1);
             } else if (kind < 95) {
@@ -541,6 +546,14 @@ class MessagePassingFuzzTest {
                 case SubscriberCount(int b) -> {
                     return new Model.Count(broadcasts.get(b).subscriberCount());
                 }
+                case MailDeliver(int target, int token, Duration timeout) -> {
+                    try {
+                        tasklets.get(target).deliver(token, timeout);
+                    } catch (IllegalStateException ended) {
+                        return Model.ENDED_FIRST;
+                    }
+                    return Model.OK;
+                }
                 case MailTryReceive() -> {
                     Optional<Object> message = Mailbox.tryReceive();
                     return message.isPresent() ? new Model.Value((Integer) message.get()) : Model.EMPTY;
@@ -568,6 +581,8 @@ class MessagePassingFuzzTest {
         static final Object DEADLINE = "deadline";
         static final Object EXIT = "exit";
         static final Object FULL = "full";
+        /** A delivery whose receiver ended before receiving it. */
+        static final Object ENDED_FIRST = "receiver ended";
 
         record Value(int token) {}
 
@@ -663,6 +678,8 @@ class MessagePassingFuzzTest {
         /** Items whose send succeeded, and items received, by the real outcomes (independent of the model). */
         private final Set<Integer> sentOk = new HashSet<>();
         private final Set<Integer> received = new HashSet<>();
+        /** Messages in mailboxes whose sender waits in Tasklet.deliver until they are received. */
+        private final Map<Integer, Pending> deliveries = new java.util.HashMap<>();
 
         Model(Program program) {
             this.program = program;
@@ -761,16 +778,46 @@ class MessagePassingFuzzTest {
             next(t);
             note(now() + " " + name(t) + " ends" + (tasks[t].mailbox.isEmpty() ? ""
                     : ", dropping mailbox " + tasks[t].mailbox));
+            tasks[t].current = null;
+            ended(t);
+        }
+
+        /** Tasklet {@code t} ended: its mailbox closed, failing the deliveries still in it. */
+        private void ended(int t) {
             Task task = tasks[t];
             task.state = ENDED;
-            task.current = null;
+            for (int token : task.mailbox) {
+                Pending delivery = deliveries.remove(token);
+                if (delivery != null) {
+                    complete(delivery, ENDED_FIRST);
+                }
+            }
             task.mailbox.clear();
+        }
+
+        /** {@code token} was taken out of a mailbox by its owner: a delivery of it is done. */
+        private void taken(int token) {
+            Pending delivery = deliveries.remove(token);
+            if (delivery != null) {
+                complete(delivery, OK);
+            }
+        }
+
+        /** Tasklets killed before they started end unseen: looked up when the model needs to know. */
+        private void resolveUnstarted() {
+            for (int v = 0; v < tasks.length - 1; v++) {
+                if (tasks[v].killedUnstarted && tasks[v].state == NEW && !alive.test(v)) {
+                    ended(v); // it ended without running its body: its mailbox is closed
+                }
+            }
         }
 
         void joinFailed(int t, Throwable cause) {
             Task task = tasks[t];
             if (task.killedUnstarted && cause instanceof TaskletExit) {
-                task.state = ENDED;
+                if (task.state != ENDED) {
+                    ended(t);
+                }
                 return;
             }
             violation(name(t) + " failed: " + cause);
@@ -784,12 +831,7 @@ class MessagePassingFuzzTest {
             long now = now();
             Task task = tasks[t];
             note(now + " " + name(t) + " begins " + op);
-            for (int v = 0; v < tasks.length - 1; v++) {
-                if (tasks[v].killedUnstarted && tasks[v].state == NEW && !alive.test(v)) {
-                    tasks[v].state = ENDED; // it ended without running its body: its mailbox is closed
-                    tasks[v].mailbox.clear();
-                }
-            }
+            resolveUnstarted();
             if (task.current != null) {
                 violation(name(t) + " began " + op + " inside " + task.current.op);
             }
@@ -959,6 +1001,21 @@ class MessagePassingFuzzTest {
                         p.waiting = true; // settled in end()
                     }
                 }
+                case MailDeliver(int target, int token, Duration timeout) -> {
+                    p.deadline = deadline(task, now, timeout);
+                    Task to = tasks[target];
+                    if (to.state == ENDED) {
+                        p.expected = ENDED_FIRST; // refused at once, even with a kill pending
+                    } else if (takeKill(task)) {
+                        p.expected = EXIT; // posted, then withdrawn
+                    } else if (p.deadline <= now) {
+                        p.expected = DEADLINE; // posted, then withdrawn
+                    } else {
+                        to.mailbox.addLast(token);
+                        deliveries.put(token, p);
+                        p.waiting = true; // until its target takes it; see end()
+                    }
+                }
                 case SubscriberCount(int b) -> {
                     prune(subscribers.get(b));
                     p.expected = new Count(subscribers.get(b).size());
@@ -970,6 +1027,7 @@ class MessagePassingFuzzTest {
                         p.expected = EXIT;
                     } else if (first != null) {
                         task.mailbox.remove(first);
+                        taken(first);
                         p.expected = new Value(first);
                     } else if (p.deadline <= now) {
                         p.expected = DEADLINE;
@@ -1042,6 +1100,7 @@ class MessagePassingFuzzTest {
             Task task = tasks[t];
             Pending p = task.current;
             note(now + " " + name(t) + " -> " + actual);
+            resolveUnstarted();
             task.current = null;
             if (p == null) {
                 violation(name(t) + " ended an operation it had not begun");
@@ -1098,6 +1157,15 @@ class MessagePassingFuzzTest {
                     }
                     return;
                 }
+                case MailDeliver(int target, int token, Duration timeout) when p.waiting -> {
+                    // Not received: withdrawn, so it will never be.
+                    deliveries.remove(token);
+                    tasks[target].mailbox.remove((Integer) token);
+                    if (!(actual == EXIT && takeKill(task))) {
+                        expectTimeout(t, p, actual, now);
+                    }
+                    return;
+                }
                 case Unsubscribe u when p.expected == null -> {
                     if (!(actual instanceof Boolean)) {
                         expect(t, p, actual, Boolean.FALSE);
@@ -1121,6 +1189,7 @@ class MessagePassingFuzzTest {
                     Integer first = firstMatching(task, parity);
                     if (first != null) {
                         task.mailbox.remove(first);
+                        taken(first);
                         expect(t, p, actual, new Value(first));
                     } else if (actual == EXIT && takeKill(task)) {
                         return;
@@ -1135,6 +1204,7 @@ class MessagePassingFuzzTest {
                     if (actual == EXIT && takeKill(task)) {
                         outcomes.merge("MailTryReceive raised a kill with a message waiting", 1, Integer::sum);
                     } else {
+                        taken(task.mailbox.getFirst());
                         expect(t, p, actual, new Value(task.mailbox.removeFirst()));
                     }
                     return;
