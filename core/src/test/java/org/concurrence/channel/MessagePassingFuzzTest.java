@@ -24,12 +24,14 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Seeded, model-based fuzzing of the core's message passing: generated programs of a few channels (rendezvous and
- * buffered, capacities 0 to 3, every preference) and a few tasklets, each running a short random script of channel
- * operations (send, sendException, trySend, receive, tryReceive, receive-n, {@link Select} await and poll, close),
- * mailbox operations (send to another tasklet or itself, receive, tryReceive), sleeps, yields and kills, on the
- * deterministic dispatcher in a seeded order on virtual time. Every step is checked, as it happens, against
- * {@link Model}, a reference model written from the Javadoc of {@link Channel}, {@link Select}, {@link Mailbox} and
- * {@link Tasklet}.
+ * buffered, capacities 0 to 3, every preference), broadcast channels and tasklets (some with bounded mailboxes of
+ * every overflow policy), each tasklet running a short random script of channel operations (send, sendException,
+ * trySend, receive, tryReceive, receive-n, iteration, {@link Select} await and poll, close), {@code Timeout} scopes,
+ * mailbox operations (send to another tasklet or itself, deliver, receive, selective receive, tryReceive), broadcast
+ * operations (subscribe, unsubscribe, send, deliver, subscriberCount), sleeps, yields and kills, on the deterministic
+ * dispatcher on virtual time, in a seeded order or first in, first out. Every step is checked, as it happens,
+ * against {@link Model}, a reference model written from the Javadoc of {@link Channel}, {@link Select},
+ * {@link Mailbox}, {@link BroadcastChannel} and {@link Tasklet}.
  *
  * <p>The model is exact because all tasklets share one carrier and switch only where they block: an operation's
  * immediate effect happens in the same step as the "begin" it logs, and a waiting operation is completed in the step
@@ -43,9 +45,16 @@ import org.junit.jupiter.api.Timeout;
  * once), and that a buffer never holds more than its capacity. After the scripts, the main tasklet sleeps past every
  * timeout and checks that the program is quiescent as the model says (no lost wake-up: nothing that was completed,
  * timed out or killed still waits), then closes the channels, kills what is left, drains the channels and checks
- * that every item sent successfully was received exactly once.
+ * that every item sent successfully was received exactly once. In first-in first-out order it also checks who runs
+ * next after a hand-over that wakes a waiting counterpart (the counterpart if the preference switches to it, else the
+ * caller) and after a kill of a waiting tasklet (the victim).
  *
- * <p>{@code -Dfuzz.cases=N} (default 1500, a few seconds), {@code -Dfuzz.seed=S} (default fixed),
+ * <p>Not checked, as the contract leaves them open or the runtime deviates knowingly today: whether
+ * {@code Mailbox.tryReceive} raises a pending kill (it does when a message is waiting, not otherwise; both are
+ * accepted and counted); the switch to a counterpart, or a victim, that its timer, a kill or a message had made
+ * runnable already (it keeps its place in the run queue instead of running next).
+ *
+ * <p>{@code -Dfuzz.cases=N} (default 1000, about three seconds), {@code -Dfuzz.seed=S} (default fixed),
  * {@code -Dfuzz.from=I} (first case index: {@code -Dfuzz.from=I -Dfuzz.cases=1} replays the case a failure names, and
  * prints its whole trace).
  */
@@ -58,7 +67,7 @@ class MessagePassingFuzzTest {
     @Test
     void messagePassingAgreesWithTheModel() {
         long seed = Long.getLong("fuzz.seed", 0xc0ffee_5eedL);
-        int cases = Integer.getInteger("fuzz.cases", 1500);
+        int cases = Integer.getInteger("fuzz.cases", 1000);
         int from = Integer.getInteger("fuzz.from", 0);
         boolean replay = cases == 1;
         List<String> failures = new ArrayList<>();
