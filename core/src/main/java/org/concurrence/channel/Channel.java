@@ -386,6 +386,7 @@ public final class Channel<T> implements Iterable<T> {
         if (n < 0) {
             throw new IllegalArgumentException("cannot receive a negative number of items from " + label() + ": " + n);
         }
+        Tasklet.checkpoint(); // a blocking form: a pending kill is raised even when there is nothing to receive
         long deadline = Tasklet.deadline(timeout);
         for (int i = 0; i < n; i++) {
             into.add(unwrap(receiveValue(deadline)));

@@ -207,14 +207,18 @@ final class ChannelCore {
         }
     }
 
-    /** How many entries of a queue can still be matched. Constant time unless selects are queued. */
+    /**
+     * How many operations waiting in a queue can still be matched: a select with several cases in the queue counts
+     * once, as it fires once. Constant time unless selects are queued.
+     */
     private int liveCount(boolean send) {
         if (queuedCases == 0) {
             return send ? queuedSenders : queuedReceivers;
         }
         int live = 0;
         for (Entry e = send ? senders : receivers; e != null; e = e.next) {
-            if (e.isLive()) {
+            // A live select has all its entries still queued, so its first one here is counted.
+            if (e.isLive() && !(e instanceof Entry.Case c && c.repeat)) {
                 live++;
             }
         }

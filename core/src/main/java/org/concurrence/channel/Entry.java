@@ -63,11 +63,17 @@ sealed class Entry permits Entry.Case {
         final Party party;
         /** The case's position in the select. */
         final int index;
+        /**
+         * True if an earlier case of the same select waits in the same queue (same channel, same direction): the
+         * select is then counted once there, by its first such case.
+         */
+        final boolean repeat;
 
-        Case(Party party, int index, Object offer) {
+        Case(Party party, int index, Object offer, boolean repeat) {
             super(party.waiter, offer);
             this.party = party;
             this.index = index;
+            this.repeat = repeat;
         }
 
         @Override

@@ -48,6 +48,8 @@ import org.concurrence.core.Timeout;
  */
 public final class Select {
     private final List<Case<?>> cases;
+    /** Per case: an earlier case has the same channel and direction (so waits in the same queue). */
+    private final boolean[] repeats;
     /** The distinct channels of the cases, in lock order. */
     private final Channel<?>[] lockOrder;
     /** What a timeout message names, e.g. {@code "[receive on channel jobs, send on channel results]"}. */
@@ -63,6 +65,13 @@ public final class Select {
             }
         }
         this.cases = List.copyOf(cases);
+        this.repeats = new boolean[this.cases.size()];
+        for (int i = 0; i < repeats.length; i++) {
+            Case<?> c = this.cases.get(i);
+            for (int j = 0; j < i && !repeats[i]; j++) {
+                repeats[i] = this.cases.get(j).channel == c.channel && this.cases.get(j).isSend() == c.isSend();
+            }
+        }
         IdentityHashMap<Channel<?>, Boolean> distinct = new IdentityHashMap<>();
         for (Case<?> c : this.cases) {
             distinct.put(c.channel, Boolean.TRUE);
@@ -265,7 +274,7 @@ public final class Select {
             Party party = new Party();
             for (int i = 0; i < entries.length; i++) {
                 Case<?> c = cases.get(i);
-                entries[i] = new Entry.Case(party, i, c.item);
+                entries[i] = new Entry.Case(party, i, c.item, repeats[i]);
                 c.channel.core.enqueueLocked(entries[i]);
             }
         }

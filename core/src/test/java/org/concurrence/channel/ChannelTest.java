@@ -240,6 +240,22 @@ class ChannelTest {
     }
 
     @Test
+    void aKilledTaskletFailsAReceiveOfNoItems() {
+        // receive-n is a blocking form: made after a kill it fails at once, even when it could complete at once, and
+        // it does so for n = 0 too (nothing to wait for).
+        deterministic(() -> {
+            Channel<String> channel = Channel.create("none");
+            Tasklet<List<String>> receiver = Tasklet.spawn(() -> {
+                Thread.yield(); // not a kill point: the kill stays pending
+                return channel.receive(0);
+            });
+            Tasklet.yield();
+            receiver.kill();
+            assertTrue(assertThrows(JoinError.class, receiver::join).wasKilled());
+        });
+    }
+
+    @Test
     void anExceptionSentIsThrownByTheReceiverThatTakesIt() {
         deterministic(() -> {
             Channel<String> channel = Channel.create("jobs");
