@@ -45,7 +45,9 @@ import org.concurrence.core.Waiter;
  * to it at once and goes to the back of the run queue, while a receiver that takes a waiting sender's item keeps
  * running. +1 prefers the sender, symmetrically. 0 prefers neither: the caller keeps running and the woken tasklet is
  * merely made runnable. A switch happens only between tasklets of one dispatcher; it never raises a pending kill (that
- * waits for the next blocking call).
+ * waits for the next blocking call). A counterpart that was runnable already (its timeout or a kill had just woken it,
+ * and it had not run yet, but the hand-over still reached it) keeps its place in the run queue: the switch then only
+ * sends the caller to the back, behind it.
  *
  * <p><b>Closing.</b> {@link #close()} ends the channel: later sends, and sends blocked at the time, fail with
  * {@link ChannelClosedException}; receivers first drain the buffered items, then fail the same way, including those

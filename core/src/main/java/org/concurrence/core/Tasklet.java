@@ -698,8 +698,9 @@ public final class Tasklet<T> {
      * of its thread, which counts as a kill) are delivered as one exit, with the first kill's reason; a kill that
      * comes after the tasklet took the previous one is delivered again, even if it caught that exit.
      *
-     * <p>Called from a tasklet on the same dispatcher, the killed tasklet runs next and the caller goes to the back
-     * of the run queue, so when {@code kill} returns the target has ended, or caught the exit and blocked again.
+     * <p>Called from a tasklet on the same dispatcher, the killed tasklet runs next (if it was blocked; if it was
+     * runnable already, in its turn) and the caller goes to the back of the run queue, so when {@code kill} returns
+     * the target has ended, or caught the exit and blocked again.
      * From elsewhere it is asynchronous: {@link #join} to wait for the end.
      */
     public void kill() {
