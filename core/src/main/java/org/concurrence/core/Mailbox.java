@@ -165,7 +165,10 @@ public final class Mailbox {
         return own().take(Objects.requireNonNull(match, "match"), timeout);
     }
 
-    /** The oldest message if there is one; never waits. */
+    /**
+     * The oldest message if there is one; never waits, and (like {@code Channel.tryReceive}) never raises a pending
+     * kill, which waits for the next blocking call.
+     */
     public static Optional<Object> tryReceive() {
         Mailbox mailbox = own();
         if (mailbox.localSize == 0) {
@@ -175,7 +178,8 @@ public final class Mailbox {
                 }
             }
         }
-        return Optional.of(mailbox.take(null, Duration.ZERO));
+        Object entry = mailbox.takeEntry(null, Duration.ZERO, false);
+        return Optional.of(mailbox.opened(entry));
     }
 
     /**
@@ -504,7 +508,11 @@ public final class Mailbox {
     }
 
     private Object take(Predicate<Object> match, Duration timeout) {
-        Object entry = takeEntry(match, timeout);
+        return opened(takeEntry(match, timeout, true));
+    }
+
+    /** A taken entry's message; an envelope's call becomes the one {@link #reply} answers. */
+    private Object opened(Object entry) {
         if (entry instanceof Envelope envelope) {
             envelope.received();
             lastCall = envelope.isCall() ? envelope : null;
@@ -515,7 +523,7 @@ public final class Mailbox {
     }
 
     private Envelope takeEnvelope(Predicate<Object> match, Duration timeout) {
-        Object entry = takeEntry(match, timeout);
+        Object entry = takeEntry(match, timeout, true);
         if (entry instanceof Envelope envelope) {
             envelope.received();
             return envelope;
@@ -523,8 +531,11 @@ public final class Mailbox {
         return Envelope.of(entry);
     }
 
-    private Object takeEntry(Predicate<Object> match, Duration timeout) {
-        Tasklet.checkpoint(); // a pending kill is raised here even if a message is waiting, as channels do
+    /** @param raiseKill whether a pending kill is raised first (every blocking form; not tryReceive) */
+    private Object takeEntry(Predicate<Object> match, Duration timeout, boolean raiseKill) {
+        if (raiseKill) {
+            Tasklet.checkpoint(); // a pending kill is raised here even if a message is waiting, as channels do
+        }
         long deadline = Tasklet.deadline(timeout);
         localScanned = 0;
         boolean firstLook = true;

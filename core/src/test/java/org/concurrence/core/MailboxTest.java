@@ -471,6 +471,27 @@ class MailboxTest {
     record Go() {}
 
     /** Runs {@code body} as the main tasklet (on dispatcher 0) of a group of two dispatchers. */
+    @Test
+    void tryReceiveNeverRaisesAPendingKillTheNextBlockingCallDoes() {
+        // As Channel's try-forms: a non-blocking take hands over the waiting message; the kill waits for a receive.
+        deterministic(() -> {
+            List<Object> got = Collections.synchronizedList(new ArrayList<>());
+            Tasklet<Void> victim = Tasklet.spawn(() -> {
+                Thread.yield(); // not a kill point: the kill stays pending
+                got.add(Mailbox.tryReceive().orElse("none"));
+                got.add(Mailbox.tryReceive().orElse("none"));
+                got.add("before receive");
+                Mailbox.receive();
+                got.add("never");
+            });
+            Tasklet.yield();
+            victim.send("waiting");
+            victim.kill();
+            assertTrue(assertThrows(JoinError.class, victim::join).wasKilled());
+            assertEquals(List.of("waiting", "none", "before receive"), got);
+        });
+    }
+
     private static void twoDispatchers(Runnable body) {
         Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> Timeout.run(Duration.ofSeconds(60),
                 body));
