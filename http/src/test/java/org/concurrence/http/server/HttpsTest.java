@@ -96,6 +96,28 @@ class HttpsTest {
         }
     }
 
+    /** curl offers HTTP/2 by ALPN; the server does not choose it, and curl goes on in HTTP/1.1 over TLS. */
+    @Test
+    void curlTalksHttpsWithTheCertificateAsItsAuthority() throws Exception {
+        Path curl = Path.of("/usr/bin/curl");
+        assertTrue(Files.isExecutable(curl), "curl is required for this test: " + curl);
+        Path pem = Files.createTempFile("concurrence-https", ".pem");
+        try (TestServer s = https(HttpServerOptions.defaults())) {
+            Files.writeString(pem, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64,
+                    "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(keys.getCertificate("key").getEncoded())
+                    + "\n-----END CERTIFICATE-----\n");
+            Process p = new ProcessBuilder(curl.toString(), "--max-time", "20", "-s", "--cacert", pem.toString(),
+                    "https://localhost:" + s.port() + "/a", "https://localhost:" + s.port() + "/b")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("GET /a over TLSv1.3GET /b over TLSv1.3", out);
+        } finally {
+            Files.delete(pem);
+        }
+    }
+
     /** A client that does not trust the certificate, or speaks plain HTTP, loses only its own connection. */
     @Test
     void aFailedHandshakeClosesOnlyItsConnection() throws Exception {
