@@ -242,6 +242,12 @@ class SupervisionFuzzTest {
         Kind slowMode;
         /** For {@link Kind#MID_CRASH}: the worker to crash while the slow start waits; set to the one crashed. */
         String midVictim;
+        /**
+         * A worker still in its slow start when its supervisor was killed: it goes on starting (and logs its start)
+         * until the supervisor, stopping its children in reverse order, comes to it.
+         */
+        MChild slowStarting;
+        long readyAt;
         boolean midCrashed;
         /**
          * For {@link Kind#STOP_MID_RESTART}: false if the slow start came in a nested supervisor's own first start.
@@ -298,6 +304,8 @@ class SupervisionFuzzTest {
                                 return false;
                             }
                             case SUP_KILLED_MID_RESTART -> {
+                                slowStarting = c;
+                                readyAt = clock + SLOW;
                                 clock += KILL_AT;
                                 c.running = true;
                                 c.starting = true;
@@ -375,6 +383,8 @@ class SupervisionFuzzTest {
             }
             switch (c.cfg) {
                 case Worker w -> {
+                    // Killed now: a slow start that ends before the kill, or while an earlier child lingers, logs.
+                    readyBefore(c == slowStarting ? clock : clock + w.linger());
                     out.add((c.starting ? "ABORT " : "END ") + w.name() + " SUPKILL");
                     clock += w.linger();
                 }
@@ -386,6 +396,13 @@ class SupervisionFuzzTest {
             }
             c.running = false;
             c.starting = false;
+        }
+
+        private void readyBefore(long time) {
+            if (slowStarting != null && slowStarting.starting && readyAt < time) {
+                out.add("START " + slowStarting.cfg.name());
+                slowStarting.starting = false;
+            }
         }
 
         void stopAll(MSup s) {
