@@ -478,7 +478,7 @@ class RelationsFuzzTest {
     @Test
     void linksMonitorsAndNamesKeepToTheirDocumentedContract() throws Exception {
         long seed = Long.getLong("relfuzz.seed", 0x5eed_1157L);
-        int cases = Integer.getInteger("relfuzz.cases", 400);
+        int cases = Integer.getInteger("relfuzz.cases", 1000);
         int from = Integer.getInteger("relfuzz.from", 0);
         long began = System.nanoTime();
         List<String> failures = new ArrayList<>();

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * difference (multiples of 10 ms) can equal: where "within the period" starts is not documented (OTP counts a
  * restart exactly one period old; this code does not), so the model never depends on it.
  *
- * <p>{@code -Dsupfuzz.cases=N} runs N cases (default a few hundred, about 3 s), {@code -Dsupfuzz.seed=S} picks the
+ * <p>{@code -Dsupfuzz.cases=N} runs N cases (default 1,000, about 3 s), {@code -Dsupfuzz.seed=S} picks the
  * seed, {@code -Dsupfuzz.from=I} the first case; a failure prints its replay line and script.
  */
 class SupervisionFuzzTest {
@@ -1122,7 +1122,7 @@ class SupervisionFuzzTest {
     @Test
     void supervisionKeepsToItsDocumentedContract() throws Exception {
         long seed = Long.getLong("supfuzz.seed", 0x5eed_5afeL);
-        int cases = Integer.getInteger("supfuzz.cases", 400);
+        int cases = Integer.getInteger("supfuzz.cases", 1000);
         int from = Integer.getInteger("supfuzz.from", 0);
         long began = System.nanoTime();
         List<String> failures = new ArrayList<>();
