@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -293,7 +292,7 @@ class RelationsFuzzTest {
         };
     }
 
-    static void node(int self, Tasklet<?>[] nodes, List<String> log) {
+    static void node(Tasklet<?>[] nodes, List<String> log) {
         while (true) {
             switch (Mailbox.receive()) {
                 case Exit exit -> log.add("EXIT " + exit.tasklet().name() + " " + kind(exit.ending()));
@@ -368,8 +367,7 @@ class RelationsFuzzTest {
         for (int i = 0; i < nodes.length; i++) {
             List<String> log = new ArrayList<>();
             nodeLog.add(log);
-            int self = i;
-            nodes[i] = Tasklet.builder().name("n" + i).spawn(() -> node(self, nodes, log));
+            nodes[i] = Tasklet.builder().name("n" + i).spawn(() -> node(nodes, log));
         }
         for (int i = 0; i < watchers.length; i++) {
             List<String> log = new ArrayList<>();
