@@ -65,7 +65,10 @@ public final class Concurrence {
             return new Options("test", 1, true, null);
         }
 
-        /** One dispatcher on virtual time, running tasklets in an order drawn from {@code seed}. */
+        /**
+         * One dispatcher on virtual time, running tasklets in an order drawn from {@code seed}; a
+         * {@linkplain Tasklet#kill() kill} does not hand over to its victim at once, the victim is drawn like the rest.
+         */
         public static Options deterministic(long seed) {
             return new Options("test", 1, true, seed);
         }

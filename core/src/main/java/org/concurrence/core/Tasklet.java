@@ -701,7 +701,10 @@ public final class Tasklet<T> {
      * <p>Called from a tasklet on the same dispatcher, the killed tasklet runs next (if it was blocked; if it was
      * runnable already, in its turn) and the caller goes to the back of the run queue, so when {@code kill} returns
      * the target has ended, or caught the exit and blocked again.
-     * From elsewhere it is asynchronous: {@link #join} to wait for the end.
+     * From elsewhere it is asynchronous: {@link #join} to wait for the end. On a dispatcher with a seeded run order
+     * ({@link Concurrence.Options#deterministic(long)}) it is asynchronous too: the victim is one of the runnable
+     * tasklets the seed draws from, so that what runs between the kill and the end is one of the interleavings
+     * explored.
      */
     public void kill() {
         kill("killed by " + describeCaller(), true);

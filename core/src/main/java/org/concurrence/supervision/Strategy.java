@@ -15,7 +15,8 @@ public enum Strategy {
     ONE_FOR_ALL,
     /**
      * Stop the running children that come after the one that ended (in reverse order), then start it and them again
-     * in spec order: each child depends on those started before it.
+     * in spec order: each child depends on those started before it. As with {@link #ONE_FOR_ALL}, a
+     * {@link Restart#TEMPORARY} child stopped this way is retired, not started again.
      */
     REST_FOR_ONE
 }

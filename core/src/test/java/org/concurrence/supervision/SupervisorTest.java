@@ -340,6 +340,30 @@ class SupervisorTest {
     }
 
     @Test
+    void restForOneRetiresTemporaryChildrenItStopsAsTemporaryMeansNeverRestarted() {
+        List<String> log = new ArrayList<>();
+        AtomicInteger incarnations = new AtomicInteger();
+        deterministic(() -> {
+            Supervisor sup = Supervisor.start(SupervisorSpec.builder("sup")
+                    .strategy(Strategy.REST_FOR_ONE)
+                    .child(ChildSpec.of("b", () -> {
+                        if (incarnations.incrementAndGet() == 1) {
+                            failing("b", Duration.ofSeconds(1), log).run();
+                        }
+                        sleeper("b", log).run();
+                    }))
+                    .child(ChildSpec.of("temp", sleeper("temp", log)).withRestart(Restart.TEMPORARY))
+                    .child(ChildSpec.of("c", sleeper("c", log)))
+                    .build());
+            Tasklet.sleep(Duration.ofSeconds(2));
+            assertEquals(Optional.empty(), sup.child("temp"));
+            sup.stop();
+        });
+        assertEquals(List.of("b starts", "temp starts", "c starts", "b ends", "c ends", "temp ends",
+                "b starts", "c starts", "c ends", "b ends"), log);
+    }
+
+    @Test
     void startReturnsOnceEveryChildHasStartedInOrder() {
         List<String> log = new ArrayList<>();
         deterministic(() -> {
