@@ -11,10 +11,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.concurrence.core.Concurrence;
 import org.concurrence.http.Filter;
 import org.concurrence.http.HttpException;
+import org.concurrence.http.Method;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
 import org.concurrence.http.server.HttpServer;
+import org.concurrence.web.AccessLogFilter;
+import org.concurrence.web.CorsFilter;
 import org.concurrence.web.Router;
 import org.concurrence.web.TimeoutFilter;
 import org.concurrence.web.json.Json;
@@ -22,7 +25,8 @@ import org.concurrence.web.json.JsonFilter;
 
 /**
  * The web framework in one screen: a task list API with routes and path parameters, filters at the router and the
- * group level, JSON in and out, and the original's {@code Timeout} request header.
+ * group level (an access log, CORS for pages of any origin, a timing header), JSON in and out, and the original's
+ * {@code Timeout} request header.
  *
  * <pre>
  * curl localhost:8080/tasks -d '{"title":"write docs"}' -H 'Content-Type: application/json'
@@ -108,6 +112,8 @@ public final class WebExample {
     static Router router() {
         Tasks tasks = new Tasks();
         return Router.builder()
+                .filter(AccessLogFilter.to(System.out::println)) // one Combined Log Format line per request
+                .filter(CorsFilter.allowingAnyOrigin().withMethods(Method.PUT, Method.DELETE)) // pages anywhere
                 .filter(TIMING)
                 .filter(TimeoutFilter.fromHeader().withMaximum(Duration.ofSeconds(30)))
                 .get("/", request -> Response.ok("A task list: GET/POST /tasks, GET/PUT/DELETE /tasks/{id}\n"))
