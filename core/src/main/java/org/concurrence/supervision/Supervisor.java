@@ -46,6 +46,9 @@ import org.concurrence.core.Waiter;
  * message when the child ends) rather than linking to it: a monitor is one-way, so a child's own links and exit
  * trapping stay the child's business, and the supervisor, not the runtime, decides in which order children are
  * stopped. Children are its tree children; they may run on other dispatchers. The supervisor refuses hot swaps.
+ * It traps exits, as an OTP supervisor does: a child that links to it and fails is handled by its policy like any
+ * other (the supervisor does not die with it), while a linked tasklet that is not a child and ends abnormally (a
+ * parent that linked to it) ends the supervisor, which stops its children first.
  *
  * <p><b>Thread-safety.</b> A handle may be used from any tasklet or thread. {@link #children()} and
  * {@link #restartCount()} read a snapshot the supervisor publishes after each change, without waiting.

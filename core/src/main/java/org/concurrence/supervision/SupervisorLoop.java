@@ -10,6 +10,7 @@ import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Down;
 import org.concurrence.core.Ending;
 import org.concurrence.core.Envelope;
+import org.concurrence.core.Exit;
 import org.concurrence.core.HotSwap;
 import org.concurrence.core.Mailbox;
 import org.concurrence.core.Tasklet;
@@ -60,6 +61,13 @@ final class SupervisorLoop {
     /** When the restarts in the current window were made, on the supervisor's clock, oldest first. */
     private final ArrayDeque<Long> restartTimes = new ArrayDeque<>();
     private final ArrayDeque<StartFailed> pending = new ArrayDeque<>();
+    /**
+     * The last incarnations that stopped being current (ended, stopped or replaced): a child linked to the supervisor
+     * sends its {@link Exit} right after its {@code Down}, when it may no longer be the current incarnation.
+     */
+    private final ArrayDeque<Tasklet<?>> recentlyEnded = new ArrayDeque<>();
+    /** How many {@link #recentlyEnded} keeps: enough for a whole group restart's Exits. */
+    private final int recentlyEndedMax;
     private Tasklet<?> self;
     private int restartCount;
 
@@ -69,10 +77,14 @@ final class SupervisorLoop {
         this.starter = starter;
         this.children = spec.children().stream().map(ChildState::new).toList();
         this.windowNanos = saturatedNanos(spec.period());
+        this.recentlyEndedMax = Math.max(32, 2 * children.size());
     }
 
     Void run() {
         self = Tasklet.current();
+        // As an OTP supervisor, it traps exits: a child that links to it and fails is restarted (its Down says so)
+        // instead of taking the whole tree down; a linked tasklet that is not a child still ends it (see serve).
+        Tasklet.trapExits(true);
         handle.running(self);
         Throwable ending = null;
         try {
@@ -123,10 +135,11 @@ final class SupervisorLoop {
                 case Down down -> {
                     ChildState child = incarnationOf(down.tasklet());
                     if (child != null) {
-                        child.tasklet = null;
+                        setIncarnation(child, null);
                         ended(child, down.ending());
                     }
                 }
+                case Exit exit -> linkedExit(exit);
                 case Supervisor.Stop ignored -> {
                     return;
                 }
@@ -136,6 +149,32 @@ final class SupervisorLoop {
                 default -> unexpected(envelope);
             }
         }
+    }
+
+    /**
+     * A linked tasklet ended. A child's exit changes nothing (its monitor's {@code Down}, always sent first, has
+     * done or will do what its policy says); another tasklet's abnormal end ends the supervisor, stopping its
+     * children, as it would had it not trapped exits (OTP: a supervisor linked to its parent dies with it).
+     */
+    private void linkedExit(Exit exit) {
+        Tasklet<?> tasklet = exit.tasklet();
+        if (!exit.ending().isAbnormal() || incarnationOf(tasklet) != null || recentlyEnded.contains(tasklet)) {
+            return;
+        }
+        throw new TaskletExit("supervisor " + spec.name() + " ends: linked tasklet " + tasklet.name() + " "
+                + SupervisorGaveUpException.describe(exit.ending()));
+    }
+
+    /** Makes {@code incarnation} (or none) the child's current one, remembering the one it replaces. */
+    private void setIncarnation(ChildState child, Tasklet<?> incarnation) {
+        Tasklet<?> previous = child.tasklet;
+        if (previous != null && previous != incarnation) {
+            if (recentlyEnded.size() == recentlyEndedMax) {
+                recentlyEnded.pollFirst();
+            }
+            recentlyEnded.addLast(previous);
+        }
+        child.tasklet = incarnation;
     }
 
     /** The child whose current incarnation is {@code tasklet}, or null for a stale one. */
@@ -224,7 +263,7 @@ final class SupervisorLoop {
             builder.on(childSpec.dispatcher());
         }
         Tasklet<?> incarnation = builder.spawn(incarnationBody(childSpec));
-        child.tasklet = incarnation;
+        setIncarnation(child, incarnation);
         incarnation.monitor();
         publish();
         Object first;
@@ -237,7 +276,7 @@ final class SupervisorLoop {
                     + Durations.format(childSpec.readyTimeout()), null);
         }
         if (first instanceof Down down) {
-            child.tasklet = null;
+            setIncarnation(child, null);
             publish();
             return new ChildStartException(spec.name(), childSpec.name(), "it "
                     + SupervisorGaveUpException.describe(down.ending()) + " before it started",
@@ -279,7 +318,7 @@ final class SupervisorLoop {
                     + " (" + incarnation + ") did not end within " + Durations.format(child.spec.shutdown())
                     + " of being killed; left running");
         }
-        child.tasklet = null;
+        setIncarnation(child, null);
         publish();
     }
 
@@ -299,7 +338,7 @@ final class SupervisorLoop {
                 }
             }
             Tasklet<?> incarnation = child.tasklet;
-            child.tasklet = null;
+            setIncarnation(child, null);
             try {
                 incarnation.kill();
             } catch (TaskletExit e) {

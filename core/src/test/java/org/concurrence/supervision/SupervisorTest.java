@@ -17,6 +17,7 @@ import org.concurrence.core.Concurrence;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Down;
 import org.concurrence.core.Ending;
+import org.concurrence.core.JoinError;
 import org.concurrence.core.Mailbox;
 import org.concurrence.core.Registry;
 import org.concurrence.core.Tasklet;
@@ -170,6 +171,55 @@ class SupervisorTest {
             assertNotSame(first, sup.child("job").orElseThrow());
             assertEquals(1, sup.restartCount());
             sup.stop();
+        });
+    }
+
+    @Test
+    void aChildThatLinksToItsSupervisorAndFailsIsRestartedAndTheSupervisorLives() {
+        // Erlang habit: link to the supervisor. Its trapped exit must not take the tree down (it did, before the
+        // supervisor trapped exits: the linked failure killed it and, with it, every child).
+        AtomicInteger runs = new AtomicInteger();
+        deterministic(() -> {
+            Supervisor sup = Supervisor.start(SupervisorSpec.builder("sup")
+                    .intensity(10, Duration.ofMinutes(1))
+                    .child(ChildSpec.of("sibling", () -> Tasklet.sleep(FOREVER)))
+                    .child(ChildSpec.of("linked", () -> {
+                        Tasklet.current().parent().link(); // the parent is the supervisor
+                        Tasklet.sleep(Duration.ofSeconds(1));
+                        if (runs.incrementAndGet() < 3) {
+                            throw new IllegalStateException("linked child fails (expected)");
+                        }
+                        Tasklet.sleep(FOREVER);
+                    }))
+                    .build());
+            Tasklet<?> sibling = sup.child("sibling").orElseThrow();
+            Tasklet.sleep(Duration.ofSeconds(5));
+            assertTrue(sup.tasklet().isAlive(), "the supervisor outlived its linked child's failures");
+            assertEquals(3, runs.get());
+            assertEquals(2, sup.restartCount());
+            assertSame(sibling, sup.child("sibling").orElseThrow(), "one-for-one: the sibling was left alone");
+            sup.stop();
+        });
+    }
+
+    @Test
+    void aLinkedTaskletThatIsNotAChildEndsTheSupervisorWhenItFailsAndTheChildrenAreStopped() {
+        deterministic(() -> {
+            Supervisor sup = Supervisor.start(SupervisorSpec.builder("sup")
+                    .child(ChildSpec.of("worker", () -> Tasklet.sleep(FOREVER)))
+                    .build());
+            Tasklet<?> worker = sup.child("worker").orElseThrow();
+            Tasklet<Void> partner = Tasklet.builder().daemon(true).spawn(() -> {
+                sup.tasklet().link();
+                Tasklet.sleep(Duration.ofSeconds(1));
+                throw new IllegalStateException("partner fails (expected)");
+            });
+            Tasklet.sleep(Duration.ofSeconds(2));
+            assertFalse(partner.isAlive());
+            assertFalse(sup.tasklet().isAlive(), "a linked non-child's failure ends the supervisor");
+            assertFalse(worker.isAlive(), "and its children were stopped");
+            JoinError ended = assertThrows(JoinError.class, () -> sup.tasklet().join());
+            assertTrue(ended.getMessage().contains("linked tasklet"), ended.getMessage());
         });
     }
 
