@@ -40,7 +40,11 @@ import org.concurrence.core.Waiter;
  *
  * <p><b>Stopping.</b> A child is stopped by killing it and waiting for its end for at most its
  * {@linkplain ChildSpec#shutdown() shutdown time}; children are stopped in reverse start order. The supervisor stops
- * its children whenever it ends: by {@link #stop}, by giving up, or by being killed.
+ * its children whenever it ends: by {@link #stop}, by giving up, or by being killed. Killed again while it stops
+ * them, it kills the rest without waiting for their ends (a second kill means "now"), so those may outlive it by the
+ * time their exits take. A child still alive after its shutdown time is left to end by itself while the supervisor
+ * goes on (a restart then runs beside it: a child with a registered name fails to restart while the old one holds
+ * it, which counts against the intensity).
  *
  * <p><b>How it watches.</b> The supervisor <i>monitors</i> each child (it gets a {@link org.concurrence.core.Down}
  * message when the child ends) rather than linking to it: a monitor is one-way, so a child's own links and exit
@@ -104,7 +108,9 @@ public final class Supervisor {
      * @throws DeadlineExceededException if the children had not all started in time; the supervisor is then killed
      *                                   (and stops what it had started)
      * @throws TaskletExit               if the caller is killed meanwhile; the supervisor is killed too
-     * @throws IllegalStateException     if called outside a tasklet without a dispatcher in the spec
+     * @throws IllegalStateException     if called outside a tasklet without a dispatcher in the spec; or if the
+     *                                   supervisor itself was killed (or failed with an error) while starting its
+     *                                   children, with that as the cause
      */
     public static Supervisor start(SupervisorSpec spec) {
         return start(spec, null);

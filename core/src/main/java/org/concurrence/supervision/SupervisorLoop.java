@@ -210,6 +210,8 @@ final class SupervisorLoop {
 
     private void countRestart(ChildState child, Ending ending) {
         long now = self.dispatcher().nanoTime();
+        // A restart exactly one period old no longer counts (OTP, counting in whole seconds, still counts it; on a
+        // nanosecond clock the difference shows only on virtual time). Documented on SupervisorSpec.period.
         while (!restartTimes.isEmpty() && now - restartTimes.peekFirst() >= windowNanos) {
             restartTimes.pollFirst();
         }

@@ -26,7 +26,8 @@ import org.concurrence.core.Dispatcher;
  *                    supervisor stops its children and fails with {@link SupervisorGaveUpException}. Zero means
  *                    the first child that must be restarted makes it give up
  * @param period      the window of the restart intensity, on the supervisor's dispatcher clock (virtual time in
- *                    deterministic tests)
+ *                    deterministic tests): a restart counts while it is less than one period old, so restarts
+ *                    exactly one period apart never add up (OTP, whose window includes its end, would count them)
  * @param children    the child specs in start order; names (and registered names) unique
  * @param dispatcher  where {@link Supervisor#start} places the supervisor (null: the caller's dispatcher); a child
  *                    without a dispatcher of its own runs on the supervisor's
