@@ -7,11 +7,11 @@ import org.concurrence.http.Status;
 /**
  * A chunked body (RFC 9112 §7.1), decoded as it is read; see {@link BodyInput}.
  *
- * <p>Strict: a chunk size is hex digits, at most 16 after any leading zeros; an extension must start with {@code ;} and hold no control
- * characters, and the extensions of one body together may not exceed the header size limit (a client cannot make the
- * server parse megabytes of them); data must be followed by CRLF; lines end in CRLF. Violations are 400. The decoded
- * body may not exceed {@code maxBodySize} (413, detected as the chunk sizes arrive). Trailer fields are checked for
- * syntax, bounded by the header limits (431), and dropped.
+ * <p>Strict: a chunk size is hex digits, at most 16 after any leading zeros; an extension must start with {@code ;}
+ * and hold no control characters, and the extensions of one body together may not exceed the header size limit (a
+ * client cannot make the server parse megabytes of them); data must be followed by CRLF; lines end in CRLF.
+ * Violations are 400. The decoded body may not exceed {@code maxBodySize} (413, detected as the chunk sizes arrive).
+ * Trailer fields are checked for syntax, bounded by the header limits (431), and dropped.
  *
  * <p>Thread-safety: as for {@link BodyInput}.
  */

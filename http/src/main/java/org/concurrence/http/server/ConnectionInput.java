@@ -15,13 +15,13 @@ import java.time.Duration;
  * (the connection's, or the handler reading the body inline on it).
  */
 final class ConnectionInput {
-    private final Transport socket;
+    private final Transport transport;
     private final SpareBuffers spare;
     private ByteBuffer buffer;
     private int start;
 
-    ConnectionInput(Transport socket, SpareBuffers spare) {
-        this.socket = socket;
+    ConnectionInput(Transport transport, SpareBuffers spare) {
+        this.transport = transport;
         this.spare = spare;
     }
 
@@ -69,7 +69,7 @@ final class ConnectionInput {
         } else if (!buffer.hasRemaining()) {
             makeRoom();
         }
-        return socket.read(buffer, timeout);
+        return transport.read(buffer, timeout);
     }
 
     private void makeRoom() {
@@ -93,7 +93,7 @@ final class ConnectionInput {
      * @return how many bytes came, or -1 at the end of the stream
      */
     int readDirect(byte[] destination, int offset, int length, Duration timeout) throws IOException {
-        return socket.read(ByteBuffer.wrap(destination, offset, length), timeout);
+        return transport.read(ByteBuffer.wrap(destination, offset, length), timeout);
     }
 
     /**
@@ -101,7 +101,7 @@ final class ConnectionInput {
      */
     void awaitReadable(Duration timeout) throws IOException {
         release();
-        socket.awaitReadable(timeout);
+        transport.awaitReadable(timeout);
     }
 
     /** Gives the buffer back to the dispatcher's spares if it holds nothing unconsumed. */

@@ -43,7 +43,7 @@ final class ResponseWriter {
     /** How a response's body is delimited. */
     enum Framing { NONE, LENGTH, CHUNKED, CLOSE }
 
-    private final Transport socket;
+    private final Transport transport;
     private final DispatcherShare share;
     private final byte[] serverLine;
     private final Duration timeout;
@@ -58,8 +58,8 @@ final class ResponseWriter {
     private boolean busy;
     private Waiter<Boolean> waiting;
 
-    ResponseWriter(Transport socket, DispatcherShare share, byte[] serverLine, Duration timeout) {
-        this.socket = socket;
+    ResponseWriter(Transport transport, DispatcherShare share, byte[] serverLine, Duration timeout) {
+        this.transport = transport;
         this.share = share;
         this.serverLine = serverLine;
         this.timeout = timeout;
@@ -70,7 +70,7 @@ final class ResponseWriter {
         while (busy) {
             Waiter<Boolean> w = Waiter.create();
             waiting = w;
-            w.await(Tasklet.deadline(null), "wait for the output of", socket);
+            w.await(Tasklet.deadline(null), "wait for the output of", transport);
         }
         busy = true;
     }
@@ -107,7 +107,7 @@ final class ResponseWriter {
             out.flip();
             writes++;
             try {
-                socket.write(out, timeout);
+                transport.write(out, timeout);
             } finally {
                 out.clear();
             }
@@ -198,7 +198,7 @@ final class ResponseWriter {
      */
     private void resetOnClose(Exception failure) {
         try {
-            socket.socket().setOption(StandardSocketOptions.SO_LINGER, 0);
+            transport.socket().setOption(StandardSocketOptions.SO_LINGER, 0);
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }
@@ -278,7 +278,7 @@ final class ResponseWriter {
             if (length >= out.capacity()) {
                 flush();
                 writes++;
-                socket.write(ByteBuffer.wrap(bytes, offset, length), timeout);
+                transport.write(ByteBuffer.wrap(bytes, offset, length), timeout);
                 return;
             }
             flush();
