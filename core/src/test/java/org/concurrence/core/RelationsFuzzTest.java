@@ -1,23 +1,15 @@
 package org.concurrence.core;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -475,57 +467,7 @@ class RelationsFuzzTest {
 
     @Test
     void linksMonitorsAndNamesKeepToTheirDocumentedContract() throws Exception {
-        long seed = Long.getLong("relfuzz.seed", 0x5eed_1157L);
-        int cases = Integer.getInteger("relfuzz.cases", 1000);
-        int from = Integer.getInteger("relfuzz.from", 0);
-        long began = System.nanoTime();
-        List<String> failures = new ArrayList<>();
-        Map<String, Integer> kinds = new LinkedHashMap<>();
-        int failed = 0;
-        ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "relfuzz");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            for (int i = from; i < from + cases; i++) {
-                long caseSeed = seed * 1_000_003L + i;
-                Case c = generate(new Random(caseSeed));
-                Future<String> result = runner.submit(() -> run(c, caseSeed));
-                String failure;
-                try {
-                    failure = result.get(20, TimeUnit.SECONDS);
-                } catch (TimeoutException hung) {
-                    failure = "hung: the run did not end";
-                    runner.shutdownNow();
-                    runner = Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "relfuzz");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                } catch (java.util.concurrent.ExecutionException e) {
-                    failure = "threw " + e.getCause();
-                }
-                if (failure != null) {
-                    failed++;
-                    String first = failure.lines().findFirst().orElse("").replaceAll("\\d+", "#");
-                    kinds.merge(first.substring(0, Math.min(80, first.length())), 1, Integer::sum);
-                    if (failures.size() < 3) {
-                        failures.add("case " + i + " (replay: -Drelfuzz.seed=" + seed + " -Drelfuzz.from=" + i
-                                + " -Drelfuzz.cases=1)\n" + failure + "\n" + c);
-                    }
-                }
-            }
-        } finally {
-            runner.shutdownNow();
-        }
-        System.out.printf("RelationsFuzzTest: seed %d, %d cases from %d, %d failed, in %d ms%n", seed, cases, from,
-                failed, (System.nanoTime() - began) / 1_000_000);
-        if (!failures.isEmpty()) {
-            StringBuilder summary = new StringBuilder();
-            kinds.forEach((k, n) -> summary.append("  ").append(n).append(" × ").append(k).append('\n'));
-            fail(failed + " failing case(s), seed " + seed + ", by kind:\n" + summary + "\nthe first ones:\n\n"
-                    + String.join("\n\n", failures));
-        }
+        new FuzzRunner<Case>("RelationsFuzzTest", "relfuzz", 0x5eed_1157L, 1000)
+                .run(RelationsFuzzTest::generate, RelationsFuzzTest::run, Case::toString, null);
     }
 }

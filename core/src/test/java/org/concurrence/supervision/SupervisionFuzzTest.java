@@ -7,21 +7,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.concurrence.core.Concurrence;
 import org.concurrence.core.Down;
 import org.concurrence.core.Ending;
 import org.concurrence.core.Exit;
+import org.concurrence.core.FuzzRunner;
 import org.concurrence.core.JoinError;
 import org.concurrence.core.Mailbox;
 import org.concurrence.core.Registry;
@@ -1124,58 +1118,7 @@ class SupervisionFuzzTest {
 
     @Test
     void supervisionKeepsToItsDocumentedContract() throws Exception {
-        long seed = Long.getLong("supfuzz.seed", 0x5eed_5afeL);
-        int cases = Integer.getInteger("supfuzz.cases", 1000);
-        int from = Integer.getInteger("supfuzz.from", 0);
-        long began = System.nanoTime();
-        List<String> failures = new ArrayList<>();
-        Map<String, Integer> kinds = new LinkedHashMap<>();
-        int failed = 0;
-        ExecutorService runner = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "supfuzz");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            for (int i = from; i < from + cases; i++) {
-                long caseSeed = seed * 1_000_003L + i;
-                Case c = generate(new Random(caseSeed));
-                Future<String> result = runner.submit(() -> run(c, caseSeed));
-                String failure;
-                try {
-                    failure = result.get(20, TimeUnit.SECONDS);
-                } catch (TimeoutException hung) {
-                    failure = "hung: the run did not end";
-                    runner.shutdownNow();
-                    runner = Executors.newSingleThreadExecutor(r -> {
-                        Thread t = new Thread(r, "supfuzz");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                } catch (ExecutionException e) {
-                    failure = "threw " + e.getCause();
-                }
-                if (failure != null) {
-                    failed++;
-                    kinds.merge(failure.replaceAll("\\d+", "#").lines().findFirst().orElse("")
-                            .substring(0, Math.min(90, failure.lines().findFirst().orElse("").length())),
-                            1, Integer::sum);
-                    if (failures.size() < 3) {
-                        failures.add("case " + i + " (replay: -Dsupfuzz.seed=" + seed + " -Dsupfuzz.from=" + i
-                                + " -Dsupfuzz.cases=1)\n" + failure + "\n" + c.describe());
-                    }
-                }
-            }
-        } finally {
-            runner.shutdownNow();
-        }
-        System.out.printf("SupervisionFuzzTest: seed %d, %d cases from %d, %d failed, in %d ms; %s%n", seed, cases,
-                from, failed, (System.nanoTime() - began) / 1_000_000, STATS);
-        if (!failures.isEmpty()) {
-            StringBuilder summary = new StringBuilder();
-            kinds.forEach((k, n) -> summary.append("  ").append(n).append(" × ").append(k).append('\n'));
-            fail(failed + " failing case(s), seed " + seed + ", by kind:\n" + summary + "\nthe first ones:\n\n"
-                    + String.join("\n\n", failures));
-        }
+        new FuzzRunner<Case>("SupervisionFuzzTest", "supfuzz", 0x5eed_5afeL, 1000)
+                .run(SupervisionFuzzTest::generate, SupervisionFuzzTest::run, Case::describe, STATS::toString);
     }
 }
