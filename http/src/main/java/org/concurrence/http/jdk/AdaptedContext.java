@@ -17,14 +17,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Thread-safety: safe from any thread; changes apply to exchanges that start after them.
  */
 final class AdaptedContext extends HttpContext {
-    private final AdaptedHttpServer server;
+    private final HttpServer server;
     private final String path;
     private volatile HttpHandler handler;
     private volatile Authenticator authenticator;
     private final List<Filter> filters = new CopyOnWriteArrayList<>();
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
 
-    AdaptedContext(AdaptedHttpServer server, String path, HttpHandler handler) {
+    AdaptedContext(HttpServer server, String path, HttpHandler handler) {
         this.server = server;
         this.path = path;
         this.handler = handler;

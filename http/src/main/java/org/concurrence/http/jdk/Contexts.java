@@ -2,6 +2,7 @@ package org.concurrence.http.jdk;
 
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -12,10 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Thread-safety: safe from any thread.
  */
 final class Contexts {
-    private final AdaptedHttpServer server;
+    private final HttpServer server;
     private final CopyOnWriteArrayList<AdaptedContext> list = new CopyOnWriteArrayList<>();
 
-    Contexts(AdaptedHttpServer server) {
+    Contexts(HttpServer server) {
         this.server = server;
     }
 
