@@ -18,8 +18,8 @@ import java.net.InetSocketAddress;
  * own blocking context. The {@code backlog} argument is accepted and ignored (the listen queue is as deep as the
  * kernel allows).
  *
- * <p>HTTPS is not provided by this adapter yet: {@link #createHttpsServer} throws
- * {@link UnsupportedOperationException}.
+ * <p>HTTPS: {@link #createHttpsServer} makes a server that serves over TLS with the context and parameters of its
+ * {@link com.sun.net.httpserver.HttpsConfigurator}; its handlers get {@link com.sun.net.httpserver.HttpsExchange}s.
  *
  * <p>Thread-safety: stateless; safe from any thread.
  */
@@ -37,9 +37,11 @@ public final class ConcurrenceHttpServerProvider extends HttpServerProvider {
     }
 
     @Override
-    public HttpsServer createHttpsServer(InetSocketAddress address, int backlog) {
-        throw new UnsupportedOperationException("HTTPS through the com.sun.net.httpserver adapter is not supported yet;"
-                + " use the JDK's provider for HttpsServer (-Dcom.sun.net.httpserver.HttpServerProvider="
-                + "sun.net.httpserver.DefaultHttpServerProvider)");
+    public HttpsServer createHttpsServer(InetSocketAddress address, int backlog) throws IOException {
+        AdaptedHttpsServer server = new AdaptedHttpsServer();
+        if (address != null) {
+            server.bind(address, backlog);
+        }
+        return server;
     }
 }

@@ -55,8 +55,10 @@ final class ExchangeBridge {
     static Response run(Request request, AdaptedContext context) throws Exception {
         Channel<Signal> pipe = Channel.buffered("exchange " + request.method() + " " + request.path(), PIPE_CHUNKS);
         AdaptedExchange exchange = new AdaptedExchange(request, context, pipe);
+        HttpExchange seen = request.tlsSession().<HttpExchange>map(s -> new AdaptedHttpsExchange(exchange, s))
+                .orElse(exchange);
         Tasklet.builder().name("httpserver " + request.method() + " " + request.path())
-                .spawn(() -> handle(exchange, context, pipe));
+                .spawn(() -> handle(seen, exchange, context));
         Signal first;
         try {
             first = pipe.receive();
@@ -118,13 +120,13 @@ final class ExchangeBridge {
      * The handler's tasklet: the context's filters, its authenticator, its handler. The exchange ends when it is
      * closed, here or later by whoever the handler handed it to (see {@link AdaptedExchange}).
      */
-    private static void handle(AdaptedExchange exchange, AdaptedContext context, Channel<Signal> pipe) {
+    private static void handle(HttpExchange seen, AdaptedExchange exchange, AdaptedContext context) {
         try {
             HttpHandler handler = context.getHandler();
             HttpHandler authenticated = context.getAuthenticator() == null ? handler
-                    : ex -> authenticate(ex, context.getAuthenticator(), handler);
+                    : ex -> authenticate(ex, exchange, context.getAuthenticator(), handler);
             List<Filter> filters = context.getFilters();
-            new Filter.Chain(filters, authenticated).doFilter(exchange);
+            new Filter.Chain(filters, authenticated).doFilter(seen);
             exchange.handlerReturned();
         } catch (Throwable t) {
             exchange.fail(t);
@@ -134,11 +136,11 @@ final class ExchangeBridge {
         }
     }
 
-    private static void authenticate(HttpExchange exchange, Authenticator authenticator, HttpHandler handler)
-            throws IOException {
+    private static void authenticate(HttpExchange exchange, AdaptedExchange underneath, Authenticator authenticator,
+            HttpHandler handler) throws IOException {
         switch (authenticator.authenticate(exchange)) {
             case Authenticator.Success success -> {
-                ((AdaptedExchange) exchange).setPrincipal(success.getPrincipal());
+                underneath.setPrincipal(success.getPrincipal());
                 handler.handle(exchange);
             }
             case Authenticator.Failure failure -> {

@@ -22,10 +22,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.concurrence.http.Response;
+import org.concurrence.http.TestTls;
 import org.concurrence.io.tls.TlsOptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,41 +32,14 @@ import org.junit.jupiter.api.Timeout;
 /** HTTPS: the server over TLS, with the JDK's HTTP client and raw TLS sockets. */
 @Timeout(120)
 class HttpsTest {
-    private static final char[] PASSWORD = "changeit".toCharArray();
+    private static final char[] PASSWORD = TestTls.PASSWORD;
     private static KeyStore keys;
     private static SSLContext clientContext;
 
-    /** A self-signed certificate for localhost and 127.0.0.1, made by the JDK's keytool for this run. */
     @BeforeAll
-    static void certificate() throws Exception {
-        Path dir = Files.createTempDirectory("concurrence-https");
-        Path file = dir.resolve("server.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "key", "-keyalg", "EC", "-groupname",
-                "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "keytool: " + output);
-        keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            keys.load(in, PASSWORD);
-        }
-        Files.delete(file);
-        Files.delete(dir);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("server", keys.getCertificate("key"));
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        clientContext = SSLContext.getInstance("TLS");
-        clientContext.init(null, tmf.getTrustManagers(), null);
-    }
-
-    @AfterAll
-    static void forget() {
-        keys = null;
-        clientContext = null;
+    static void certificate() {
+        keys = TestTls.keys();
+        clientContext = TestTls.clientContext();
     }
 
     private static TestServer https(HttpServerOptions options) {

@@ -35,7 +35,8 @@ import javax.net.ssl.TrustManagerFactory;
  * @param verifyHostname       client only: check that the server's certificate names the host (endpoint
  *                             identification "HTTPS"); on by default, and turning it off lets anyone with a trusted
  *                             certificate impersonate the server
- * @param clientAuth           server only: whether clients must present a certificate
+ * @param clientAuth           server only: whether clients must present a certificate; {@code NONE} leaves the
+ *                             engine as the context made it (which does not ask, for a context of the JDK's)
  */
 public record TlsOptions(boolean clientMode, SSLContext context, List<String> applicationProtocols, List<String> protocols,
                          boolean verifyHostname, ClientAuth clientAuth) {
@@ -160,9 +161,10 @@ public record TlsOptions(boolean clientMode, SSLContext context, List<String> ap
                 parameters.setServerNames(List.of(new SNIHostName(serverName)));
             }
         } else {
-            parameters.setNeedClientAuth(clientAuth == ClientAuth.NEED);
-            if (clientAuth == ClientAuth.WANT) {
-                parameters.setWantClientAuth(true);
+            switch (clientAuth) {
+                case NEED -> parameters.setNeedClientAuth(true);
+                case WANT -> parameters.setWantClientAuth(true);
+                case NONE -> { } // as the context made the engine: not asked, unless the context's engines ask
             }
         }
         engine.setSSLParameters(parameters);
