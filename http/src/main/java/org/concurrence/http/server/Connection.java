@@ -327,7 +327,7 @@ final class Connection {
             HttpServer.LOG.log(System.Logger.Level.DEBUG, () -> "connection " + socket + " aborted", cause);
         }
         try {
-            socket.close();
+            socket.abort(); // a reset, and no close_notify: whatever was cut must not look whole
         } catch (IOException ignored) {
             // Already broken.
         }
@@ -344,8 +344,12 @@ final class Connection {
                 }
             }
         }
-        if (!pipeline.aborted && socket.isOpen() && (input.available() > 0 || bodyStreaming)) {
-            linger();
+        if (!pipeline.aborted && socket.isOpen()) {
+            if (input.available() > 0 || bodyStreaming) {
+                linger(); // which shuts the output first (close_notify for TLS)
+            } else {
+                socket.endGracefully(options.writeTimeout());
+            }
         }
         if (!helpersAlive) {
             input.release();

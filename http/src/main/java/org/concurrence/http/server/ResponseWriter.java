@@ -1,7 +1,6 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -193,12 +192,12 @@ final class ResponseWriter {
 
     /**
      * A close-delimited body (HTTP/1.0, no length) failed after part of its response went out: the connection's
-     * close must not look like the body's end, so it is made abortive (a reset, not a FIN) and the client sees an
-     * error instead of a short body it would take as whole.
+     * close must not look like the body's end, so the connection is aborted at once (a reset, not a FIN, and for TLS
+     * no close_notify) and the client sees an error instead of a short body it would take as whole.
      */
     private void resetOnClose(Exception failure) {
         try {
-            transport.socket().setOption(StandardSocketOptions.SO_LINGER, 0);
+            transport.abort();
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }

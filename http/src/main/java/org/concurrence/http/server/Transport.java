@@ -1,10 +1,13 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Timeout;
 import org.concurrence.io.Socket;
 import org.concurrence.io.tls.TlsSocket;
 
@@ -30,6 +33,19 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
     void shutdownOutput() throws IOException;
 
     void close() throws IOException;
+
+    /**
+     * Closes abortively (a reset, and for TLS no close_notify): the connection broke or a response failed part way,
+     * and the client must see an error rather than a clean end.
+     */
+    void abort() throws IOException;
+
+    /**
+     * Ends a connection that served its last response: for TLS, sends close_notify and the FIN (waiting at most
+     * {@code timeout}), so that a close-delimited body is seen to be whole (RFC 8446 §6.1, RFC 9112 §9.8); for plain
+     * TCP nothing, the socket's close is the end.
+     */
+    void endGracefully(Duration timeout);
 
     boolean isOpen();
 
@@ -64,6 +80,20 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
         @Override
         public void close() throws IOException {
             socket.close();
+        }
+
+        @Override
+        public void abort() throws IOException {
+            try {
+                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException closedAlready) {
+                // Nothing left to reset.
+            }
+            socket.close();
+        }
+
+        @Override
+        public void endGracefully(Duration timeout) {
         }
 
         @Override
@@ -107,6 +137,20 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
         @Override
         public void close() throws IOException {
             tls.close();
+        }
+
+        @Override
+        public void abort() throws IOException {
+            tls.abort();
+        }
+
+        @Override
+        public void endGracefully(Duration timeout) {
+            try (Timeout _ = Timeout.after(timeout)) {
+                tls.shutdownOutput();
+            } catch (IOException | DeadlineExceededException goneOrSlow) {
+                // The client left or stopped reading: the socket's close follows all the same.
+            }
         }
 
         @Override

@@ -23,8 +23,10 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.concurrence.http.Response;
+import org.concurrence.http.ResponseBody;
 import org.concurrence.http.TestTls;
 import org.concurrence.io.tls.TlsOptions;
+import org.concurrence.io.tls.TlsSocket;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -136,6 +138,57 @@ class HttpsTest {
             tls.getOutputStream().write("GET /second HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String second = readResponse(in);
             assertTrue(second.endsWith("GET /second over TLSv1.3"), second);
+        }
+    }
+
+    /**
+     * How TLS connections end: a response that ends the connection (HTTP/1.0 close-delimited, {@code Connection:
+     * close}) ends with close_notify, so the client knows the body is whole (RFC 8446 §6.1, RFC 9112 §9.8); a
+     * close-delimited body that fails part way ends without one (a reset), so it cannot pass for a whole one.
+     */
+    @Test
+    void aCompleteResponseEndsWithCloseNotifyAndAFailedOneWithout() throws Exception {
+        byte[] block = "x".repeat(5000).getBytes(StandardCharsets.US_ASCII);
+        try (TestServer s = TestServer.start(HttpServerOptions.defaults().withTls(TlsOptions.server(keys, PASSWORD)),
+                request -> Response.ok(ResponseBody.ofWriter(-1, out -> {
+                    out.write(block);
+                    out.flush();
+                    if (request.path().equals("/fail")) {
+                        throw new IllegalStateException("the body's source failed (expected)");
+                    }
+                }), "text/plain"))) {
+            org.concurrence.core.Concurrence.run(() -> {
+                for (String request : List.of("GET /whole HTTP/1.0\r\nHost: x\r\n\r\n",
+                        "GET /whole HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) {
+                    Ending end = fetch(s.port(), request);
+                    assertTrue(end.bytes > 5000 && end.failure == null && end.closeNotify,
+                            request.lines().findFirst().orElseThrow() + ": " + end);
+                }
+                Ending cut = fetch(s.port(), "GET /fail HTTP/1.0\r\nHost: x\r\n\r\n");
+                assertTrue(cut.failure != null || !cut.closeNotify, "a failed body passed for a whole one: " + cut);
+            });
+        }
+    }
+
+    private record Ending(long bytes, boolean closeNotify, Exception failure) {}
+
+    /** Sends {@code request} over a TLS session of ours and reads until the end; how it ended. */
+    private static Ending fetch(int port, String request) {
+        try (TlsSocket tls = TlsSocket.connect(new java.net.InetSocketAddress("127.0.0.1", port), "localhost",
+                TlsOptions.client(clientContext), Duration.ofSeconds(20))) {
+            tls.write(java.nio.ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), Duration.ofSeconds(20));
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(8192);
+            long bytes = 0;
+            try {
+                for (int n; (n = tls.read(buffer.clear(), Duration.ofSeconds(20))) >= 0; ) {
+                    bytes += n;
+                }
+            } catch (IOException e) {
+                return new Ending(bytes, tls.closeNotifyReceived(), e);
+            }
+            return new Ending(bytes, tls.closeNotifyReceived(), null);
+        } catch (IOException e) {
+            return new Ending(0, false, e);
         }
     }
 

@@ -74,6 +74,8 @@ public final class TlsSocket implements Source, Sink {
     private volatile boolean handshaken;
     private boolean inboundDone;
     private volatile boolean closed;
+    /** The peer's close_notify arrived: the end of the stream was the peer's own, not a cut. */
+    private volatile boolean closeNotifyReceived;
     /** Why the session failed after its handshake; null while it has not. */
     private volatile SSLException failure;
 
@@ -342,6 +344,7 @@ public final class TlsSocket implements Source, Sink {
      */
     private void closeNotifyReceived(HandshakeStatus status) throws IOException {
         inboundDone = true;
+        closeNotifyReceived = true;
         try {
             answer(status);
         } catch (SSLException e) {
@@ -455,6 +458,30 @@ public final class TlsSocket implements Source, Sink {
         } finally {
             socket.close();
         }
+    }
+
+    /**
+     * Whether the stream ended with the peer's {@code close_notify} (RFC 8446 §6.1) rather than with the connection
+     * alone: for data whose end is the connection's end (an HTTP/1.0 body without a length), only this tells a whole
+     * stream from a cut one. False while the stream has not ended.
+     */
+    public boolean closeNotifyReceived() {
+        return closeNotifyReceived;
+    }
+
+    /**
+     * Closes the socket without {@code close_notify}, abortively (a reset): the peer sees an error or a cut, never a
+     * clean end. For a session whose data is known to be incomplete (a response that failed part way). Idempotent;
+     * callable from any thread.
+     */
+    public void abort() throws IOException {
+        closed = true;
+        try {
+            socket.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException closedAlready) {
+            // Nothing left to reset.
+        }
+        socket.close();
     }
 
     /** False once {@link #close()} was called or the socket closed. */
