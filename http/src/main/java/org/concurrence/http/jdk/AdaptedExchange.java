@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.concurrence.channel.Channel;
 import org.concurrence.channel.ChannelClosedException;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.http.Method;
 import org.concurrence.http.Request;
 import org.concurrence.http.Status;
@@ -53,7 +54,7 @@ final class AdaptedExchange extends HttpExchange {
         this.context = context;
         this.pipe = pipe;
         request.headers().forEach(requestHeaders::add);
-        this.in = request.body().stream();
+        this.in = new OnItsDispatcher(request.body().stream(), Dispatcher.current());
         this.out = responseStream;
     }
 
@@ -260,6 +261,59 @@ final class AdaptedExchange extends HttpExchange {
         }
     }
 
+    /**
+     * The request body, readable only on the request's dispatcher: it comes straight from the connection, which only
+     * that dispatcher's tasklets may read. A handler that hands the exchange to another thread must read the body
+     * first; a read elsewhere fails at once, naming that, rather than racing the connection.
+     */
+    private static final class OnItsDispatcher extends java.io.FilterInputStream {
+        private final Dispatcher dispatcher;
+
+        OnItsDispatcher(InputStream in, Dispatcher dispatcher) {
+            super(in);
+            this.dispatcher = dispatcher;
+        }
+
+        private void check() throws IOException {
+            if (Dispatcher.current() != dispatcher) {
+                throw new IOException("the request body can be read only on the request's dispatcher (in the handler"
+                        + " or a tasklet it spawns); read it before handing the exchange to " + Thread.currentThread());
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            check();
+            return in.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            check();
+            return in.read(b, off, len);
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            check();
+            return in.skip(n);
+        }
+
+        @Override
+        public int available() throws IOException {
+            check();
+            return in.available();
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (Dispatcher.current() == dispatcher) {
+                in.close();
+            }
+            // Elsewhere: nothing to release; the server drains or drops an unread body when the exchange ends.
+        }
+    }
+
     /** The response body: chunks to the request's tasklet, with the JDK's length checks. */
     private final class ResponseStream extends OutputStream {
         private byte[] buffer;
@@ -321,7 +375,11 @@ final class AdaptedExchange extends HttpExchange {
                 return;
             }
             if (responseCode == -1) {
-                return; // as the JDK: closing before the headers were sent is ignored here; finish() reports it
+                // Closed with nothing sent: the request is answered 500 (the JDK's server drops the connection).
+                closed = true;
+                fail(new IOException("the exchange for " + context.getPath() + " was closed before"
+                        + " sendResponseHeaders"));
+                return;
             }
             closed = true;
             flush();

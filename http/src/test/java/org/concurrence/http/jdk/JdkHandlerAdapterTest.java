@@ -361,6 +361,42 @@ class JdkHandlerAdapterTest {
         assertThrows(IOException.class, () -> reply(parked.getFirst(), 200, "too late"));
     }
 
+    /** Closing without sending anything answers 500 (the JDK's server drops the connection); it never hangs. */
+    @Test
+    void anExchangeClosedBeforeItsHeadersIs500AndTheServerGoesOn() throws Exception {
+        server.createContext("/closed", HttpExchange::close);
+        server.createContext("/ok", ex -> reply(ex, 200, "fine"));
+        server.start();
+        assertEquals(500, get("/closed").statusCode());
+        assertEquals("fine", get("/ok").body());
+    }
+
+    /**
+     * The request body comes straight from the connection: read on another thread it fails at once with a message
+     * saying so (and the exchange can still be answered), instead of racing the connection or hanging.
+     */
+    @Test
+    void readingTheBodyOnAnotherThreadFailsAtOnceNamingWhy() throws Exception {
+        server.createContext("/upload", ex -> Thread.ofPlatform().start(() -> {
+            String outcome;
+            try {
+                outcome = "read " + ex.getRequestBody().readAllBytes().length;
+            } catch (IOException e) {
+                outcome = e.getMessage();
+            }
+            try {
+                reply(ex, 200, outcome);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        server.start();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri("/upload")).timeout(TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString("0123456789")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().startsWith("the request body can be read only on the request's dispatcher"), r.body());
+    }
+
     /** The one forgiveness: a fixed-length body written whole is a complete response even if never closed. */
     @Test
     void aFixedLengthBodyWrittenWholeEndsWhenTheHandlerReturnsWithoutClosing() throws Exception {
