@@ -32,8 +32,9 @@ import org.concurrence.http.Status;
  *
  * <p>Defaults: methods GET, HEAD and POST (the ones browsers send without preflight; add others with
  * {@link #withMethods}); any request header the preflight asks for (narrow with {@link #withHeaders}); no
- * credentials; no exposed headers; the browser's own preflight cache time. With credentials, the origin is always
- * echoed, never {@code *}, as the standard requires.
+ * credentials (allowed for listed origins only); no exposed headers; the browser's own preflight cache time. With
+ * credentials, the origin is echoed, never {@code *}, as the standard requires. Responses that depend on the origin
+ * (all of them, when origins are listed) say {@code Vary: Origin}, requests without one included.
  *
  * <p>Place it first among a router's filters: router filters also see the OPTIONS requests the router would answer
  * itself, so the preflight reaches it for every path.
@@ -106,8 +107,18 @@ public final class CorsFilter implements Filter {
         return new CorsFilter(origins, methods, headers, Set.copyOf(Arrays.asList(names)), credentials, maxAge);
     }
 
-    /** A copy that lets pages send cookies and read the response ({@code Access-Control-Allow-Credentials}). */
+    /**
+     * A copy that lets pages send cookies and read the response ({@code Access-Control-Allow-Credentials}). Only for
+     * listed origins: with any origin allowed, every site on the web could read its visitors' data from this API
+     * with their cookies (the reflected-origin misconfiguration), so that is refused.
+     *
+     * @throws IllegalStateException if this filter allows any origin
+     */
     public CorsFilter withCredentials() {
+        if (origins == null) {
+            throw new IllegalStateException("credentials cannot be allowed for any origin: every site could then read"
+                    + " responses with its visitors' cookies; list the origins with CorsFilter.allowing(...)");
+        }
         return new CorsFilter(origins, methods, headers, exposed, true, maxAge);
     }
 
@@ -131,7 +142,9 @@ public final class CorsFilter implements Filter {
     public Response filter(Request request, Handler next) throws Exception {
         String origin = request.header("Origin");
         if (origin == null) {
-            return next.handle(request);
+            // Not a CORS request; but the answer to one would differ, so a shared cache must keep them apart.
+            Response response = next.handle(request);
+            return origins == null ? response : vary(response, "Origin");
         }
         String requestedMethod = request.header("Access-Control-Request-Method");
         if (request.method().equals(Method.OPTIONS) && requestedMethod != null) {

@@ -53,7 +53,10 @@ class CorsFilterTest {
         assertTrue(other.headers().containsToken("Vary", "Origin"));
         Response none = router.handle(TestRequest.get("/items"));
         assertNull(none.headers().get("Access-Control-Allow-Origin"));
-        assertNull(none.headers().get("Vary"));
+        assertTrue(none.headers().containsToken("Vary", "Origin"),
+                "a cache must not serve this (permissionless) answer to a CORS request");
+        Response anyNone = router(CorsFilter.allowingAnyOrigin()).handle(TestRequest.get("/items"));
+        assertNull(anyNone.headers().get("Vary"), "with any origin the answer is the same for all: no Vary");
     }
 
     @Test
@@ -91,16 +94,20 @@ class CorsFilterTest {
     }
 
     @Test
-    void anyOriginIsAStarUnlessCredentialsAreAllowedThenTheOriginIsEchoed() throws Exception {
+    void anyOriginIsAStarAndCredentialsNeedListedOriginsWhichAreEchoed() throws Exception {
         Response star = router(CorsFilter.allowingAnyOrigin()).handle(TestRequest.get("/items", "Origin", APP));
         assertEquals("*", star.headers().get("Access-Control-Allow-Origin"));
         assertFalse(star.headers().containsToken("Vary", "Origin"), "the same for every origin");
-        Response echoed = router(CorsFilter.allowingAnyOrigin().withCredentials().withExposedHeaders("X-Total"))
-                .handle(TestRequest.get("/items", "Origin", "https://any.example"));
-        assertEquals("https://any.example", echoed.headers().get("Access-Control-Allow-Origin"));
+        Response echoed = router(CorsFilter.allowing(APP).withCredentials().withExposedHeaders("X-Total"))
+                .handle(TestRequest.get("/items", "Origin", APP));
+        assertEquals(APP, echoed.headers().get("Access-Control-Allow-Origin"));
         assertEquals("true", echoed.headers().get("Access-Control-Allow-Credentials"));
         assertEquals("X-Total", echoed.headers().get("Access-Control-Expose-Headers"));
         assertTrue(echoed.headers().containsToken("Vary", "Origin"));
+        // Any origin with credentials would let every site read its visitors' data: refused when configured.
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> CorsFilter.allowingAnyOrigin().withCredentials());
+        assertTrue(refused.getMessage().contains("list the origins"), refused.getMessage());
     }
 
     @Test

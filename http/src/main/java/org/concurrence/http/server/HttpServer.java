@@ -141,7 +141,16 @@ public final class HttpServer implements AutoCloseable {
      * that does not trust the certificate, plain HTTP sent to the HTTPS port), which closes only this connection.
      */
     private Transport handshake(Socket socket) throws IOException {
-        TlsSocket tls = TlsSocket.server(socket, options.tls());
+        TlsSocket tls;
+        try {
+            tls = TlsSocket.server(socket, options.tls());
+        } catch (RuntimeException e) {
+            // The context could not make an engine (an adapter's HttpsServer without a configurator, a configurator
+            // that throws): this connection fails, quietly, as a failed handshake does.
+            LOG.log(System.Logger.Level.DEBUG, () -> "no TLS engine for " + socket + ": " + e);
+            socket.close();
+            return null;
+        }
         try {
             tls.handshake(options.headTimeout());
             return new Transport.Secure(tls);

@@ -33,6 +33,10 @@ import org.concurrence.http.Status;
  * <p>Place it outside the handlers whose responses it should compress, e.g. first in a router's filters. HEAD is
  * treated as GET (the server sends no body for it, and a streamed one is not even compressed).
  *
+ * <p>Security: compressing a response over TLS that holds both a secret (a CSRF token, a session value) and text an
+ * attacker can inject (a reflected parameter) exposes the secret to length-observing attacks (BREACH). For such
+ * responses send {@code Cache-Control: no-transform} (which this filter honours), or narrow {@link #withTypes}.
+ *
  * <p>Blocking: none of its own; compressing a body of bytes costs CPU in the request's tasklet, a streamed one in
  * its writer. Thread-safety: immutable; one instance may serve every request.
  */

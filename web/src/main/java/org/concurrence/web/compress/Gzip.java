@@ -35,6 +35,7 @@ final class Gzip {
      */
     static ResponseBody streamed(ResponseBody.BodyWriter writer, int level) {
         return ResponseBody.ofWriter(-1, out -> {
+            // If writing the gzip header already fails, the deflater made by the constructor is left to its Cleaner.
             Stream gzip = new Stream(new Unclosed(out), level);
             try {
                 writer.writeTo(gzip);
