@@ -2,6 +2,8 @@ package org.concurrence.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.concurrence.io.Sink;
+import org.concurrence.io.Source;
 
 /**
  * The answer to a request: a status, header fields and a {@link ResponseBody}.
@@ -14,6 +16,10 @@ import java.util.Objects;
  * charset=UTF-8} for {@link #html}. A handler must not set Content-Length or Transfer-Encoding: the server frames the
  * body from its {@link ResponseBody#length()}.
  *
+ * <p>A {@code 101 Switching Protocols} response made by {@link #switchingProtocols} carries an {@link Upgrade}: the
+ * protocol the connection speaks after the 101 (WebSocket, see {@code org.concurrence.http.websocket}). It is the
+ * only 1xx status a handler may return.
+ *
  * <p>Immutable; thread-safe.
  */
 public final class Response {
@@ -23,16 +29,22 @@ public final class Response {
     private final Status status;
     private final Headers headers;
     private final ResponseBody body;
+    /** What runs on the connection after a 101; null for every other response. */
+    private final Upgrade upgrade;
 
     private Response(Status status, Headers headers, ResponseBody body) {
-        this(status, headers, body, true);
+        this(status, headers, body, true, null);
     }
 
-    /** {@code check} false: {@code headers} are another response's, already checked and frozen. */
-    private Response(Status status, Headers headers, ResponseBody body, boolean check) {
+    /**
+     * {@code check} false: {@code headers} are another response's, already checked and frozen. An {@code upgrade} is
+     * kept only with a 101 (a filter turning the answer into an error drops it).
+     */
+    private Response(Status status, Headers headers, ResponseBody body, boolean check, Upgrade upgrade) {
         this.status = Objects.requireNonNull(status, "status");
         this.headers = headers.readOnly();
         this.body = Objects.requireNonNull(body, "body");
+        this.upgrade = status.code() == 101 ? upgrade : null;
         if (check && (headers.contains("Content-Length") || headers.contains("Transfer-Encoding"))) {
             throw new IllegalArgumentException("Content-Length and Transfer-Encoding are set by the server from the"
                     + " body's length; do not set them on a response");
@@ -74,6 +86,22 @@ public final class Response {
         return new Response(status, Headers.of("Location", location), ResponseBody.empty());
     }
 
+    /**
+     * {@code 101 Switching Protocols} with {@code headers} (which must name the protocol: {@code Upgrade},
+     * {@code Connection: Upgrade} and the protocol's own fields), after which the server hands the connection to
+     * {@code upgrade}. For protocol implementations (see {@code org.concurrence.http.websocket.WebSocket}) rather than
+     * handlers.
+     *
+     * <p>The server honours it only for a request that carries an {@code Upgrade} field and no body, which it runs on
+     * the connection's own tasklet and claims nothing behind: after writing and flushing the 101 at the request's
+     * turn, it runs {@code upgrade} on that tasklet and closes the connection when it returns. Any other request
+     * answered with it gets a 500.
+     */
+    public static Response switchingProtocols(Headers headers, Upgrade upgrade) {
+        Objects.requireNonNull(upgrade, "upgrade");
+        return new Response(Status.SWITCHING_PROTOCOLS, Headers.copyOf(headers), ResponseBody.empty(), true, upgrade);
+    }
+
     /** A builder starting from {@code status}, no headers and no body. */
     public static Builder builder(Status status) {
         return new Builder(status);
@@ -92,24 +120,29 @@ public final class Response {
         return body;
     }
 
-    /** A copy with {@code status}. */
+    /** What runs on the connection after this 101 (see {@link #switchingProtocols}); null for any other response. */
+    public Upgrade upgrade() {
+        return upgrade;
+    }
+
+    /** A copy with {@code status}; a status other than 101 drops the {@link #upgrade()}. */
     public Response withStatus(Status status) {
-        return new Response(status, headers, body, false);
+        return new Response(status, headers, body, false, upgrade);
     }
 
     /** A copy with {@code body}. */
     public Response withBody(ResponseBody body) {
-        return new Response(status, headers, body, false);
+        return new Response(status, headers, body, false, upgrade);
     }
 
     /** A copy where {@code name} has only {@code value}. */
     public Response withHeader(String name, String value) {
-        return new Response(status, Headers.copyOf(headers).set(name, value), body);
+        return new Response(status, Headers.copyOf(headers).set(name, value), body, true, upgrade);
     }
 
     /** A copy with one more {@code name: value} field (for Set-Cookie, Vary, ...). */
     public Response withAddedHeader(String name, String value) {
-        return new Response(status, Headers.copyOf(headers).add(name, value), body);
+        return new Response(status, Headers.copyOf(headers).add(name, value), body, true, upgrade);
     }
 
     /** A builder starting from this response. */
@@ -117,6 +150,7 @@ public final class Response {
         Builder b = new Builder(status);
         b.headers = Headers.copyOf(headers);
         b.body = body;
+        b.upgrade = upgrade;
         return b;
     }
 
@@ -125,11 +159,45 @@ public final class Response {
         return "Response[" + status + ", " + headers + ", " + body.length() + " bytes]";
     }
 
+    /**
+     * The protocol a connection speaks after a {@code 101 Switching Protocols} response; see
+     * {@link #switchingProtocols}.
+     */
+    @FunctionalInterface
+    public interface Upgrade {
+        /**
+         * Speaks the new protocol over {@code connection} until done; the server closes the connection when this
+         * returns or throws (a throw is logged). Runs on the connection's tasklet.
+         */
+        void run(UpgradedConnection connection) throws Exception;
+    }
+
+    /**
+     * A connection after its 101: the bytes the client sent after the upgrade request (those the server had already
+     * read first), and the way back to the client, over TLS for HTTPS.
+     *
+     * <p>Blocking: reads and writes park the calling tasklet, under the timeout given and its deadline (the
+     * {@link Source} and {@link Sink} contracts). Thread-safety: confined to the connection's dispatcher; one reader
+     * and one writer at a time, which may be two tasklets. {@link #close()} is callable from any thread.
+     */
+    public interface UpgradedConnection extends Source, Sink {
+        /** The server's idle timeout: how long a protocol should wait for the client when it has no other bound. */
+        java.time.Duration idleTimeout();
+
+        /** The server's write timeout: how long a write may wait for the client to take bytes. */
+        java.time.Duration writeTimeout();
+
+        /** The client's address. */
+        java.net.SocketAddress remoteAddress();
+    }
+
     /** Builds a {@link Response}; not thread-safe. */
     public static final class Builder {
         private Status status;
         private Headers headers = new Headers();
         private ResponseBody body = ResponseBody.empty();
+        /** Kept from {@link #toBuilder()}'s response, so a filter adding fields to a 101 keeps its upgrade. */
+        private Upgrade upgrade;
 
         private Builder(Status status) {
             this.status = Objects.requireNonNull(status, "status");
@@ -178,7 +246,7 @@ public final class Response {
         }
 
         public Response build() {
-            return new Response(status, Headers.copyOf(headers), body);
+            return new Response(status, Headers.copyOf(headers), body, true, upgrade);
         }
     }
 }

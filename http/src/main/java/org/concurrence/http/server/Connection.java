@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
+import org.concurrence.core.TaskletExit;
 import org.concurrence.http.HttpException;
+import org.concurrence.http.Response;
 import org.concurrence.http.Status;
 import org.concurrence.io.ClosedWhileWaitingException;
 import org.concurrence.io.Socket;
@@ -27,6 +29,11 @@ import org.concurrence.io.Socket;
  * 100-continue), and only while the connection's tasklet is inside an inline run, so the socket is read by one tasklet.
  * A request whose body must still come from the socket is run inline, and nothing behind it is claimed until its body
  * is read to the end (or the connection is closed after its response).
+ *
+ * A request with an Upgrade field is never claimed by a helper, and nothing behind it is claimed until its response
+ * is written: if that is a 101 carrying a Response.Upgrade, the connection stops claiming, waits for the responses
+ * before it, and its tasklet runs the upgrade over an UpgradedStream (the bytes buffered behind the request first,
+ * then the transport); when the upgrade returns, the connection ends.
  */
 /**
  * One HTTP/1.1 connection: reads requests, runs the handler for each, writes the responses in order; see the notes
@@ -59,6 +66,10 @@ final class Connection {
     private long headStarted;
     boolean inlineRunning;
     boolean bodyStreaming;
+    /** A request asking to switch protocols is claimed and its response not written yet: nothing more is claimed. */
+    boolean upgradeInFlight;
+    /** What runs once the 101 is written: set by {@link Exchanges} when it writes one. */
+    Response.Upgrade upgrade;
     private boolean helperPending;
     private List<Tasklet<?>> helpers;
     private volatile boolean idle;
@@ -105,8 +116,22 @@ final class Connection {
             }
             pipeline.awaitBelow(1);
             writer.flushIfIdle();
+            if (upgrade != null && !pipeline.aborted) {
+                runUpgrade();
+            }
         } finally {
             end();
+        }
+    }
+
+    /** Runs the protocol the connection switched to, on this tasklet; the connection ends after it. */
+    private void runUpgrade() {
+        try {
+            upgrade.run(new UpgradedStream(socket, input, options));
+        } catch (TaskletExit e) {
+            throw e;
+        } catch (Exception | Error e) {
+            HttpServer.LOG.log(System.Logger.Level.WARNING, "upgraded connection " + socket + " failed", e);
         }
     }
 
@@ -209,7 +234,7 @@ final class Connection {
      * @return the exchange, an exchange answering a malformed request, or null if there is none to claim now
      */
     Exchange claim(boolean helper) {
-        if (pipeline.closing || bodyStreaming) {
+        if (pipeline.closing || bodyStreaming || upgradeInFlight) {
             return null;
         }
         if (helper && (!inlineRunning || server.isStopping() || pipeline.size() >= options.maxPipelined())) {
@@ -225,7 +250,7 @@ final class Connection {
                 return null;
             }
             RequestHead head = server.parser().parse(input.array(), input.start(), headLength, scanner.fieldCount());
-            if (helper && !selfContained(head, available - headLength)) {
+            if (helper && (head.asksUpgrade() || !selfContained(head, available - headLength))) {
                 return null;
             }
             input.consume(headLength);
@@ -277,6 +302,7 @@ final class Connection {
         requests++;
         boolean last = !head.keepAlive() || requests >= options.maxRequestsPerConnection();
         Exchange ex = exchanges.create(head, last, selfContained(head, input.available()));
+        upgradeInFlight = head.asksUpgrade();
         if (last) {
             pipeline.closing = true;
         }

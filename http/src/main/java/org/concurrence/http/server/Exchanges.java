@@ -71,7 +71,7 @@ final class Exchanges {
                 if (writer.hasPending() || input.available() > 0) {
                     connection.ensureHelper(); // runs only if the handler blocks: flushes, takes the next request
                 }
-                ex.response = respond(ex);
+                ex.response = respond(ex, inline);
                 settleBody(ex);
             }
             if (pipeline.awaitTurn(ex) && !pipeline.responsesEnded) {
@@ -93,6 +93,9 @@ final class Exchanges {
             if (inline) {
                 connection.inlineRunning = false;
             }
+            if (ex.head != null && ex.head.asksUpgrade() && connection.upgrade == null) {
+                connection.upgradeInFlight = false; // answered without switching: the connection goes on
+            }
             pipeline.finished(ex);
             if (!done) {
                 connection.abort(null);
@@ -100,11 +103,18 @@ final class Exchanges {
         }
     }
 
-    private Response respond(Exchange ex) {
+    private Response respond(Exchange ex, boolean inline) {
         try {
             Response response = server.handler().handle(ex.request);
             if (response == null) {
                 throw new IllegalStateException("the handler returned null");
+            }
+            if (response.upgrade() != null) {
+                if (!inline || !ex.head.asksUpgrade() || ex.head.hasBody()) {
+                    throw new IllegalStateException("the handler switched protocols (101) for a request that does not"
+                            + " ask to (an Upgrade field and no body): " + ex);
+                }
+                return response;
             }
             if (!isFinal(response.status())) {
                 throw new IllegalStateException("the handler returned the status " + response.status()
@@ -157,6 +167,14 @@ final class Exchanges {
     private void write(Exchange ex, boolean inline) throws IOException {
         writer.acquire();
         try {
+            if (ex.response.upgrade() != null && !ex.bodyFailed) {
+                writer.write(ex.head, ex.response, false);
+                writer.flush();
+                pipeline.closing = true;
+                pipeline.responsesEnded = true;
+                connection.upgrade = ex.response.upgrade();
+                return;
+            }
             boolean close = ex.closeAfter || (server.isStopping() && pipeline.isLast(ex));
             boolean closes;
             try {

@@ -23,6 +23,11 @@ record RequestHead(Method method, String target, Version version, Headers header
         return contentLength != 0;
     }
 
+    /** Whether the client asks to switch protocols (an {@code Upgrade} field): such a request runs inline, alone. */
+    boolean asksUpgrade() {
+        return headers.contains("Upgrade");
+    }
+
     /** {@code GET /path HTTP/1.1}, for logs. */
     String requestLine() {
         return method + " " + target + " " + version;
