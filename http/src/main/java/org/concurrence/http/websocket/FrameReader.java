@@ -1,0 +1,149 @@
+package org.concurrence.http.websocket;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.concurrence.http.Response;
+
+/**
+ * Reads client frames (RFC 6455 §5.2) from an upgraded connection and checks them as it goes: masked, RSV bits 0,
+ * known opcodes, control frames short and whole, no 64-bit length with its top bit set, nothing that would make a
+ * message longer than the limit (the limit is checked on the header, before the payload is read or allocated).
+ *
+ * <p>Resumable: a read that times out (under the caller's deadline) loses nothing; the next call goes on with the
+ * frame where it stopped. Blocking: reads park under the caller's deadline. Thread-safety: one reader at a time, on the
+ * connection's dispatcher.
+ */
+final class FrameReader {
+    private final Response.UpgradedConnection connection;
+    private final long maxMessageSize;
+    private final byte[] buffer = new byte[8192];
+    private int start;
+    private int end;
+    // The frame being read: its header is parsed once the whole header is buffered.
+    private boolean inFrame;
+    private boolean fin;
+    private int opcode;
+    private final byte[] mask = new byte[4];
+    private byte[] payload;
+    private int filled;
+
+    FrameReader(Response.UpgradedConnection connection, long maxMessageSize) {
+        this.connection = connection;
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    /**
+     * The next frame, unmasked.
+     *
+     * @param messageSoFar bytes of the fragmented message in progress, counted against the limit
+     * @return null at the end of the stream (the connection closed without a close frame)
+     */
+    Frame next(long messageSoFar) throws IOException, ProtocolError {
+        if (!inFrame) {
+            if (!parseHeader(messageSoFar)) {
+                return null;
+            }
+        }
+        while (filled < payload.length) {
+            int buffered = end - start;
+            if (buffered > 0) {
+                int n = Math.min(buffered, payload.length - filled);
+                System.arraycopy(buffer, start, payload, filled, n);
+                start += n;
+                filled += n;
+            } else if (payload.length - filled >= buffer.length) {
+                int n = connection.read(ByteBuffer.wrap(payload, filled, payload.length - filled));
+                if (n < 0) {
+                    return null;
+                }
+                filled += n;
+            } else if (fill() < 0) {
+                return null;
+            }
+        }
+        for (int i = 0; i < payload.length; i++) {
+            payload[i] ^= mask[i & 3];
+        }
+        inFrame = false;
+        Frame frame = new Frame(fin, opcode, payload);
+        payload = null;
+        return frame;
+    }
+
+    /** Parses the next header once it is whole in the buffer; false at the end of the stream. */
+    private boolean parseHeader(long messageSoFar) throws IOException, ProtocolError {
+        if (!ensure(2)) {
+            return false;
+        }
+        int b0 = buffer[start] & 0xFF;
+        int b1 = buffer[start + 1] & 0xFF;
+        if ((b0 & 0x70) != 0) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "RSV bits set without an extension");
+        }
+        int op = b0 & 0x0F;
+        if (op != Frame.CONTINUATION && op != Frame.TEXT && op != Frame.BINARY && op != Frame.CLOSE
+                && op != Frame.PING && op != Frame.PONG) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "unknown opcode " + op);
+        }
+        boolean finBit = (b0 & 0x80) != 0;
+        if ((b1 & 0x80) == 0) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "client frame not masked");
+        }
+        int len7 = b1 & 0x7F;
+        int extended = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+        if (Frame.isControl(op) && (!finBit || len7 > 125)) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "control frame fragmented or longer than 125 bytes");
+        }
+        if (!ensure(2 + extended + 4)) {
+            return false;
+        }
+        long length = len7;
+        if (extended == 2) {
+            length = ((buffer[start + 2] & 0xFF) << 8) | (buffer[start + 3] & 0xFF);
+        } else if (extended == 8) {
+            length = 0;
+            for (int i = 0; i < 8; i++) {
+                length = (length << 8) | (buffer[start + 2 + i] & 0xFF);
+            }
+            if (length < 0) {
+                throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "64-bit frame length with its top bit set");
+            }
+        }
+        if (!Frame.isControl(op) && length > maxMessageSize - messageSoFar) {
+            throw new ProtocolError(CloseCodes.TOO_BIG, "message longer than " + maxMessageSize + " bytes");
+        }
+        System.arraycopy(buffer, start + 2 + extended, mask, 0, 4);
+        start += 2 + extended + 4;
+        fin = finBit;
+        opcode = op;
+        payload = new byte[(int) length];
+        filled = 0;
+        inFrame = true;
+        return true;
+    }
+
+    /** Buffers at least {@code n} bytes (n at most 14); false at the end of the stream. */
+    private boolean ensure(int n) throws IOException {
+        while (end - start < n) {
+            if (fill() < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int fill() throws IOException {
+        if (start == end) {
+            start = end = 0;
+        } else if (end == buffer.length) {
+            System.arraycopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+        int n = connection.read(ByteBuffer.wrap(buffer, end, buffer.length - end));
+        if (n > 0) {
+            end += n;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,45 @@
+package org.concurrence.http.websocket;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a WebSocket session is run; immutable, built from {@link #defaults()} with the {@code with...} methods.
+ *
+ * @param maxMessageSize longest message (text or binary, all fragments together) a client may send: more fails the
+ *                       session with 1009; default 1 MiB
+ * @param closeTimeout   how long a close the server starts waits for the client's close; default 5 s
+ * @param subprotocols   the subprotocols the server speaks, by preference; the first a client offers (in the
+ *                       server's order) is selected and echoed in {@code Sec-WebSocket-Protocol}; empty (the
+ *                       default): none is selected whatever the client offers
+ */
+public record WebSocketOptions(int maxMessageSize, Duration closeTimeout, List<String> subprotocols) {
+    public WebSocketOptions {
+        if (maxMessageSize < 1) {
+            throw new IllegalArgumentException("maxMessageSize must be at least 1: " + maxMessageSize);
+        }
+        Objects.requireNonNull(closeTimeout, "closeTimeout");
+        if (closeTimeout.isNegative() || closeTimeout.isZero()) {
+            throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
+        }
+        subprotocols = List.copyOf(subprotocols);
+    }
+
+    /** 1 MiB messages, a 5 s close, no subprotocol. */
+    public static WebSocketOptions defaults() {
+        return new WebSocketOptions(1024 * 1024, Duration.ofSeconds(5), List.of());
+    }
+
+    public WebSocketOptions withMaxMessageSize(int maxMessageSize) {
+        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols);
+    }
+
+    public WebSocketOptions withCloseTimeout(Duration closeTimeout) {
+        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols);
+    }
+
+    public WebSocketOptions withSubprotocols(String... subprotocols) {
+        return new WebSocketOptions(maxMessageSize, closeTimeout, List.of(subprotocols));
+    }
+}
