@@ -37,6 +37,7 @@ final class ResponseWriter {
     private static final byte[] CHUNKED = DispatcherShare.ascii("Transfer-Encoding: chunked\r\n");
     private static final byte[] CLOSE = DispatcherShare.ascii("Connection: close\r\n");
     private static final byte[] KEEP_ALIVE = DispatcherShare.ascii("Connection: keep-alive\r\n");
+    private static final byte[] UPGRADE = DispatcherShare.ascii("Connection: Upgrade\r\n");
     private static final byte[] CONTINUE = DispatcherShare.ascii("HTTP/1.1 100 Continue\r\n\r\n");
 
     /** How a response's body is delimited. */
@@ -147,7 +148,7 @@ final class ResponseWriter {
         writesAtResponseStart = writes;
         takenBack = false;
         try {
-            writeHeadAndBody(status, body, fields, framing, close, http10, headRequest);
+            writeHeadAndBody(status, body, fields, framing, close, http10, headRequest, response.upgrade() != null);
         } catch (IOException | RuntimeException e) {
             if (writes == writesAtResponseStart && out != null) {
                 takenBack = sendBefore(responseStart, e);
@@ -163,7 +164,7 @@ final class ResponseWriter {
     }
 
     private void writeHeadAndBody(Status status, ResponseBody body, DispatcherShare.EncodedFields fields,
-            Framing framing, boolean close, boolean http10, boolean headRequest) throws IOException {
+            Framing framing, boolean close, boolean http10, boolean headRequest, boolean upgrade) throws IOException {
         put(StatusLines.of(status));
         if (!fields.hasDate()) {
             put(share.date.line());
@@ -179,7 +180,9 @@ final class ResponseWriter {
         } else if (framing == Framing.CHUNKED && !headRequest) {
             put(CHUNKED);
         }
-        if (close) {
+        if (upgrade) {
+            put(UPGRADE); // a 101 switching protocols (the handler's own Connection field is never copied)
+        } else if (close) {
             put(CLOSE);
         } else if (http10) {
             put(KEEP_ALIVE);
