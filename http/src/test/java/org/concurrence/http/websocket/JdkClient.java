@@ -20,10 +20,15 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
     final CompletableFuture<Closed> closed = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http;
     final WebSocket ws;
 
     JdkClient(URI uri) throws Exception {
+        this(uri, HttpClient.newHttpClient());
+    }
+
+    JdkClient(URI uri, HttpClient http) throws Exception {
+        this.http = http;
         ws = http.newWebSocketBuilder().buildAsync(uri, this).get(WsServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
 

@@ -4,16 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Tasklet;
 import org.concurrence.http.Handler;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
+import org.concurrence.http.TestTls;
+import org.concurrence.http.server.HttpServerOptions;
+import org.concurrence.io.tls.TlsOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +64,29 @@ class WebSocketTest {
             case "/throws" -> WebSocket.accept(request, session -> {
                 session.receive();
                 throw new IllegalStateException("handler bug (expected by the test)");
+            });
+            case "/ticks" -> WebSocket.accept(request, session -> {
+                // Another tasklet of the dispatcher sends while the handler's tasklet receives.
+                Tasklet<Void> ticker = Tasklet.spawn(() -> {
+                    try {
+                        for (int i = 0; i < 50; i++) {
+                            session.send("tick " + i);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                echo(session);
+                ticker.join();
+            });
+            case "/timeout" -> WebSocket.accept(request, session -> {
+                try {
+                    session.receive(Duration.ofMillis(100));
+                    session.send("unexpected message");
+                } catch (DeadlineExceededException e) {
+                    session.send("timed out");
+                }
+                echo(session);
             });
             default -> Response.of(Status.NOT_FOUND);
         };
@@ -157,6 +190,49 @@ class WebSocketTest {
             assertTrue(server.server.connectionCount() >= 12);
         } finally {
             clients.forEach(JdkClient::close);
+        }
+    }
+
+    @Test
+    void anotherTaskletSendsWhileTheHandlerReceives() throws Exception {
+        try (JdkClient client = new JdkClient(server.ws("/ticks"))) {
+            client.ws.sendText("echo me", true).get(20, TimeUnit.SECONDS);
+            List<Object> got = new ArrayList<>();
+            for (int i = 0; i < 51; i++) {
+                got.add(client.next());
+            }
+            assertTrue(got.contains("echo me"), got.toString());
+            got.remove("echo me");
+            for (int i = 0; i < 50; i++) {
+                assertEquals("tick " + i, got.get(i));
+            }
+        }
+    }
+
+    @Test
+    void aReceiveThatTimesOutLeavesTheSessionUsable() throws Exception {
+        try (JdkClient client = new JdkClient(server.ws("/timeout"))) {
+            assertEquals("timed out", client.next());
+            client.ws.sendText("still here", true).get(20, TimeUnit.SECONDS);
+            assertEquals("still here", client.next());
+        }
+    }
+
+    @Test
+    void worksOverHttps() throws Exception {
+        try (WsServer tls = WsServer.start(HttpServerOptions.defaults().withTls(
+                TlsOptions.server(TestTls.keys(), TestTls.PASSWORD)),
+                request -> WebSocket.accept(request, WebSocketTest::echo));
+             JdkClient client = new JdkClient(URI.create("wss://localhost:" + tls.port() + "/echo"),
+                     HttpClient.newBuilder().sslContext(TestTls.clientContext()).build())) {
+            byte[] big = new byte[100_000];
+            new Random(7).nextBytes(big);
+            client.ws.sendText("over TLS", true).get(20, TimeUnit.SECONDS);
+            assertEquals("over TLS", client.next());
+            client.ws.sendBinary(ByteBuffer.wrap(big), true).get(20, TimeUnit.SECONDS);
+            assertArrayEquals(big, (byte[]) client.next());
+            client.ws.sendClose(1000, "done").get(20, TimeUnit.SECONDS);
+            assertEquals(1000, client.awaitClose().code());
         }
     }
 
