@@ -40,7 +40,8 @@ import org.concurrence.io.Socket;
  * above for how pipelined requests run concurrently.
  *
  * <p>Blocking: {@link #serve()} runs in the connection's tasklet until the connection ends: the client closes, the
- * idle timeout passes between requests, a response says close, the server stops, or something fails.
+ * idle timeout passes between requests, a response says close, the server stops, something fails, or the protocol a
+ * 101 switched to (a WebSocket session) returns.
  * Thread-safety: confined to the connection's dispatcher, except {@link #isIdle()} and {@link #closeIfIdle()}.
  */
 final class Connection {

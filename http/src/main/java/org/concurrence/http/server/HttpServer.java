@@ -96,8 +96,8 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Graceful stop: stops accepting, lets requests in progress finish within {@code grace} (idle keep-alive
-     * connections are closed at once, busy ones after their current response), then kills what is left. Blocks until
-     * done.
+     * connections are closed at once, busy ones after their current response), then kills what is left (a WebSocket
+     * session runs on until then: its client sees the connection end without a close frame). Blocks until done.
      */
     public void stop(Duration grace) {
         stopping = true;

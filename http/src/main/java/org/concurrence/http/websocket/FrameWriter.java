@@ -10,12 +10,15 @@ import org.concurrence.sync.Lock;
  * never interleave.
  *
  * <p>Blocking: waits for the lock, then for the client to take the bytes, at most the server's write timeout per
- * frame (and the caller's deadline). Thread-safety: any tasklet of the connection's dispatcher.
+ * frame (and the caller's deadline). A write that fails or times out may have sent part of a frame: every later write
+ * then fails at once, as the client could not tell where the next frame starts. Thread-safety: any tasklet of the
+ * connection's dispatcher.
  */
 final class FrameWriter {
     private static final int COPY_MAX = 16 * 1024;
     private final Response.UpgradedConnection connection;
     private final Lock lock = new Lock("websocket-writer");
+    private Throwable broken;
 
     FrameWriter(Response.UpgradedConnection connection) {
         this.connection = connection;
@@ -39,12 +42,20 @@ final class FrameWriter {
             }
         }
         try (var _ = lock.acquire()) {
-            if (length <= COPY_MAX) {
-                System.arraycopy(payload, 0, frame, headerLength, length);
-                connection.write(ByteBuffer.wrap(frame), connection.writeTimeout());
-            } else {
-                connection.write(ByteBuffer.wrap(frame), connection.writeTimeout());
-                connection.write(ByteBuffer.wrap(payload), connection.writeTimeout());
+            if (broken != null) {
+                throw new IOException("an earlier send on this WebSocket failed part way: " + broken, broken);
+            }
+            try {
+                if (length <= COPY_MAX) {
+                    System.arraycopy(payload, 0, frame, headerLength, length);
+                    connection.write(ByteBuffer.wrap(frame), connection.writeTimeout());
+                } else {
+                    connection.write(ByteBuffer.wrap(frame), connection.writeTimeout());
+                    connection.write(ByteBuffer.wrap(payload), connection.writeTimeout());
+                }
+            } catch (IOException | RuntimeException e) {
+                broken = e;
+                throw e;
             }
         }
     }

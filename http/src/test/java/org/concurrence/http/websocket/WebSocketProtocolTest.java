@@ -11,7 +11,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import org.concurrence.http.Headers;
 import org.concurrence.http.Response;
+import org.concurrence.http.Status;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +31,7 @@ class WebSocketProtocolTest {
             case "/chat" -> WebSocket.accept(request, WebSocketOptions.defaults().withSubprotocols("chat.v2", "chat"),
                     WebSocketTest::echo);
             case "/echo" -> WebSocket.accept(request, WebSocketTest::echo);
+            case "/rogue" -> Response.switchingProtocols(Headers.of("Upgrade", "nothing"), connection -> { });
             default -> Response.ok("plain\n");
         });
     }
@@ -292,6 +295,18 @@ class WebSocketProtocolTest {
             // "GET /plain..." read as a frame: 'G' has RSV bits set, so the session fails with 1002.
             assertEquals(CloseCodes.PROTOCOL_ERROR, raw.readCloseCode());
         }
+    }
+
+    /** A 101 with an upgrade is honoured only for a request that asks to switch; any other gets a 500. */
+    @Test
+    void switchingProtocolsWithoutAnUpgradeRequestIsA500() throws IOException {
+        try (Raw raw = new Raw(server.port())) {
+            raw.send("GET /rogue HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String head = raw.readHead();
+            assertTrue(head.startsWith("HTTP/1.1 500 "), head);
+        }
+        assertEquals(null, Response.switchingProtocols(Headers.of(), c -> { }).withStatus(Status.FORBIDDEN).upgrade(),
+                "a copy with another status drops the upgrade");
     }
 
     private static int contentLength(String head) {
