@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Locale;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.TaskletExit;
 import org.concurrence.http.Headers;
@@ -28,9 +29,10 @@ import org.concurrence.http.Version;
  * });
  * }</pre>
  *
- * <p>{@link #accept} checks the handshake now, in the handler (a failure is an {@link HttpException}: 400 naming what is
- * wrong, or 426 with {@code Sec-WebSocket-Version: 13} for another version or a request that does not ask for
- * WebSocket), and returns the 101 response; the server writes it, then runs the {@link SessionHandler} on the
+ * <p>{@link #accept} checks the handshake now, in the handler (a failure is an {@link HttpException}: 400 naming what
+ * is wrong, 426 with {@code Sec-WebSocket-Version: 13} for another version or a request that does not ask for
+ * WebSocket, 403 for a page of an origin {@link WebSocketOptions#origins()} does not list), and returns the 101
+ * response; the server writes it, then runs the {@link SessionHandler} on the
  * connection's tasklet with a {@link Session}, and ends the connection when it returns. No extension is accepted.
  * Works over HTTPS as over HTTP.
  *
@@ -83,6 +85,11 @@ public final class WebSocket {
         }
         if (request.headers().contains("Content-Length") || request.headers().contains("Transfer-Encoding")) {
             throw new HttpException(Status.BAD_REQUEST, "a WebSocket handshake has no body");
+        }
+        String origin = request.header("Origin");
+        if (origin != null && !options.origins().isEmpty()
+                && !options.origins().contains(origin.strip().toLowerCase(Locale.ROOT))) {
+            throw new HttpException(Status.FORBIDDEN, "pages of " + origin + " may not open a WebSocket here");
         }
         String subprotocol = select(request.headers(), options);
         Headers headers = Headers.of("Upgrade", "websocket", "Connection", "Upgrade",

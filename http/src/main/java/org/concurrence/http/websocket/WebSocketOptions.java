@@ -2,6 +2,7 @@ package org.concurrence.http.websocket;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -13,8 +14,14 @@ import java.util.Objects;
  * @param subprotocols   the subprotocols the server speaks, by preference; the first a client offers (in the
  *                       server's order) is selected and echoed in {@code Sec-WebSocket-Protocol}; empty (the
  *                       default): none is selected whatever the client offers
+ * @param origins        the origins ({@code scheme://host[:port]}, compared without regard to case) whose pages may
+ *                       open a session; a handshake from a browser page of another origin is 403. Empty (the
+ *                       default): any. A browser sends its cookies with a WebSocket handshake from any site, so a
+ *                       service that trusts cookies must list its origins, or any page could act as its users
+ *                       (cross-site WebSocket hijacking). Clients that send no {@code Origin} (not browsers) pass.
  */
-public record WebSocketOptions(int maxMessageSize, Duration closeTimeout, List<String> subprotocols) {
+public record WebSocketOptions(int maxMessageSize, Duration closeTimeout, List<String> subprotocols,
+        List<String> origins) {
     public WebSocketOptions {
         if (maxMessageSize < 1) {
             throw new IllegalArgumentException("maxMessageSize must be at least 1: " + maxMessageSize);
@@ -24,22 +31,28 @@ public record WebSocketOptions(int maxMessageSize, Duration closeTimeout, List<S
             throw new IllegalArgumentException("closeTimeout must be positive: " + closeTimeout);
         }
         subprotocols = List.copyOf(subprotocols);
+        origins = origins.stream().map(o -> o.strip().toLowerCase(Locale.ROOT)).toList();
     }
 
-    /** 1 MiB messages, a 5 s close, no subprotocol. */
+    /** 1 MiB messages, a 5 s close, no subprotocol, any origin. */
     public static WebSocketOptions defaults() {
-        return new WebSocketOptions(1024 * 1024, Duration.ofSeconds(5), List.of());
+        return new WebSocketOptions(1024 * 1024, Duration.ofSeconds(5), List.of(), List.of());
     }
 
     public WebSocketOptions withMaxMessageSize(int maxMessageSize) {
-        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols);
+        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols, origins);
     }
 
     public WebSocketOptions withCloseTimeout(Duration closeTimeout) {
-        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols);
+        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols, origins);
     }
 
     public WebSocketOptions withSubprotocols(String... subprotocols) {
-        return new WebSocketOptions(maxMessageSize, closeTimeout, List.of(subprotocols));
+        return new WebSocketOptions(maxMessageSize, closeTimeout, List.of(subprotocols), origins);
+    }
+
+    /** A copy that lets only pages of {@code origins} open sessions; see {@link #origins()}. */
+    public WebSocketOptions withOrigins(String... origins) {
+        return new WebSocketOptions(maxMessageSize, closeTimeout, subprotocols, List.of(origins));
     }
 }

@@ -31,6 +31,8 @@ class WebSocketProtocolTest {
             case "/chat" -> WebSocket.accept(request, WebSocketOptions.defaults().withSubprotocols("chat.v2", "chat"),
                     WebSocketTest::echo);
             case "/echo" -> WebSocket.accept(request, WebSocketTest::echo);
+            case "/own" -> WebSocket.accept(request, WebSocketOptions.defaults().withOrigins("https://App.example"),
+                    WebSocketTest::echo);
             case "/rogue" -> Response.switchingProtocols(Headers.of("Upgrade", "nothing"), connection -> { });
             default -> Response.ok("plain\n");
         });
@@ -250,6 +252,27 @@ class WebSocketProtocolTest {
             assertArrayEquals(new byte[] {42}, (byte[]) pong[1]);
             Object[] echoed = raw.readFrame();
             assertEquals("fragment", new String((byte[]) echoed[1], StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Cross-site WebSocket hijacking: with origins listed, a page of another origin may not open a session. */
+    @Test
+    void listedOriginsKeepOtherSitesPagesOut() throws IOException {
+        try (Raw raw = new Raw(server.port())) {
+            raw.send(Raw.handshake("/own", "Sec-WebSocket-Key: " + KEY, "Sec-WebSocket-Version: 13",
+                    "Origin: https://evil.example"));
+            String head = raw.readHead();
+            assertTrue(head.startsWith("HTTP/1.1 403 "), head);
+            assertTrue(raw.readBody(contentLength(head)).contains("https://evil.example may not open a WebSocket"));
+        }
+        for (String origin : new String[] {"Origin: https://app.example", null}) {
+            try (Raw raw = new Raw(server.port())) {
+                String key = "Sec-WebSocket-Key: " + KEY;
+                raw.send(origin == null ? Raw.handshake("/own", key, "Sec-WebSocket-Version: 13")
+                        : Raw.handshake("/own", key, "Sec-WebSocket-Version: 13", origin));
+                String head = raw.readHead();
+                assertTrue(head.startsWith("HTTP/1.1 101 "), origin + ": " + head);
+            }
         }
     }
 
