@@ -35,6 +35,7 @@ public final class DemoApp {
 
     private final Guestbook guestbook;
     private final SupervisedCounter counter;
+    private final ChatRoom chat = new ChatRoom();
 
     private DemoApp(Guestbook guestbook, SupervisedCounter counter) {
         this.guestbook = guestbook;
@@ -56,6 +57,8 @@ public final class DemoApp {
                 .get("/tasklets", app::tasklets)
                 .get("/messages", app::messages)
                 .get("/supervisor", app::supervisorPage)
+                .get("/chat", app.chat::page)
+                .get("/chat/ws", app.chat::join)
                 .post("/supervisor/crash", app::crash)
                 .group("/api", api -> api
                         .filter(new JsonFilter())
@@ -79,6 +82,8 @@ public final class DemoApp {
                 <li><a href="/messages">/messages</a> — a token passed around a ring of tasklets</li>
                 <li><a href="/supervisor">/supervisor</a> — a worker that crashes on request and is restarted by its
                     supervisor</li>
+                <li><a href="/chat">/chat</a> — a chat room over WebSocket: two tasklets per member and a broadcast
+                    channel</li>
                 </ul>""".formatted(Html.escape(Tasklet.current()), group().size()));
     }
 

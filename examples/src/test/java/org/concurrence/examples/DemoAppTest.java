@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.concurrence.core.Concurrence;
 import org.concurrence.core.DispatcherGroup;
 import org.concurrence.http.server.HttpServer;
@@ -27,6 +29,7 @@ class DemoAppTest {
     private HttpServer demo;
     private HttpServer web;
     private HttpClient client;
+    private final List<java.net.http.WebSocket> sockets = new ArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -39,6 +42,7 @@ class DemoAppTest {
 
     @AfterEach
     void stop() {
+        sockets.forEach(java.net.http.WebSocket::abort); // a failed test must not leave the client waiting on them
         client.close();
         demo.close();
         web.close();
@@ -51,6 +55,67 @@ class DemoAppTest {
 
     private HttpRequest.Builder at(HttpServer server, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    }
+
+    /** Two browsers in the chat room: what one says over its WebSocket reaches the other. */
+    @Test
+    void theChatRoomBroadcastsOverWebSockets() throws Exception {
+        java.util.concurrent.BlockingQueue<String> ann = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.BlockingQueue<String> bob = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket a = join(ann);
+        String you = poll(ann);
+        assertTrue(you.startsWith("you are guest-"), you);
+        String annName = you.substring("you are ".length(), you.indexOf(';'));
+        java.net.http.WebSocket b = join(bob);
+        assertTrue(poll(bob).startsWith("you are guest-"));
+        pollUntil(ann, line -> line.endsWith(" joined") && !line.startsWith(annName + " "), "Ann hears Bob join");
+        a.sendText("hello, Bob", true).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        pollUntil(bob, line -> line.equals(annName + ": hello, Bob"), "Bob hears Ann");
+        b.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(20, java.util.concurrent.TimeUnit.SECONDS);
+        pollUntil(ann, line -> line.endsWith(" left"), "Ann hears Bob leave");
+        a.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, send(demo, at(demo, "/chat")).statusCode());
+    }
+
+    /** Takes lines until one matches (each member also hears its own lines and joins). */
+    private static void pollUntil(java.util.concurrent.BlockingQueue<String> heard,
+            java.util.function.Predicate<String> wanted, String what) throws InterruptedException {
+        List<String> seen = new ArrayList<>();
+        while (true) {
+            String line = heard.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(line != null, what + ": not within 20 s; heard " + seen);
+            if (wanted.test(line)) {
+                return;
+            }
+            seen.add(line);
+        }
+    }
+
+    private java.net.http.WebSocket join(java.util.concurrent.BlockingQueue<String> heard) throws Exception {
+        java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + demo.port() + "/chat/ws"),
+                new java.net.http.WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                            CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            heard.add(text.toString());
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+                }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        sockets.add(ws);
+        return ws;
+    }
+
+    private static String poll(java.util.concurrent.BlockingQueue<String> heard) throws InterruptedException {
+        String line = heard.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(line != null, "nothing heard within 20 s");
+        return line;
     }
 
     @Test
