@@ -92,7 +92,8 @@ class DemoAppTest {
     }
 
     private java.net.http.WebSocket join(java.util.concurrent.BlockingQueue<String> heard) throws Exception {
-        java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + demo.port() + "/chat/ws"),
+        URI room = URI.create("ws://127.0.0.1:" + demo.port() + "/chat/ws");
+        java.net.http.WebSocket ws = client.newWebSocketBuilder().buildAsync(room,
                 new java.net.http.WebSocket.Listener() {
                     private final StringBuilder text = new StringBuilder();
 
