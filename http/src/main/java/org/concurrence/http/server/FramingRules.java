@@ -44,6 +44,7 @@ final class FramingRules {
         boolean contentLength = false;
         boolean transferEncoding = false;
         boolean connection = false;
+        boolean upgrade = false;
         int expects = 0;
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
@@ -55,6 +56,7 @@ final class FramingRules {
                     }
                 }
                 case 6 -> expects += name.equalsIgnoreCase("Expect") ? 1 : 0;
+                case 7 -> upgrade |= name.equalsIgnoreCase("Upgrade");
                 case 10 -> connection |= name.equalsIgnoreCase("Connection");
                 case 14 -> contentLength |= name.equalsIgnoreCase("Content-Length");
                 case 17 -> transferEncoding |= name.equalsIgnoreCase("Transfer-Encoding");
@@ -97,7 +99,7 @@ final class FramingRules {
                     && !headers.containsToken("Connection", "close");
         }
         boolean expectsContinue = expects > 0 && expectsContinue(headers, version, expects) && length != 0;
-        return new RequestHead(method, target, version, headers, length, keepAlive, expectsContinue);
+        return new RequestHead(method, target, version, headers, length, keepAlive, expectsContinue, upgrade);
     }
 
     /**

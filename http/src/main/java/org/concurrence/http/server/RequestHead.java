@@ -11,9 +11,11 @@ import org.concurrence.http.Version;
  * @param contentLength  the body's length: 0 for none, -1 for chunked
  * @param keepAlive      whether the client lets the connection stay open after this request
  * @param expectContinue whether the client waits for {@code 100 Continue} before it sends the body
+ * @param asksUpgrade    whether the client asks to switch protocols (an {@code Upgrade} field): such a request runs
+ *                       inline, alone
  */
 record RequestHead(Method method, String target, Version version, Headers headers, long contentLength,
-        boolean keepAlive, boolean expectContinue) {
+        boolean keepAlive, boolean expectContinue, boolean asksUpgrade) {
 
     boolean chunked() {
         return contentLength < 0;
@@ -21,11 +23,6 @@ record RequestHead(Method method, String target, Version version, Headers header
 
     boolean hasBody() {
         return contentLength != 0;
-    }
-
-    /** Whether the client asks to switch protocols (an {@code Upgrade} field): such a request runs inline, alone. */
-    boolean asksUpgrade() {
-        return headers.contains("Upgrade");
     }
 
     /** {@code GET /path HTTP/1.1}, for logs. */
