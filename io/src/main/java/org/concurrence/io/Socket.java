@@ -269,6 +269,20 @@ public final class Socket implements Source, Sink {
         confinement.close();
     }
 
+    /**
+     * Closes abortively: the connection is reset ({@code SO_LINGER} 0) rather than ended with a FIN, so the peer sees
+     * an error instead of a clean end (for data known to be cut). Otherwise as {@link #close()}: idempotent, callable
+     * from any thread.
+     */
+    public void abort() throws IOException {
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException closedAlready) {
+            // Nothing left to reset.
+        }
+        close();
+    }
+
     /** False once {@link #close()} was called. */
     public boolean isOpen() {
         return !confinement.isClosed() && channel.isOpen();

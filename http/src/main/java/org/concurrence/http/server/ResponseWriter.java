@@ -153,9 +153,6 @@ final class ResponseWriter {
             if (writes == writesAtResponseStart && out != null) {
                 takenBack = sendBefore(responseStart, e);
             }
-            if (framing == Framing.CLOSE && !takenBack) {
-                resetOnClose(e);
-            }
             throw e;
         } finally {
             responseStart = -1;
@@ -190,19 +187,6 @@ final class ResponseWriter {
         put(CRLF);
         if (!headRequest && framing != Framing.NONE) {
             writeBody(body, framing);
-        }
-    }
-
-    /**
-     * A close-delimited body (HTTP/1.0, no length) failed after part of its response went out: the connection's
-     * close must not look like the body's end, so the connection is aborted at once (a reset, not a FIN, and for TLS
-     * no close_notify) and the client sees an error instead of a short body it would take as whole.
-     */
-    private void resetOnClose(Exception failure) {
-        try {
-            transport.abort();
-        } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
@@ -84,12 +83,7 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
 
         @Override
         public void abort() throws IOException {
-            try {
-                socket.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException | RuntimeException closedAlready) {
-                // Nothing left to reset.
-            }
-            socket.close();
+            socket.abort();
         }
 
         @Override

@@ -10,24 +10,27 @@ import org.concurrence.core.Concurrence;
 import org.concurrence.core.DispatcherGroup;
 import org.concurrence.http.Handler;
 
-/** A server on a group of its own (two dispatchers on real time), for clients on plain threads: HttpClient, curl, raw sockets. */
-final class TestServer implements AutoCloseable {
+/**
+ * A server on a group of its own (two dispatchers on real time), for clients on plain threads: HttpClient, curl, raw
+ * sockets, WebSocket clients.
+ */
+public final class TestServer implements AutoCloseable {
     /** The longest any single step of a test may take before it is a failure (never a synchronisation sleep). */
-    static final Duration PATIENCE = Duration.ofSeconds(20);
+    public static final Duration PATIENCE = Duration.ofSeconds(20);
 
     final DispatcherGroup group;
-    final HttpServer server;
+    public final HttpServer server;
 
     private TestServer(DispatcherGroup group, HttpServer server) {
         this.group = group;
         this.server = server;
     }
 
-    static TestServer start(Handler handler) {
+    public static TestServer start(Handler handler) {
         return start(HttpServerOptions.defaults(), handler);
     }
 
-    static TestServer start(HttpServerOptions options, Handler handler) {
+    public static TestServer start(HttpServerOptions options, Handler handler) {
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(2)
                 .withName("http-test"));
         try {
@@ -39,12 +42,17 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    /** The WebSocket URI of {@code path} on this (plain HTTP) server. */
+    public URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + port() + path);
     }
 
     RawClient connect() {

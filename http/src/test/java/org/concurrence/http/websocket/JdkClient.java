@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.concurrence.http.server.TestServer;
 
 /** The JDK's WebSocket client, with what it receives collected: whole messages, pongs, the close. */
 final class JdkClient implements WebSocket.Listener, AutoCloseable {
@@ -29,19 +30,19 @@ final class JdkClient implements WebSocket.Listener, AutoCloseable {
 
     JdkClient(URI uri, HttpClient http) throws Exception {
         this.http = http;
-        ws = http.newWebSocketBuilder().buildAsync(uri, this).get(WsServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        ws = http.newWebSocketBuilder().buildAsync(uri, this).get(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
 
     Object next() throws InterruptedException {
-        Object m = messages.poll(WsServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        Object m = messages.poll(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
         if (m == null) {
-            throw new AssertionError("no message within " + WsServer.PATIENCE);
+            throw new AssertionError("no message within " + TestServer.PATIENCE);
         }
         return m;
     }
 
     Closed awaitClose() throws Exception {
-        return closed.get(WsServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        return closed.get(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Override

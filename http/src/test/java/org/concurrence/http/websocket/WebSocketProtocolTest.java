@@ -14,6 +14,7 @@ import java.util.Locale;
 import org.concurrence.http.Headers;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
+import org.concurrence.http.server.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,11 +22,11 @@ import org.junit.jupiter.api.Test;
 /** Protocol errors and handshakes on a raw socket: what the server answers, byte for byte. */
 class WebSocketProtocolTest {
     private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
-    private WsServer server;
+    private TestServer server;
 
     @BeforeEach
     void start() {
-        server = WsServer.start(request -> switch (request.path()) {
+        server = TestServer.start(request -> switch (request.path()) {
             case "/small" -> WebSocket.accept(request, WebSocketOptions.defaults().withMaxMessageSize(1000),
                     WebSocketTest::echo);
             case "/chat" -> WebSocket.accept(request, WebSocketOptions.defaults().withSubprotocols("chat.v2", "chat"),
@@ -50,7 +51,7 @@ class WebSocketProtocolTest {
 
         Raw(int port) throws IOException {
             socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            socket.setSoTimeout((int) WsServer.PATIENCE.toMillis());
+            socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
             in = new DataInputStream(socket.getInputStream());
         }
 

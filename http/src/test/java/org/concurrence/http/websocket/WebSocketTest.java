@@ -9,8 +9,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -23,6 +23,7 @@ import org.concurrence.http.Response;
 import org.concurrence.http.Status;
 import org.concurrence.http.TestTls;
 import org.concurrence.http.server.HttpServerOptions;
+import org.concurrence.http.server.TestServer;
 import org.concurrence.io.tls.TlsOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class WebSocketTest {
     private final CompletableFuture<WebSocketClosedException> peerClose = new CompletableFuture<>();
     private final CompletableFuture<Long> serverCloseTook = new CompletableFuture<>();
-    private WsServer server;
+    private TestServer server;
 
     static void echo(Session session) throws Exception {
         while (true) {
@@ -90,7 +91,7 @@ class WebSocketTest {
             });
             default -> Response.of(Status.NOT_FOUND);
         };
-        server = WsServer.start(handler);
+        server = TestServer.start(handler);
     }
 
     @AfterEach
@@ -220,7 +221,7 @@ class WebSocketTest {
 
     @Test
     void worksOverHttps() throws Exception {
-        try (WsServer tls = WsServer.start(HttpServerOptions.defaults().withTls(
+        try (TestServer tls = TestServer.start(HttpServerOptions.defaults().withTls(
                 TlsOptions.server(TestTls.keys(), TestTls.PASSWORD)),
                 request -> WebSocket.accept(request, WebSocketTest::echo));
              JdkClient client = new JdkClient(URI.create("wss://localhost:" + tls.port() + "/echo"),

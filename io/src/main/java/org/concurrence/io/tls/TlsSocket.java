@@ -476,12 +476,7 @@ public final class TlsSocket implements Source, Sink {
      */
     public void abort() throws IOException {
         closed = true;
-        try {
-            socket.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
-        } catch (IOException | RuntimeException closedAlready) {
-            // Nothing left to reset.
-        }
-        socket.close();
+        socket.abort();
     }
 
     /** False once {@link #close()} was called or the socket closed. */
