@@ -189,6 +189,14 @@ public final class Response {
 
         /** The client's address. */
         java.net.SocketAddress remoteAddress();
+
+        /**
+         * Registers what the protocol does when the server begins a graceful stop (replacing an earlier action): it
+         * runs once, in a new tasklet on the connection's dispatcher, at once if the stop has begun. It should lead
+         * the protocol to end within the stop's grace (a WebSocket session sends a close with 1001); what still runs
+         * after the grace is killed. Callable from the connection's tasklets.
+         */
+        void onServerStop(Runnable action);
     }
 
     /** Builds a {@link Response}; not thread-safe. */

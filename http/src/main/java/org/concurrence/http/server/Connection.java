@@ -1,10 +1,14 @@
 package org.concurrence.http.server;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
 import org.concurrence.http.HttpException;
@@ -42,7 +46,8 @@ import org.concurrence.io.Socket;
  * <p>Blocking: {@link #serve()} runs in the connection's tasklet until the connection ends: the client closes, the
  * idle timeout passes between requests, a response says close, the server stops, something fails, or the protocol a
  * 101 switched to (a WebSocket session) returns.
- * Thread-safety: confined to the connection's dispatcher, except {@link #isIdle()} and {@link #closeIfIdle()}.
+ * Thread-safety: confined to the connection's dispatcher, except {@link #isIdle()}, {@link #closeIfIdle()} and
+ * {@link #runStopAction()}.
  */
 final class Connection {
     /** A body that arrived whole with its head, at most this long, is copied out so requests behind it can be claimed. */
@@ -52,6 +57,16 @@ final class Connection {
     private static final Duration LINGER_QUIET = Duration.ofSeconds(1);
     private static final Duration LINGER_MAX = Duration.ofSeconds(10);
     private static final long LINGER_BYTES = 256 * 1024;
+
+    private static final VarHandle STOP_ACTION;
+
+    static {
+        try {
+            STOP_ACTION = MethodHandles.lookup().findVarHandle(Connection.class, "stopAction", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final HttpServer server;
     private final HttpServerOptions options;
@@ -74,6 +89,11 @@ final class Connection {
     private boolean helperPending;
     private List<Tasklet<?>> helpers;
     private volatile boolean idle;
+    /**
+     * What the upgraded protocol does when the server stops, as a spawn on the connection's dispatcher; taken (set to
+     * null) by whoever runs it. A field rather than an object per connection: idle connections are counted in bytes.
+     */
+    private volatile Runnable stopAction;
 
     Connection(HttpServer server, Transport socket, DispatcherShare share) {
         this.server = server;
@@ -108,6 +128,28 @@ final class Connection {
         }
     }
 
+    /**
+     * Registers what the upgraded protocol does when the server stops; runs it at once (in a new tasklet) if the stop
+     * has begun. Callable from the connection's tasklets.
+     */
+    void onServerStop(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Dispatcher dispatcher = Dispatcher.current();
+        stopAction = () -> dispatcher.spawn(action);
+        // Set before reading `stopping` (both ordered): either this sees the stop, or the stop sees the action.
+        if (server.isStopping()) {
+            runStopAction();
+        }
+    }
+
+    /** For a stop: runs the upgraded protocol's stop action, once, in a new tasklet on the connection's dispatcher. */
+    void runStopAction() {
+        Runnable spawn = (Runnable) STOP_ACTION.getAndSet(this, (Runnable) null);
+        if (spawn != null) {
+            spawn.run();
+        }
+    }
+
     /** Serves the connection until it ends. */
     void serve() throws IOException {
         try {
@@ -128,7 +170,7 @@ final class Connection {
     /** Runs the protocol the connection switched to, on this tasklet; the connection ends after it. */
     private void runUpgrade() {
         try {
-            upgrade.run(new UpgradedStream(socket, input, options));
+            upgrade.run(new UpgradedStream(socket, input, options, this));
         } catch (TaskletExit e) {
             throw e;
         } catch (Exception | Error e) {

@@ -12,6 +12,7 @@ import org.concurrence.core.Dispatcher;
 import org.concurrence.core.DispatcherGroup;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.Handler;
+import org.concurrence.http.Response;
 import org.concurrence.io.Socket;
 import org.concurrence.io.SocketServer;
 import org.concurrence.io.tls.TlsSocket;
@@ -96,13 +97,15 @@ public final class HttpServer implements AutoCloseable {
 
     /**
      * Graceful stop: stops accepting, lets requests in progress finish within {@code grace} (idle keep-alive
-     * connections are closed at once, busy ones after their current response), then kills what is left (a WebSocket
-     * session runs on until then: its client sees the connection end without a close frame). Blocks until done.
+     * connections are closed at once, busy ones after their current response), then kills what is left. A connection
+     * that switched protocols runs its {@link Response.UpgradedConnection#onServerStop stop action} (a WebSocket
+     * session sends a close with 1001 and ends when its client answers). Blocks until done.
      */
     public void stop(Duration grace) {
         stopping = true;
         for (Connection connection : connections) {
             connection.closeIfIdle();
+            connection.runStopAction();
         }
         sockets.stop(grace);
     }

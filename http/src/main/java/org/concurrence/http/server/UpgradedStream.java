@@ -18,11 +18,13 @@ final class UpgradedStream implements Response.UpgradedConnection {
     private final Transport transport;
     private final ConnectionInput input;
     private final HttpServerOptions options;
+    private final Connection connection;
 
-    UpgradedStream(Transport transport, ConnectionInput input, HttpServerOptions options) {
+    UpgradedStream(Transport transport, ConnectionInput input, HttpServerOptions options, Connection connection) {
         this.transport = transport;
         this.input = input;
         this.options = options;
+        this.connection = connection;
     }
 
     @Override
@@ -74,6 +76,11 @@ final class UpgradedStream implements Response.UpgradedConnection {
     @Override
     public Duration writeTimeout() {
         return options.writeTimeout();
+    }
+
+    @Override
+    public void onServerStop(Runnable action) {
+        connection.onServerStop(action);
     }
 
     @Override

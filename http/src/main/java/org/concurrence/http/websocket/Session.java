@@ -22,7 +22,9 @@ import org.concurrence.http.Response;
  * throws {@link WebSocketClosedException} ({@code byPeer()} true, with the client's code and reason); when the client
  * breaks the protocol, it sends a close (1002 protocol error, 1007 text not UTF-8, 1009 message too big) and throws
  * {@link WebSocketClosedException} with that code; when the connection ends without a close, it throws one with 1006.
- * Once closed, every receive and send throws it.
+ * Once closed, every receive and send throws it. When the server {@linkplain
+ * org.concurrence.http.server.HttpServer#stop stops}, the session sends a close with 1001 ("server stopping") and
+ * ends with the client's answer as above; a send after that close throws {@link WebSocketClosedException}.
  *
  * <p><b>Sending.</b> {@link #send(String)}, {@link #send(byte[])}, {@link #ping(byte[])}: one unfragmented frame each,
  * written whole before the call returns; sends from several tasklets are serialised, and may run while another
@@ -38,6 +40,7 @@ import org.concurrence.http.Response;
  * receives (a second receiver gets {@link IllegalStateException}).
  */
 public final class Session {
+    private static final String SERVER_STOPPING = "server stopping";
     private final Response.UpgradedConnection connection;
     private final Request request;
     private final WebSocketOptions options;
@@ -61,6 +64,23 @@ public final class Session {
         this.subprotocol = subprotocol;
         this.reader = new FrameReader(connection, options.maxMessageSize());
         this.writer = new FrameWriter(connection);
+        connection.onServerStop(this::serverStopping);
+    }
+
+    /**
+     * The server stops: a close with 1001 goes out (unless one has), and the session ends when the client answers —
+     * a receiving handler sees that answer as a {@link WebSocketClosedException}, a sending one gets it from its next
+     * send — or when the stop's grace ends.
+     */
+    private void serverStopping() {
+        if (closed != null) {
+            return;
+        }
+        try {
+            sendCloseOnce(CloseCodes.GOING_AWAY, SERVER_STOPPING, closePayload(CloseCodes.GOING_AWAY, SERVER_STOPPING));
+        } catch (IOException | DeadlineExceededException e) {
+            end(new WebSocketClosedException(CloseCodes.ABNORMAL, "close failed: " + e.getMessage(), false));
+        }
     }
 
     /** The opening handshake's request: its path, query, headers (cookies), attributes. */
@@ -183,31 +203,33 @@ public final class Session {
             }
             reason = utf8(java.util.Arrays.copyOfRange(payload, 2, payload.length));
         }
-        if (!closeSent) {
-            closeSent = true;
-            sentCode = code;
-            try {
-                writer.write(Frame.CLOSE, code == CloseCodes.NO_STATUS ? new byte[0] : closePayload(code, ""));
-            } catch (IOException | DeadlineExceededException e) {
-                // The client closes anyway.
-            }
+        try {
+            sendCloseOnce(code, "", code == CloseCodes.NO_STATUS ? new byte[0] : closePayload(code, ""));
+        } catch (IOException | DeadlineExceededException e) {
+            // The client closes anyway.
         }
         return end(new WebSocketClosedException(code, reason, true));
     }
 
     /** The client broke the protocol: a close with {@code code}, no wait for its answer, and the session is over. */
     private WebSocketClosedException fail(int code, String reason) {
-        if (!closeSent) {
-            closeSent = true;
-            sentCode = code;
-            sentReason = reason;
-            try {
-                writer.write(Frame.CLOSE, closePayload(code, reason));
-            } catch (IOException | DeadlineExceededException e) {
-                // Failing anyway.
-            }
+        try {
+            sendCloseOnce(code, reason, closePayload(code, reason));
+        } catch (IOException | DeadlineExceededException e) {
+            // Failing anyway.
         }
         return end(new WebSocketClosedException(code, reason, false));
+    }
+
+    /** Sends the session's one close frame, unless one went out already (the code and reason are kept for sends). */
+    private void sendCloseOnce(int code, String reason, byte[] payload) throws IOException {
+        if (closeSent) {
+            return;
+        }
+        closeSent = true;
+        sentCode = code;
+        sentReason = reason;
+        writer.write(Frame.CLOSE, payload);
     }
 
     private WebSocketClosedException end(WebSocketClosedException e) {
@@ -269,16 +291,11 @@ public final class Session {
         if (closed != null) {
             return;
         }
-        if (!closeSent) {
-            closeSent = true;
-            sentCode = code;
-            sentReason = reason;
-            try {
-                writer.write(Frame.CLOSE, payload);
-            } catch (IOException | DeadlineExceededException e) {
-                end(new WebSocketClosedException(CloseCodes.ABNORMAL, "close failed: " + e.getMessage(), false));
-                return;
-            }
+        try {
+            sendCloseOnce(code, reason, payload);
+        } catch (IOException | DeadlineExceededException e) {
+            end(new WebSocketClosedException(CloseCodes.ABNORMAL, "close failed: " + e.getMessage(), false));
+            return;
         }
         if (reading) {
             return;

@@ -165,6 +165,21 @@ class WebSocketTest {
         }
     }
 
+    /**
+     * A graceful stop sends 1001 to a session whose handler is receiving; the client's answer ends the handler (it
+     * sees the close, so it was not killed at the end of the grace) and the stop returns.
+     */
+    @Test
+    void aGracefulStopClosesSessionsWith1001() throws Exception {
+        try (JdkClient client = new JdkClient(server.ws("/client-closes"))) {
+            server.server.stop(TestServer.PATIENCE);
+            assertEquals(new JdkClient.Closed(1001, "server stopping"), client.awaitClose());
+            WebSocketClosedException seen = peerClose.get(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(1001, seen.code());
+            assertTrue(seen.byPeer());
+        }
+    }
+
     @Test
     void aHandlerThatThrowsClosesWith1011() throws Exception {
         try (JdkClient client = new JdkClient(server.ws("/throws"))) {
