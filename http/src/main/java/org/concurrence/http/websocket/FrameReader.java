@@ -16,6 +16,8 @@ import org.concurrence.http.Response;
 final class FrameReader {
     private final Response.UpgradedConnection connection;
     private final long maxMessageSize;
+    /** permessage-deflate is in use: RSV1 may mark a message's first frame. */
+    private final boolean deflate;
     private final byte[] buffer = new byte[8192];
     private int start;
     private int end;
@@ -23,13 +25,15 @@ final class FrameReader {
     private boolean inFrame;
     private boolean fin;
     private int opcode;
+    private boolean rsv1;
     private final byte[] mask = new byte[4];
     private byte[] payload;
     private int filled;
 
-    FrameReader(Response.UpgradedConnection connection, long maxMessageSize) {
+    FrameReader(Response.UpgradedConnection connection, long maxMessageSize, boolean deflate) {
         this.connection = connection;
         this.maxMessageSize = maxMessageSize;
+        this.deflate = deflate;
     }
 
     /**
@@ -65,7 +69,7 @@ final class FrameReader {
             payload[i] ^= mask[i & 3];
         }
         inFrame = false;
-        Frame frame = new Frame(fin, opcode, payload);
+        Frame frame = new Frame(fin, opcode, payload, rsv1);
         payload = null;
         return frame;
     }
@@ -77,10 +81,15 @@ final class FrameReader {
         }
         int b0 = buffer[start] & 0xFF;
         int b1 = buffer[start + 1] & 0xFF;
-        if ((b0 & 0x70) != 0) {
+        int op = b0 & 0x0F;
+        boolean rsv1Bit = (b0 & 0x40) != 0;
+        if ((b0 & 0x30) != 0 || rsv1Bit && !deflate) {
             throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "RSV bits set without an extension");
         }
-        int op = b0 & 0x0F;
+        if (rsv1Bit && op != Frame.TEXT && op != Frame.BINARY) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR,
+                    "RSV1 (compressed) set on a frame that does not begin a message");
+        }
         if (op != Frame.CONTINUATION && op != Frame.TEXT && op != Frame.BINARY && op != Frame.CLOSE
                 && op != Frame.PING && op != Frame.PONG) {
             throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "unknown opcode " + op);
@@ -116,6 +125,7 @@ final class FrameReader {
         start += 2 + extended + 4;
         fin = finBit;
         opcode = op;
+        rsv1 = rsv1Bit;
         payload = new byte[(int) length];
         filled = 0;
         inFrame = true;

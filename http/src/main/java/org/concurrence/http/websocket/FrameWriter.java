@@ -25,10 +25,15 @@ final class FrameWriter {
     }
 
     void write(int opcode, byte[] payload) throws IOException {
+        write(opcode, payload, false);
+    }
+
+    /** Writes one frame; {@code compressed} sets RSV1 (a permessage-deflate message). */
+    void write(int opcode, byte[] payload, boolean compressed) throws IOException {
         int length = payload.length;
         int headerLength = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
         byte[] frame = new byte[headerLength + (length <= COPY_MAX ? length : 0)];
-        frame[0] = (byte) (0x80 | opcode);
+        frame[0] = (byte) (0x80 | (compressed ? 0x40 : 0) | opcode);
         if (length <= 125) {
             frame[1] = (byte) length;
         } else if (length <= 0xFFFF) {

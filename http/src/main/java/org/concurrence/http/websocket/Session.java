@@ -27,7 +27,8 @@ import org.concurrence.http.Response;
  * ends with the client's answer as above; a send after that close throws {@link WebSocketClosedException}.
  *
  * <p><b>Sending.</b> {@link #send(String)}, {@link #send(byte[])}, {@link #ping(byte[])}: one unfragmented frame each,
- * written whole before the call returns; sends from several tasklets are serialised, and may run while another
+ * compressed if permessage-deflate was negotiated and that pays (see {@link WebSocketOptions#compression()}), written
+ * whole before the call returns; sends from several tasklets are serialised, and may run while another
  * tasklet receives.
  *
  * <p><b>Blocking and timeouts.</b> {@link #receive()} waits at most the server's idle timeout, {@link
@@ -49,6 +50,10 @@ public final class Session {
     private final FrameWriter writer;
     /** The message being reassembled from fragments: its opcode, or -1 when none is. */
     private int messageOpcode = -1;
+    /** Whether the message being reassembled is compressed (its first frame had RSV1). */
+    private boolean messageCompressed;
+    /** permessage-deflate was negotiated: messages may arrive compressed, and long ones leave so. */
+    private final boolean deflate;
     private final ByteArrayOutputStream fragments = new ByteArrayOutputStream();
     private volatile boolean reading;
     private volatile boolean closeSent;
@@ -57,12 +62,14 @@ public final class Session {
     /** Set once the session is over: what every later call throws. */
     private volatile WebSocketClosedException closed;
 
-    Session(Response.UpgradedConnection connection, Request request, WebSocketOptions options, String subprotocol) {
+    Session(Response.UpgradedConnection connection, Request request, WebSocketOptions options, String subprotocol,
+            boolean deflate) {
         this.connection = connection;
         this.request = request;
         this.options = options;
         this.subprotocol = subprotocol;
-        this.reader = new FrameReader(connection, options.maxMessageSize());
+        this.deflate = deflate;
+        this.reader = new FrameReader(connection, options.maxMessageSize(), deflate);
         this.writer = new FrameWriter(connection);
         connection.onServerStop(this::serverStopping);
     }
@@ -154,9 +161,10 @@ public final class Session {
                                 "a new message began before the fragmented one ended");
                     }
                     if (frame.fin()) {
-                        return message(frame.opcode(), frame.payload());
+                        return message(frame.opcode(), frame.payload(), frame.compressed());
                     }
                     messageOpcode = frame.opcode();
+                    messageCompressed = frame.compressed();
                     fragments.writeBytes(frame.payload());
                 }
                 default -> { // CONTINUATION
@@ -169,14 +177,17 @@ public final class Session {
                         int opcode = messageOpcode;
                         fragments.reset();
                         messageOpcode = -1;
-                        return message(opcode, whole);
+                        return message(opcode, whole, messageCompressed);
                     }
                 }
             }
         }
     }
 
-    private static Message message(int opcode, byte[] payload) throws ProtocolError {
+    private Message message(int opcode, byte[] payload, boolean compressed) throws ProtocolError {
+        if (compressed) {
+            payload = PerMessageDeflate.decompress(payload, options.maxMessageSize());
+        }
         return opcode == Frame.TEXT ? new Message.Text(utf8(payload)) : new Message.Binary(payload);
     }
 
@@ -269,6 +280,13 @@ public final class Session {
         }
         if (closeSent) {
             throw new WebSocketClosedException(sentCode, sentReason, false);
+        }
+        if (deflate && opcode != Frame.PING) {
+            byte[] compressed = PerMessageDeflate.compress(payload);
+            if (compressed != null) {
+                writer.write(opcode, compressed, true);
+                return;
+            }
         }
         writer.write(opcode, payload);
     }

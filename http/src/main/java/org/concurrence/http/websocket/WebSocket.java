@@ -33,7 +33,8 @@ import org.concurrence.http.Version;
  * is wrong, 426 with {@code Sec-WebSocket-Version: 13} for another version or a request that does not ask for
  * WebSocket, 403 for a page of an origin {@link WebSocketOptions#origins()} does not list), and returns the 101
  * response; the server writes it, then runs the {@link SessionHandler} on the
- * connection's tasklet with a {@link Session}, and ends the connection when it returns. No extension is accepted.
+ * connection's tasklet with a {@link Session}, and ends the connection when it returns. The one extension accepted
+ * is {@code permessage-deflate} (see {@link WebSocketOptions#compression()}).
  * Works over HTTPS as over HTTP.
  *
  * <p>Thread-safety: stateless; callable from any tasklet.
@@ -97,8 +98,12 @@ public final class WebSocket {
         if (subprotocol != null) {
             headers.set("Sec-WebSocket-Protocol", subprotocol);
         }
+        boolean deflate = options.compression() && PerMessageDeflate.accepts(request.headers());
+        if (deflate) {
+            headers.set("Sec-WebSocket-Extensions", PerMessageDeflate.RESPONSE);
+        }
         return Response.switchingProtocols(headers, connection -> run(
-                new Session(connection, request, options, subprotocol), handler));
+                new Session(connection, request, options, subprotocol, deflate), handler));
     }
 
     private static void run(Session session, SessionHandler handler) {
