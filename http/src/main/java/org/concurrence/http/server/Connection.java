@@ -160,6 +160,7 @@ final class Connection {
             pipeline.awaitBelow(1);
             writer.flushIfIdle();
             if (upgrade != null && !pipeline.aborted) {
+                writer.releaseBuffer(); // the protocol writes through its own frames: a long session holds no 8 KiB
                 runUpgrade();
             }
         } finally {

@@ -3,11 +3,17 @@ package org.concurrence.http.websocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.concurrence.http.Response;
+import org.concurrence.io.Buffer;
+import org.concurrence.io.BufferPool;
 
 /**
  * Reads client frames (RFC 6455 §5.2) from an upgraded connection and checks them as it goes: masked, RSV bits 0,
  * known opcodes, control frames short and whole, no 64-bit length with its top bit set, nothing that would make a
  * message longer than the limit (the limit is checked on the header, before the payload is read or allocated).
+ *
+ * <p>Memory: between frames, with nothing buffered, the reader parks in {@code awaitReadable} holding no buffer, and
+ * takes an 8 KiB one from the dispatcher's {@link BufferPool#standard() pool} when bytes arrive, so an idle session
+ * (a chat member who says nothing) costs no read buffer.
  *
  * <p>Resumable: a read that times out (under the caller's deadline) loses nothing; the next call goes on with the
  * frame where it stopped. Blocking: reads park under the caller's deadline. Thread-safety: one reader at a time, on the
@@ -18,7 +24,10 @@ final class FrameReader {
     private final long maxMessageSize;
     /** permessage-deflate is in use: RSV1 may mark a message's first frame. */
     private final boolean deflate;
-    private final byte[] buffer = new byte[8192];
+    private static final BufferPool POOL = BufferPool.standard();
+    /** The pooled buffer bytes are read into, and its array; both null while idle. */
+    private Buffer held;
+    private byte[] buffer;
     private int start;
     private int end;
     // The frame being read: its header is parsed once the whole header is buffered.
@@ -44,6 +53,10 @@ final class FrameReader {
      */
     Frame next(long messageSoFar) throws IOException, ProtocolError {
         if (!inFrame) {
+            if (start == end) {
+                releaseBuffer();
+                connection.awaitReadable(null);
+            }
             if (!parseHeader(messageSoFar)) {
                 return null;
             }
@@ -55,7 +68,7 @@ final class FrameReader {
                 System.arraycopy(buffer, start, payload, filled, n);
                 start += n;
                 filled += n;
-            } else if (payload.length - filled >= buffer.length) {
+            } else if (payload.length - filled >= POOL.bufferSize()) {
                 int n = connection.read(ByteBuffer.wrap(payload, filled, payload.length - filled));
                 if (n < 0) {
                     return null;
@@ -143,7 +156,11 @@ final class FrameReader {
     }
 
     private int fill() throws IOException {
-        if (start == end) {
+        if (buffer == null) {
+            held = POOL.acquire();
+            buffer = held.array(); // the standard pool's buffers are heap arrays from offset 0
+            start = end = 0;
+        } else if (start == end) {
             start = end = 0;
         } else if (end == buffer.length) {
             System.arraycopy(buffer, start, buffer, 0, end - start);
@@ -155,5 +172,15 @@ final class FrameReader {
             end += n;
         }
         return n;
+    }
+
+    /** Gives the buffer back to the pool; only when it holds no bytes. */
+    private void releaseBuffer() {
+        if (held != null) {
+            POOL.release(held);
+            held = null;
+            buffer = null;
+            start = end = 0;
+        }
     }
 }

@@ -44,6 +44,7 @@ public final class WebSocket {
     /** 426: the client must switch to a protocol (here WebSocket 13) the server speaks. */
     public static final Status UPGRADE_REQUIRED = new Status(426, "Upgrade Required");
     private static final System.Logger LOG = System.getLogger(WebSocket.class.getName());
+    private static final MessageDigest SHA1 = sha1();
 
     private WebSocket() {}
 
@@ -141,9 +142,24 @@ public final class WebSocket {
 
     /** {@code Sec-WebSocket-Accept} for {@code key}: base64(SHA-1(key + GUID)). */
     static String acceptKey(String key) {
+        MessageDigest sha1;
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(digest);
+            sha1 = (MessageDigest) SHA1.clone();
+        } catch (CloneNotSupportedException e) {
+            sha1 = sha1();
+        }
+        byte[] digest = sha1.digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
+        return Base64.getEncoder().encodeToString(digest);
+    }
+
+    /**
+     * A fresh SHA-1 digest. Looked up once and cloned per handshake: {@code MessageDigest.getInstance} leaves a
+     * {@code ThreadLocal} entry (the provider's last service key) on the calling thread, which on a connection's
+     * tasklet would stay for the whole WebSocket session.
+     */
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is required of every JDK", e);
         }

@@ -10,11 +10,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.concurrence.http.Headers;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
 import org.concurrence.http.server.TestServer;
+import org.concurrence.io.BufferPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,6 +200,30 @@ class WebSocketProtocolTest {
                     "Sec-WebSocket-Protocol: chat, chat.v2"));
             String head = raw.readHead().toLowerCase(Locale.ROOT);
             assertTrue(head.contains("sec-websocket-protocol: chat.v2\r\n"), head);
+        }
+    }
+
+    /**
+     * An idle session holds no read buffer: 40 sessions opened one after another, each echoing a message and then left
+     * idle, share the dispatchers' pooled buffers instead of keeping one each.
+     */
+    @Test
+    void idleSessionsHoldNoReadBuffer() throws IOException {
+        long allocatedBefore = BufferPool.standard().allocated();
+        List<Raw> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                Raw raw = open("/echo");
+                sessions.add(raw);
+                raw.send(frame(0x1, ("hello " + i).getBytes(StandardCharsets.UTF_8), true, true));
+                assertEquals("hello " + i, new String((byte[]) raw.readFrame()[1], StandardCharsets.UTF_8));
+            }
+            long allocated = BufferPool.standard().allocated() - allocatedBefore;
+            assertTrue(allocated < 20, allocated + " read buffers allocated for 40 sessions");
+        } finally {
+            for (Raw raw : sessions) {
+                raw.close();
+            }
         }
     }
 
