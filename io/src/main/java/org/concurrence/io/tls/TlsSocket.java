@@ -66,9 +66,8 @@ import org.concurrence.sync.Lock;
  * the middle of a record fails the read with an {@link SSLException} instead, and the session with it. {@link #close()} sends {@code close_notify}
  * when it can without waiting, then closes the socket.
  *
- * <p><b>Memory.</b> The records in flight live in buffers of {@value RecordLayer#BUFFER_SIZE} bytes taken from a
- * shared pool ({@link #recordBufferPool()}, at most {@value RecordLayer#MAX_POOLED} idle per dispatcher) only while
- * they hold bytes: a partial record, plaintext not yet read, records not yet sent (a write that timed out). A session
+ * <p><b>Memory.</b> The records in flight live in buffers of 17 KiB taken from a shared pool
+ * ({@link #recordBufferPool()}, at most 16 idle per dispatcher) only while they hold bytes: a partial record, plaintext not yet read, records not yet sent (a write that timed out). A session
  * waiting in {@link #awaitReadable} or {@link #read} with nothing buffered holds none, so an idle connection costs the
  * {@code SSLEngine} and no record buffers.
  *
@@ -100,9 +99,8 @@ public final class TlsSocket implements Source, Sink {
     }
 
     /**
-     * The pool every session's record buffers come from: {@value RecordLayer#BUFFER_SIZE}-byte heap buffers, at most
-     * {@value RecordLayer#MAX_POOLED} kept idle per dispatcher. Its {@link BufferPool#allocated()} counts the record
-     * buffers ever made.
+     * The pool every session's record buffers come from: 17,408-byte (17 KiB) heap buffers, at most 16 kept idle per
+     * dispatcher. Its {@link BufferPool#allocated()} counts the record buffers ever made.
      */
     public static BufferPool recordBufferPool() {
         return RecordLayer.POOL;
