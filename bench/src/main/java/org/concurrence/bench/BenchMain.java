@@ -7,7 +7,7 @@ import java.util.Arrays;
  * The entry point of {@code ./concurrence bench <name> [args]}: runs the benchmark called {@code name}.
  *
  * <p>Benchmarks: {@code tasklets} ({@link TaskletsBench}), {@code messages} ({@link MessagesBench}),
- * {@code greeter} ({@link GreeterBench}), {@code http} ({@link HttpBench}). The JVM must be
+ * {@code greeter} ({@link GreeterBench}), {@code http} ({@link HttpBench}), {@code tls-idle} ({@link IdleTlsMemory}). The JVM must be
  * started with {@code --add-opens java.base/java.lang=ALL-UNNAMED}, as for any Concurrence program.
  */
 public final class BenchMain {
@@ -24,6 +24,7 @@ public final class BenchMain {
             case "messages" -> MessagesBench.main(rest);
             case "greeter" -> GreeterBench.main(rest);
             case "http" -> HttpBench.main(rest);
+            case "tls-idle" -> IdleTlsMemory.main(rest);
             case "help", "-h", "--help" -> usage(System.out);
             default -> {
                 System.err.println("unknown benchmark: " + args[0]);
@@ -38,5 +39,6 @@ public final class BenchMain {
         out.print(Settings.USAGE.indent(2));
         out.print(GreeterBench.USAGE.indent(2));
         out.print(HttpBench.USAGE.indent(2));
+        out.print(IdleTlsMemory.USAGE.indent(2));
     }
 }

@@ -170,6 +170,54 @@ class HttpsTest {
         }
     }
 
+    /**
+     * Idle keep-alive HTTPS connections hold no TLS record buffers: {@value #IDLE_CONNECTIONS} connections that each
+     * made a request and then wait make the shared record-buffer pool allocate fewer buffers than there are
+     * connections (the server's dispatchers keep at most 16 idle each; if every idle connection held even one record
+     * buffer, each would have been allocated anew).
+     */
+    @Test
+    void idleHttpsConnectionsHoldNoRecordBuffers() throws Exception {
+        List<SSLSocket> open = new java.util.ArrayList<>();
+        try (TestServer s = https(HttpServerOptions.defaults())) {
+            org.concurrence.io.BufferPool records = TlsSocket.recordBufferPool();
+            // One connection first, so that what a first connection sets up is not counted.
+            open.add(requestAndStayOpen(s.port(), 0));
+            long before = records.allocated();
+            assertTrue(before > 0, "the record buffers come from the pool");
+            for (int i = 1; i <= IDLE_CONNECTIONS; i++) {
+                open.add(requestAndStayOpen(s.port(), i));
+            }
+            long allocated = records.allocated() - before;
+            assertTrue(allocated < IDLE_CONNECTIONS / 2, "record buffers allocated for " + IDLE_CONNECTIONS
+                    + " idle HTTPS connections: " + allocated);
+            // Each still works after its idle wait, and the last request of each is answered in turn.
+            for (int i = 0; i < open.size(); i += 10) {
+                open.get(i).getOutputStream().write(("GET /again/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                String again = readResponse(open.get(i).getInputStream());
+                assertTrue(again.endsWith("GET /again/" + i + " over TLSv1.3"), again);
+            }
+        } finally {
+            for (SSLSocket tls : open) {
+                tls.close();
+            }
+        }
+    }
+
+    private static final int IDLE_CONNECTIONS = 100;
+
+    private static SSLSocket requestAndStayOpen(int port, int i) throws IOException {
+        SSLSocket tls = (SSLSocket) clientContext.getSocketFactory().createSocket("localhost", port);
+        tls.setSoTimeout(20_000);
+        tls.startHandshake();
+        tls.getOutputStream().write(("GET /idle/" + i + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        String answer = readResponse(tls.getInputStream());
+        assertTrue(answer.endsWith("GET /idle/" + i + " over TLSv1.3"), answer);
+        return tls;
+    }
+
     private record Ending(long bytes, boolean closeNotify, Exception failure) {}
 
     /** Sends {@code request} over a TLS session of ours and reads until the end; how it ended. */

@@ -18,6 +18,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSession;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Timeout;
+import org.concurrence.io.BufferPool;
 import org.concurrence.io.Sink;
 import org.concurrence.io.Socket;
 import org.concurrence.io.Source;
@@ -29,6 +30,12 @@ import org.concurrence.sync.Lock;
  * write (handshake messages, the answer to a TLS 1.3 key update, close_notify in TLS 1.2), a writer never reads. The
  * initial handshake takes both. A renegotiation (TLS 1.2) the peer starts is carried out by the reader; a writer
  * that finds the engine waiting for the peer fails instead of waiting for a reader that may never come.
+ *
+ * Record buffers (RecordLayer) are pooled: every operation ends by giving back, under the lock of its half, the
+ * buffers that hold nothing (endRead, endWrite), or all of them once the session has ended (closed here, or its socket
+ * closed). close() and abort() give back at once what a half holds if its lock is free; a half whose lock is held is
+ * given back by the holder, which wakes from its wait on the closed socket. So each buffer goes back exactly once,
+ * always by a tasklet holding the half's lock.
  */
 /**
  * A TLS session over a {@link Socket}, read and written with the same blocking calls: a {@link Source} and a
@@ -59,6 +66,11 @@ import org.concurrence.sync.Lock;
  * the middle of a record fails the read with an {@link SSLException} instead, and the session with it. {@link #close()} sends {@code close_notify}
  * when it can without waiting, then closes the socket.
  *
+ * <p><b>Memory.</b> The records in flight live in buffers of 17 KiB taken from a shared pool
+ * ({@link #recordBufferPool()}, at most 16 idle per dispatcher) only while they hold bytes: a partial record, plaintext not yet read, records not yet sent (a write that timed out). A session
+ * waiting in {@link #awaitReadable} or {@link #read} with nothing buffered holds none, so an idle connection costs the
+ * {@code SSLEngine} and no record buffers.
+ *
  * <p><b>Thread-safety</b>, as for the socket: it belongs to the socket's dispatcher; one tasklet may read while
  * another writes, and a second reader (or writer) waits for the first. {@link #close()} is safe from anywhere.
  */
@@ -79,11 +91,19 @@ public final class TlsSocket implements Source, Sink {
     /** Why the session failed after its handshake; null while it has not. */
     private volatile SSLException failure;
 
-    private TlsSocket(Socket socket, SSLEngine engine, String peer) {
+    private TlsSocket(Socket socket, SSLEngine engine, String peer, BufferPool pool) {
         this.socket = socket;
         this.engine = engine;
         this.peer = peer;
-        this.records = new RecordLayer(engine, socket);
+        this.records = new RecordLayer(engine, socket, pool);
+    }
+
+    /**
+     * The pool every session's record buffers come from: 17,408-byte (17 KiB) heap buffers, at most 16 kept idle per
+     * dispatcher. Its {@link BufferPool#allocated()} counts the record buffers ever made.
+     */
+    public static BufferPool recordBufferPool() {
+        return RecordLayer.POOL;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -121,6 +141,12 @@ public final class TlsSocket implements Source, Sink {
      *                   must be off)
      */
     public static TlsSocket client(Socket socket, String serverName, TlsOptions options) throws IOException {
+        return client(socket, serverName, options, RecordLayer.POOL);
+    }
+
+    /** {@link #client(Socket, String, TlsOptions)} with record buffers from {@code pool} (for tests). */
+    static TlsSocket client(Socket socket, String serverName, TlsOptions options, BufferPool pool)
+            throws IOException {
         if (!options.clientMode()) {
             throw new IllegalArgumentException("TlsSocket.client needs client options, not a server's");
         }
@@ -130,16 +156,22 @@ public final class TlsSocket implements Source, Sink {
         }
         int port = socket.remoteAddress() instanceof InetSocketAddress inet ? inet.getPort() : -1;
         SSLEngine engine = options.newEngine(serverName, port);
-        return new TlsSocket(socket, engine, (serverName != null ? serverName + " at " : "") + socket.remoteAddress());
+        return new TlsSocket(socket, engine, (serverName != null ? serverName + " at " : "") + socket.remoteAddress(),
+                pool);
     }
 
     /** A server session over an accepted socket; the handshake happens on first use or {@link #handshake()}. */
     public static TlsSocket server(Socket socket, TlsOptions options) throws IOException {
+        return server(socket, options, RecordLayer.POOL);
+    }
+
+    /** {@link #server(Socket, TlsOptions)} with record buffers from {@code pool} (for tests). */
+    static TlsSocket server(Socket socket, TlsOptions options, BufferPool pool) throws IOException {
         if (options.clientMode()) {
             throw new IllegalArgumentException("TlsSocket.server needs server options, not a client's");
         }
         SSLEngine engine = options.newEngine(null, -1);
-        return new TlsSocket(socket, engine, "client at " + socket.remoteAddress());
+        return new TlsSocket(socket, engine, "client at " + socket.remoteAddress(), pool);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -202,6 +234,8 @@ public final class TlsSocket implements Source, Sink {
             if (!done) {
                 socket.close(); // failed, timed out or killed: the session is unusable
             }
+            endRead();
+            endWrite();
         }
     }
 
@@ -303,7 +337,11 @@ public final class TlsSocket implements Source, Sink {
             } catch (SSLException e) {
                 throw broken(e);
             } finally {
-                readLock.unlock();
+                try {
+                    endRead();
+                } finally {
+                    readLock.unlock();
+                }
             }
         }
     }
@@ -320,6 +358,7 @@ public final class TlsSocket implements Source, Sink {
             return;
         }
         socket.awaitReadable(timeout);
+        records.readable(); // the read that follows need not ask the socket again before taking a buffer
     }
 
     /** What the engine needs after an unwrap outside the initial handshake: tasks run, answers sent. */
@@ -332,7 +371,11 @@ public final class TlsSocket implements Source, Sink {
                 try {
                     status = records.wrapAndFlush(EMPTY).getHandshakeStatus();
                 } finally {
-                    writeLock.unlock();
+                    try {
+                        endWrite();
+                    } finally {
+                        writeLock.unlock();
+                    }
                 }
             }
         }
@@ -406,7 +449,11 @@ public final class TlsSocket implements Source, Sink {
                     }
                 }
             } finally {
-                writeLock.unlock();
+                try {
+                    endWrite();
+                } finally {
+                    writeLock.unlock();
+                }
             }
         }
     }
@@ -428,7 +475,11 @@ public final class TlsSocket implements Source, Sink {
             }
             socket.shutdownOutput();
         } finally {
-            writeLock.unlock();
+            try {
+                endWrite();
+            } finally {
+                writeLock.unlock();
+            }
         }
     }
 
@@ -445,18 +496,25 @@ public final class TlsSocket implements Source, Sink {
         }
         closed = true;
         try {
-            if (handshaken && socket.isOpen() && !writeLock.isHeldByCurrent() && writeLock.tryLock()) {
+            if (!writeLock.isHeldByCurrent() && writeLock.tryLock()) {
                 try {
-                    engine.closeOutbound();
-                    records.wrapAndSendNow();
+                    if (handshaken && socket.isOpen()) {
+                        engine.closeOutbound();
+                        records.wrapAndSendNow();
+                    }
                 } catch (IOException | RuntimeException notNow) {
                     // No room, another dispatcher, or the peer is gone: the socket closes without it.
                 } finally {
-                    writeLock.unlock();
+                    try {
+                        records.discardOutbound();
+                    } finally {
+                        writeLock.unlock();
+                    }
                 }
             }
         } finally {
             socket.close();
+            discardIfFree();
         }
     }
 
@@ -476,7 +534,11 @@ public final class TlsSocket implements Source, Sink {
      */
     public void abort() throws IOException {
         closed = true;
-        socket.abort();
+        try {
+            socket.abort();
+        } finally {
+            discardIfFree();
+        }
     }
 
     /** False once {@link #close()} was called or the socket closed. */
@@ -526,7 +588,52 @@ public final class TlsSocket implements Source, Sink {
         } catch (IOException | RuntimeException ignored) {
             // The failure being reported matters more than the alert.
         } finally {
+            records.discardOutbound(); // the socket closes next, whoever called
             if (!held) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    /** True once the session can no longer be used: closed here, or its socket closed (a failure, a close below). */
+    private boolean ended() {
+        return closed || !socket.isOpen();
+    }
+
+    /** At the end of anything done under the read lock: the inbound buffers go back if empty, or all if ended. */
+    private void endRead() {
+        if (ended()) {
+            records.discardInbound();
+        } else {
+            records.releaseIdleInbound();
+        }
+    }
+
+    /** At the end of anything done under the write lock: netOut goes back if all was sent, or whatever if ended. */
+    private void endWrite() {
+        if (ended()) {
+            records.discardOutbound();
+        } else {
+            records.releaseIdleOutbound();
+        }
+    }
+
+    /**
+     * After a close: gives back the buffers of each half whose lock is free. A half whose lock is held (a reader or
+     * writer waking from the closed socket, or the caller itself) gives them back as it ends.
+     */
+    private void discardIfFree() {
+        if (!readLock.isHeldByCurrent() && readLock.tryLock()) {
+            try {
+                records.discardInbound();
+            } finally {
+                readLock.unlock();
+            }
+        }
+        if (!writeLock.isHeldByCurrent() && writeLock.tryLock()) {
+            try {
+                records.discardOutbound();
+            } finally {
                 writeLock.unlock();
             }
         }

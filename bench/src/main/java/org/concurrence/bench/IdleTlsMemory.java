@@ -1,0 +1,208 @@
+package org.concurrence.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Heap per idle connection, TLS against plain: {@code bench tls-idle [--idle=N] [--modes=https,http,tls-echo,tcp-echo]}.
+ *
+ * <p>The approach of {@code bench greeter}'s memory probe: each server ({@link IdleTlsServer}) runs in a child JVM on
+ * one dispatcher; this JVM opens {@code N} connections (2,000 by default) that each make one exchange — an HTTP
+ * request on keep-alive, or one echoed line; with TLS, after the handshake (TLS 1.3, the JDK's defaults on both sides)
+ * — and then stay open and silent. The figure is the child's used heap after full GCs with them open, less the same
+ * before, divided by {@code N}. Before the "before" reading, {@value #WARM_UP} connections are opened and kept and make
+ * {@value #WARM_UP_ROUNDS} exchanges each, so the paths are compiled (a parked tasklet's stack chunk is smaller with
+ * compiled frames) and pools filled as in a server that has run a while. A class histogram of the child
+ * ({@code jcmd GC.class_histogram}) before and after gives the growth per connection by class: the SSLEngine's share
+ * is in the {@code sun.security.ssl} and cipher classes, the record buffers in {@code byte[]} and
+ * {@code HeapByteBuffer}.
+ *
+ * <p>The clients are the JDK's blocking {@link SSLSocket}s trusting a self-signed certificate made by {@code keytool}
+ * for the run. Not part of {@code bench all}: it measures memory only.
+ */
+public final class IdleTlsMemory {
+    static final String USAGE = """
+            bench tls-idle [--idle=N] [--modes=LIST]
+              heap per idle connection after full GC, TLS against plain, one dispatcher
+              --idle=N            idle connections (default 2000)
+              --modes=LIST        of https,http,tls-echo,tcp-echo (default all)
+            """;
+    private static final int WARM_UP = 200;
+    private static final int WARM_UP_ROUNDS = 50;
+    private static final List<String> MODES = List.of("https", "http", "tls-echo", "tcp-echo");
+
+    private IdleTlsMemory() {}
+
+    public static void main(String[] args) throws Exception {
+        int count = 2000;
+        List<String> modes = MODES;
+        for (String a : args) {
+            if (a.startsWith("--idle=")) {
+                count = Integer.parseInt(a.substring("--idle=".length()));
+            } else if (a.startsWith("--modes=")) {
+                modes = List.of(a.substring("--modes=".length()).split(","));
+            } else {
+                throw new IllegalArgumentException("usage: bench tls-idle [--idle=N] [--modes=" + String.join(",",
+                        MODES) + "]; unknown " + a);
+            }
+        }
+        Path directory = Files.createTempDirectory("concurrence-tls-idle");
+        Path keystore = directory.resolve("server.p12");
+        try {
+            keytool(keystore);
+            SSLContext client = clientContext(IdleTlsServer.load(keystore.toString()));
+            System.out.printf("heap per idle connection, %,d connections, one dispatcher (heap after full GC)%n",
+                    count);
+            for (String mode : modes) {
+                measure(mode, count, keystore, client);
+            }
+        } finally {
+            Files.deleteIfExists(keystore);
+            Files.deleteIfExists(directory);
+        }
+    }
+
+    private static void measure(String mode, int count, Path keystore, SSLContext context) throws Exception {
+        boolean tls = mode.equals("https") || mode.equals("tls-echo");
+        boolean http = mode.equals("https") || mode.equals("http");
+        SocketFactory factory = tls ? context.getSocketFactory() : SocketFactory.getDefault();
+        try (ServerChild child = ServerChild.start(mode, mode, "0-" + (Runtime.getRuntime().availableProcessors()
+                - 1), List.of("-Xmx2g"), IdleTlsServer.class, List.of("--mode=" + mode, "--keystore=" + keystore))) {
+            List<Socket> open = new ArrayList<>();
+            try {
+                open(open, WARM_UP, factory, child.port, http);
+                for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+                    for (Socket s : open) {
+                        exchange(s, http);
+                    }
+                }
+                Thread.sleep(500);
+                Map<String, long[]> histogramBefore = child.classHistogram();
+                long before = child.heapAfterGc();
+                open(open, count, factory, child.port, http);
+                Thread.sleep(500);
+                long after = child.heapAfterGc();
+                Map<String, long[]> histogramAfter = child.classHistogram();
+                System.out.printf(Locale.ROOT, "%-9s %,8.0f B per idle connection%n", mode,
+                        (double) (after - before) / count);
+                System.out.println("          by class (growth per connection): " + growth(histogramBefore,
+                        histogramAfter, count));
+            } finally {
+                for (Socket s : open) {
+                    try {
+                        s.close();
+                    } catch (IOException ignored) {
+                        // Closing is all that is left to do.
+                    }
+                }
+            }
+        }
+    }
+
+    /** Opens {@code count} connections, each making one exchange and then staying open. */
+    private static void open(List<Socket> open, int count, SocketFactory factory, int port, boolean http)
+            throws IOException {
+        for (int i = 0; i < count; i++) {
+            Socket socket = factory.createSocket("127.0.0.1", port);
+            open.add(socket);
+            if (socket instanceof SSLSocket ssl) {
+                ssl.startHandshake();
+            }
+            exchange(socket, http);
+        }
+    }
+
+    /** One request and its answer, or one echoed line. */
+    private static void exchange(Socket socket, boolean http) throws IOException {
+        byte[] request = (http ? "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" : "ping\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        String end = http ? IdleTlsServer.BODY : "ping\n";
+        byte[] reply = new byte[4096];
+        OutputStream out = socket.getOutputStream();
+        out.write(request);
+        out.flush();
+        InputStream in = socket.getInputStream();
+        int got = 0;
+        while (!new String(reply, 0, got, StandardCharsets.ISO_8859_1).endsWith(end)) {
+            int n = in.read(reply, got, reply.length - got);
+            if (n < 0) {
+                throw new IOException("the server closed " + socket);
+            }
+            got += n;
+        }
+    }
+
+    /** The classes whose live bytes grew most, per connection. */
+    private static String growth(Map<String, long[]> before, Map<String, long[]> after, int count) {
+        List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+        after.forEach((cls, v) -> {
+            long[] b = before.getOrDefault(cls, new long[2]);
+            grown.add(Map.entry(cls, new long[] {v[0] - b[0], v[1] - b[1]}));
+        });
+        grown.sort((x, y) -> Long.compare(y.getValue()[0], x.getValue()[0]));
+        long total = 0;
+        long ssl = 0;
+        for (Map.Entry<String, long[]> e : grown) {
+            total += e.getValue()[0];
+            String c = e.getKey();
+            if (c.startsWith("sun.security.") || c.startsWith("com.sun.crypto.") || c.startsWith("javax.crypto.")
+                    || c.startsWith("javax.net.ssl.")) {
+                ssl += e.getValue()[0];
+            }
+        }
+        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "total %.0f B; sun.security/crypto classes "
+                + "%.0f B (the SSLEngine's objects, not counting its byte arrays)", (double) total / count,
+                (double) ssl / count));
+        for (Map.Entry<String, long[]> e : grown.subList(0, Math.min(14, grown.size()))) {
+            String c = e.getKey();
+            b.append(String.format(Locale.ROOT, "%n            %-60s %8.0f B %6.1f/conn",
+                    c.startsWith("[") ? c : c.substring(c.lastIndexOf('.') + 1), (double) e.getValue()[0] / count,
+                    (double) e.getValue()[1] / count));
+        }
+        return b.toString();
+    }
+
+    private static SSLContext clientContext(KeyStore server) throws GeneralSecurityException {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try {
+            trusted.load(null, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        trusted.setCertificateEntry("server", server.getCertificate("key"));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private static void keytool(Path file) throws IOException, InterruptedException {
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "key", "-keyalg", "EC", "-groupname",
+                "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass",
+                new String(IdleTlsServer.PASSWORD), "-keypass", new String(IdleTlsServer.PASSWORD))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("keytool failed: " + output);
+        }
+    }
+}
