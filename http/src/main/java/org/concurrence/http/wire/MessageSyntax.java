@@ -246,10 +246,13 @@ public final class MessageSyntax {
     public static int chunkSizeEnd(byte[] a, int from, int to) {
         int i = from;
         long size = 0;
-        int significant = 0; // leading zeros are valid (1*HEXDIG) and change nothing: only the rest is limited
+        // Leading zeros are valid (1*HEXDIG) and change nothing: only the digits from the first non-zero one are
+        // limited. Counted as digits, not by the value: "1" and sixteen zeros overflows a long to 0, and read as the
+        // last chunk it would end the body where a peer that reads it as huge does not (a smuggling vector).
+        int significant = 0;
         while (i < to && hexValue(a[i]) >= 0) {
             size = (size << 4) | hexValue(a[i]);
-            if (size != 0) {
+            if (significant > 0 || size != 0) {
                 significant++;
             }
             i++;
