@@ -8,9 +8,10 @@ import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * A chunked response body (RFC 9112 §7.1), decoded as it is read; see {@link BodyStream}. Chunk-size lines and
- * trailer lines are checked as {@link MessageSyntax} checks them (the server's rules); extensions are skipped, though a
- * size line, all of one body's extensions together, and its trailer section may not exceed the head size limit; trailer fields
- * are read, checked and dropped. A violation fails the read with {@link MalformedResponseException} naming it.
+ * trailer lines are checked as {@link MessageSyntax} checks them (the server's rules); extensions are skipped, though
+ * a size line, all of one body's extensions together, and its trailer section may not exceed the head size limit;
+ * trailer fields are read, checked and dropped. A violation fails the read with {@link MalformedResponseException}
+ * naming it.
  *
  * <p>Thread-safety: as for {@link BodyStream}.
  */

@@ -91,8 +91,9 @@ public final class HttpClient implements AutoCloseable {
     }
 
     /**
-     * Sends {@code request} and returns its response once its head has arrived; the whole call — connection, request,
-     * response head and the reads of the body — takes at most {@code timeout} (and never past the tasklet's deadline).
+     * Sends {@code request} and returns its response once its head has arrived; the whole call — connection,
+     * request, response head and the reads of the body — takes at most {@code timeout} (and never past the tasklet's
+     * deadline).
      *
      * @throws DeadlineExceededException  if a step ran out of time; the message names the request, the step and the
      *                                    origin

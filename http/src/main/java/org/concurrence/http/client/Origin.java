@@ -55,7 +55,10 @@ public record Origin(String scheme, String host, int port) {
         return scheme.equals("https");
     }
 
-    /** The Host field for requests to this origin: the host (an IPv6 literal in brackets), and the port if not the scheme's default. */
+    /**
+     * The Host field for requests to this origin: the host (an IPv6 literal in brackets), and the port if it is not
+     * the scheme's default.
+     */
     public String authority() {
         String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
         boolean defaultPort = port == (isSecure() ? 443 : 80);

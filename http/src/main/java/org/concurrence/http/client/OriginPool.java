@@ -15,9 +15,9 @@ import org.concurrence.core.Waiter;
  * tasklets of its own dispatcher; the limit, though, is per origin over all dispatchers (what a server sees). So:
  *
  * - `open` counts every connection of the origin, idle, in use or being opened: a slot each. A caller takes an idle
- *   connection of its own dispatcher (most recent first: LIFO keeps few connections warm and lets the rest expire), or
- *   a free slot to open one, or — at the limit — the slot of the oldest idle connection of another dispatcher, which
- *   it closes (closing is safe from any thread). Only when every slot is in use does it wait.
+ *   connection of its own dispatcher (most recent first: LIFO keeps few connections warm and lets the rest expire),
+ *   or a free slot to open one, or — at the limit — the slot of the oldest idle connection of another dispatcher,
+ *   which it closes (closing is safe from any thread). Only when every slot is in use does it wait.
  * - A waiter notes its dispatcher in its attachment. A connection given back goes straight to the first waiter of
  *   its dispatcher; failing that, it is closed and its slot goes to the first waiter of any dispatcher; failing that,
  *   it goes idle. A connection closed gives its slot to the first waiter, else the slot is freed. A waiter that timed

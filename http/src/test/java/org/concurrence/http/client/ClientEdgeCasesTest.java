@@ -145,7 +145,8 @@ class ClientEdgeCasesTest {
         cases.put("HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n", "obs-fold");
         cases.put("HTTP/1.1 200 OK\r\nX: a\u0001b\r\n\r\n", "control character in the value of header X");
         cases.put("HTTP/1.1 200 OK\r\nX-Big: " + "b".repeat(2000) + "\r\n\r\n", "response head longer than 1024");
-        cases.put("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc", "Content-Length values differ");
+        cases.put("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+                "Content-Length values differ");
         cases.put("HTTP/1.1 200 OK\r\nContent-Length: x1\r\n\r\n", "Content-Length is not a decimal number");
         cases.put("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
                 "both Content-Length and Transfer-Encoding");
@@ -157,7 +158,8 @@ class ClientEdgeCasesTest {
                 "chunk data not followed by CRLF");
         cases.put("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n",
                 "malformed trailer field");
-        cases.put("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nonly5", "cut short: the connection ended after 5 of 10");
+        cases.put("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nonly5",
+                "cut short: the connection ended after 5 of 10");
         cases.put("HTTP/1.1 200 OK\r\nContent-Le", "the connection ended in the middle of the response head");
         cases.put("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", "101 Switching Protocols");
         String[] responses = cases.keySet().toArray(String[]::new);

@@ -37,7 +37,8 @@ class ClientTlsTest {
     void aTrustedCertificateServesKeptAliveRequests() {
         InTasklets.Counting handler = new InTasklets.Counting(request -> Response.ok(request.method() + " "
                 + request.target() + " over " + request.tlsSession().map(s -> s.getProtocol()).orElse("nothing")));
-        try (TestServer server = TestServer.start(https(), handler); HttpClient client = HttpClient.create(trusting())) {
+        try (TestServer server = TestServer.start(https(), handler);
+             HttpClient client = HttpClient.create(trusting())) {
             InTasklets.run(() -> {
                 for (String host : new String[] {"localhost", "localhost", "127.0.0.1"}) {
                     URI uri = URI.create("https://" + host + ":" + server.port() + "/x");

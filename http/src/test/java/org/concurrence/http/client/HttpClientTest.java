@@ -125,9 +125,10 @@ class HttpClientTest {
     @Test
     void largeBodiesStreamBothWaysInFlatMemory() {
         long size = 256L * 1024 * 1024;
-        try (TestServer server = TestServer.start(HttpServerOptions.defaults().withMaxBodySize(size), request -> request.path().equals("/down")
-                ? Response.ok(ResponseBody.ofWriter(-1, out -> generate(out, size)), "application/octet-stream")
-                : echo(request));
+        try (TestServer server = TestServer.start(HttpServerOptions.defaults().withMaxBodySize(size),
+                request -> request.path().equals("/down")
+                        ? Response.ok(ResponseBody.ofWriter(-1, out -> generate(out, size)), "application/octet-stream")
+                        : echo(request));
              HttpClient client = HttpClient.create()) {
             InTasklets.run(() -> {
                 long before = usedHeap();
@@ -287,7 +288,8 @@ class HttpClientTest {
                 }
             });
             assertEquals(2, mostInFlight.get());
-            assertEquals(2, handler.connections.size(), "waiters got the connections given back: " + handler.connections);
+            assertEquals(2, handler.connections.size(), "waiters got the connections given back: "
+                    + handler.connections);
         }
     }
 
