@@ -143,6 +143,10 @@ public final class HttpClient implements AutoCloseable {
                     connection = open(origin, slot);
                 } else {
                     connection = (ClientConnection) taken;
+                    if (connection.in.buffered() > 0) {
+                        discard(connection); // the server sent something while it was idle (a 408, say): not ours
+                        continue;
+                    }
                 }
                 exchange = new Exchange(connection, request, deadline, options);
                 return exchange.run();

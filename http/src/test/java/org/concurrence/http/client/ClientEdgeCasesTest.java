@@ -101,6 +101,23 @@ class ClientEdgeCasesTest {
     }
 
     @Test
+    void bytesAfterAResponseAreNotTakenForTheNextOne() {
+        try (ScriptedServer server = new ScriptedServer((c, index) -> {
+            while (c.readHead() != null) { // one write, so the stray response arrives with the first
+                c.write(OK + "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n");
+            }
+        }); HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/1")), PATIENCE).text());
+                ClientResponse second = client.send(ClientRequest.get(server.uri("/2")), PATIENCE);
+                assertEquals(200, second.statusCode());
+                assertEquals("ok", second.text());
+            });
+            assertEquals(2, server.connections(), "the connection with stray bytes was dropped");
+        }
+    }
+
+    @Test
     void aStaleConnectionIsRetriedOnceForAnIdempotentRequest() {
         try (ScriptedServer server = new ScriptedServer((c, index) -> {
             c.readHead();
