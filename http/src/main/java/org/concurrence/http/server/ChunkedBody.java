@@ -3,21 +3,20 @@ package org.concurrence.http.server;
 import java.io.IOException;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Status;
+import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * A chunked body (RFC 9112 §7.1), decoded as it is read; see {@link BodyInput}.
  *
- * <p>Strict: a chunk size is hex digits, at most 16 after any leading zeros; an extension must start with {@code ;}
- * and hold no control characters, and the extensions of one body together may not exceed the header size limit (a
- * client cannot make the server parse megabytes of them); data must be followed by CRLF; lines end in CRLF.
+ * <p>Strict: chunk-size lines and trailer lines as {@link MessageSyntax} checks them (which the client shares), and
+ * the extensions of one body together may not exceed the header size limit (a client cannot make the server parse
+ * megabytes of them); data must be followed by CRLF; lines end in CRLF.
  * Violations are 400. The decoded body may not exceed {@code maxBodySize} (413, detected as the chunk sizes arrive).
  * Trailer fields are checked for syntax, bounded by the header limits (431), and dropped.
  *
  * <p>Thread-safety: as for {@link BodyInput}.
  */
 final class ChunkedBody extends BodyInput {
-    private static final int MAX_SIZE_DIGITS = 16;
-
     private final long maxBodySize;
     private final int maxHeaderSize;
     private final int maxHeaderCount;
@@ -78,45 +77,17 @@ final class ChunkedBody extends BodyInput {
         int length = line(maxHeaderSize, Status.BAD_REQUEST, "chunk size line");
         byte[] a = in.array();
         int s = in.start();
-        int i = s;
-        long size = 0;
-        int significant = 0; // leading zeros are valid (1*HEXDIG) and change nothing: only the rest is limited
-        while (i < s + length - 2 && hexValue(a[i]) >= 0) {
-            size = (size << 4) | hexValue(a[i]);
-            if (size != 0) {
-                significant++;
-            }
-            i++;
-        }
-        int digits = i - s;
-        if (digits == 0 || significant > MAX_SIZE_DIGITS || size < 0) {
-            throw bad(digits == 0 ? "missing chunk size" : "chunk size too large", a, s);
-        }
-        int extension = s + length - 2 - i;
+        int end = MessageSyntax.chunkSizeEnd(a, s, s + length - 2);
+        int extension = s + length - 2 - end;
         if (extension > 0) {
-            checkExtension(a, i, s + length - 2);
             extensionBytes += extension;
             if (extensionBytes > maxHeaderSize) {
-                throw bad("chunk extensions over " + maxHeaderSize + " bytes in all", a, s);
+                throw MessageSyntax.badChunk("chunk extensions over " + maxHeaderSize + " bytes in all", a, s);
             }
         }
+        long size = MessageSyntax.chunkSize(a, s, end);
         in.consume(length);
         return size;
-    }
-
-    private void checkExtension(byte[] a, int from, int to) {
-        int i = from;
-        while (i < to && (a[i] == ' ' || a[i] == '\t')) {
-            i++;
-        }
-        if (i == to || a[i] != ';') {
-            throw bad("malformed chunk size or extension", a, from);
-        }
-        for (; i < to; i++) {
-            if (HeadParser.isControl(a[i])) {
-                throw bad("control character in a chunk extension", a, i);
-            }
-        }
     }
 
     /** Reads and drops the trailer section, checking each field line's syntax against the header limits. */
@@ -136,23 +107,8 @@ final class ChunkedBody extends BodyInput {
                 throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE,
                         "more than " + maxHeaderCount + " trailer fields");
             }
-            checkTrailer(a, s, s + length - 2);
+            MessageSyntax.checkTrailer(a, s, s + length - 2);
             in.consume(length);
-        }
-    }
-
-    private static void checkTrailer(byte[] a, int from, int to) {
-        int i = from;
-        while (i < to && HeadParser.isTokenChar(a[i])) {
-            i++;
-        }
-        if (i == from || i == to || a[i] != ':') {
-            throw bad("malformed trailer field", a, from);
-        }
-        for (; i < to; i++) {
-            if (HeadParser.isControl(a[i])) {
-                throw bad("control character in a trailer field", a, i);
-            }
         }
     }
 
@@ -192,12 +148,7 @@ final class ChunkedBody extends BodyInput {
         return new HttpException(status, what + " longer than " + maxHeaderSize + " bytes");
     }
 
-    private static int hexValue(byte b) {
-        return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F'
-                ? b - 'A' + 10 : -1;
-    }
-
     private static HttpException bad(String why, byte[] a, int at) {
-        return new HttpException(Status.BAD_REQUEST, why + " (" + Diagnostics.hex(a, at, 8) + ")");
+        return MessageSyntax.badChunk(why, a, at);
     }
 }

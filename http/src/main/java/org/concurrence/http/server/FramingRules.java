@@ -7,6 +7,8 @@ import org.concurrence.http.HttpException;
 import org.concurrence.http.Method;
 import org.concurrence.http.Status;
 import org.concurrence.http.Version;
+import org.concurrence.http.wire.Diagnostics;
+import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * What the header fields of a parsed request mean for its framing and its connection, with the rules that stop
@@ -75,7 +77,7 @@ final class FramingRules {
         if (target.charAt(0) == 'h' || target.charAt(0) == 'H') {
             headers = hostOfAbsoluteForm(target, headers, host);
         }
-        long length = contentLength ? contentLength(headers) : -1;
+        long length = contentLength ? MessageSyntax.contentLength(headers) : -1;
         if (transferEncoding) {
             if (length >= 0) {
                 throw new HttpException(Status.BAD_REQUEST, "both Content-Length and Transfer-Encoding");
@@ -172,50 +174,6 @@ final class FramingRules {
             }
         }
         return true;
-    }
-
-    /** The one length every Content-Length value states, or -1 if there is none. */
-    private static long contentLength(Headers headers) {
-        long length = -1;
-        for (int i = 0; i < headers.size(); i++) {
-            if (!headers.name(i).equalsIgnoreCase("Content-Length")) {
-                continue;
-            }
-            for (String part : headers.value(i).split(",", -1)) {
-                long value = decimal(part.strip());
-                if (length >= 0 && value != length) {
-                    throw new HttpException(Status.BAD_REQUEST, "Content-Length values differ: "
-                            + Diagnostics.quote(headers.all("Content-Length").toString()));
-                }
-                length = value;
-            }
-        }
-        return length;
-    }
-
-    /**
-     * A Content-Length value: not 1*DIGIT is 400 however long it is (RFC 9112 §6.3); a number of more than 18
-     * digits after any leading zeros, more than a long surely holds, is 413 (a body that long is over any limit).
-     */
-    private static long decimal(String s) {
-        long value = 0;
-        int significant = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                throw new HttpException(Status.BAD_REQUEST, "Content-Length is not a decimal number: "
-                        + Diagnostics.quote(s));
-            }
-            value = value * 10 + (c - '0'); // overflows past 18 significant digits: not used then
-            if (value != 0) {
-                significant++;
-            }
-        }
-        if (s.isEmpty() || significant > 18) {
-            throw new HttpException(s.isEmpty() ? Status.BAD_REQUEST : Status.CONTENT_TOO_LARGE,
-                    "Content-Length is empty or absurdly long: " + Diagnostics.quote(s));
-        }
-        return value;
     }
 
     /**

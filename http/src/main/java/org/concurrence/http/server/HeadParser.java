@@ -1,48 +1,28 @@
 package org.concurrence.http.server;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.concurrence.http.Headers;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Method;
 import org.concurrence.http.Status;
 import org.concurrence.http.Version;
+import org.concurrence.http.wire.Diagnostics;
+import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * Parses a complete request head (RFC 9112 §3, §5) straight from the read buffer's bytes: no String per line, no
  * regular expression; Strings are made only for the method, the target and the field names and values handed out.
  *
  * <p>Strict by design, since a lenient parser in front of another one is how requests are smuggled: one space
- * between the parts of the request line; a target of visible ASCII only; field names are tokens followed at once by
- * a colon (whitespace before it is 400); values hold no control characters but tab (obs-text, 0x80-0xff, is
- * opaque data, RFC 9110 §5.5); obs-fold is 400; lines end in CRLF (bare LF is refused by {@link HeadScanner}). Then
- * the framing rules of {@link FramingRules}.
+ * between the parts of the request line; a target of visible ASCII only; field lines as strict as
+ * {@link MessageSyntax} makes them (which the client shares); lines end in CRLF (bare LF is refused by
+ * {@link HeadScanner}). Then the framing rules of {@link FramingRules}.
  *
  * <p>Thread-safety: stateless apart from the options; used by one connection at a time.
  */
 final class HeadParser {
     /** Longer methods are refused with 501 before a String is made of them. */
     static final int MAX_METHOD_LENGTH = 24;
-    private static final boolean[] TCHAR = new boolean[256];
-    private static final String[] COMMON_NAMES = {
-        "Host", "Content-Length", "Content-Type", "Connection", "User-Agent", "Accept", "Accept-Encoding",
-        "Accept-Language", "Transfer-Encoding", "Expect", "Cookie", "Authorization", "Cache-Control", "Referer",
-        "host", "content-length", "content-type", "connection", "user-agent", "accept", "accept-encoding",
-        "transfer-encoding", "expect", "cookie", "authorization"
-    };
-
-    static {
-        for (int c = '0'; c <= '9'; c++) {
-            TCHAR[c] = true;
-        }
-        for (int c = 'a'; c <= 'z'; c++) {
-            TCHAR[c] = true;
-            TCHAR[c - 'a' + 'A'] = true;
-        }
-        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-            TCHAR[c] = true;
-        }
-    }
 
     private final FramingRules rules;
     private final int maxHeaderCount;
@@ -50,10 +30,6 @@ final class HeadParser {
     HeadParser(HttpServerOptions options) {
         this.rules = new FramingRules(options.maxBodySize());
         this.maxHeaderCount = options.maxHeaderCount();
-    }
-
-    static boolean isTokenChar(byte b) {
-        return TCHAR[b & 0xff];
     }
 
     /**
@@ -69,7 +45,7 @@ final class HeadParser {
     RequestHead parse(byte[] bytes, int start, int length, int fieldLines) {
         int end = start + length;
         int i = start;
-        while (i < end && isTokenChar(bytes[i])) {
+        while (i < end && MessageSyntax.isTokenChar(bytes[i])) {
             i++;
         }
         int methodLength = i - start;
@@ -77,7 +53,7 @@ final class HeadParser {
             throw new HttpException(Status.NOT_IMPLEMENTED, "method longer than " + MAX_METHOD_LENGTH + " bytes");
         }
         if (methodLength == 0 || bytes[i] != ' ') {
-            throw bad("malformed method in the request line", bytes, start, i);
+            throw MessageSyntax.bad("malformed method in the request line", bytes, start, i);
         }
         Method method = method(bytes, start, methodLength);
         int targetStart = ++i;
@@ -85,26 +61,14 @@ final class HeadParser {
             i++;
         }
         if (i == targetStart || bytes[i] != ' ') {
-            throw bad("malformed request target (one space, then visible ASCII only)", bytes, start, i);
+            throw MessageSyntax.bad("malformed request target (one space, then visible ASCII only)", bytes, start, i);
         }
         String target = new String(bytes, targetStart, i - targetStart, StandardCharsets.ISO_8859_1);
         Version version = version(bytes, i + 1, start);
         checkTarget(method, target);
         i += 1 + 8 + 2;
-        // Names and values checked here go into the request's Headers as they are, not checked again there.
-        String[] fields = new String[Math.max(1, Math.min(fieldLines, maxHeaderCount + 1)) * 2];
-        int count = 0;
-        while (!(bytes[i] == '\r' && bytes[i + 1] == '\n')) {
-            if (count * 2 == fields.length) {
-                fields = Arrays.copyOf(fields, fields.length * 2);
-            }
-            i = field(bytes, i, start, fields, count * 2);
-            if (++count > maxHeaderCount) {
-                throw new HttpException(Status.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                        "more than " + maxHeaderCount + " header fields");
-            }
-        }
-        return rules.check(method, target, version, Headers.ofParsed(fields, count));
+        Headers headers = MessageSyntax.parseFields(bytes, i, start, fieldLines, maxHeaderCount);
+        return rules.check(method, target, version, headers);
     }
 
     private static Method method(byte[] bytes, int start, int length) {
@@ -124,7 +88,7 @@ final class HeadParser {
                 && bytes[i + 4] == '/' && isDigit(bytes[i + 5]) && bytes[i + 6] == '.' && isDigit(bytes[i + 7])
                 && bytes[i + 8] == '\r' && bytes[i + 9] == '\n';
         if (!wellFormed) {
-            throw bad("malformed HTTP version in the request line", bytes, start, i);
+            throw MessageSyntax.bad("malformed HTTP version in the request line", bytes, start, i);
         }
         if (bytes[i + 5] == '1' && bytes[i + 7] == '1') {
             return Version.HTTP_1_1;
@@ -151,93 +115,7 @@ final class HeadParser {
         }
     }
 
-    /**
-     * Parses the field line at {@code i} into {@code fields[at]} (the name) and {@code fields[at + 1]} (the value);
-     * returns the index after its CRLF.
-     */
-    private static int field(byte[] bytes, int i, int start, String[] fields, int at) {
-        int nameStart = i;
-        while (isTokenChar(bytes[i])) {
-            i++;
-        }
-        if (i == nameStart || bytes[i] != ':') {
-            String why = i == nameStart && (bytes[i] == ' ' || bytes[i] == '\t') ? "obs-fold (a line that continues"
-                    + " the previous field) is not accepted" : i == nameStart ? "empty or invalid header field name"
-                    : bytes[i] == ' ' || bytes[i] == '\t' ? "whitespace between a header field name and its colon"
-                    : "invalid character in a header field name";
-            throw bad(why, bytes, start, i);
-        }
-        String name = name(bytes, nameStart, i - nameStart);
-        i++;
-        while (bytes[i] == ' ' || bytes[i] == '\t') {
-            i++;
-        }
-        int valueStart = i;
-        int valueEnd = i;
-        while (true) {
-            byte b = bytes[i];
-            if (b == '\r') {
-                break;
-            }
-            if (isControl(b)) {
-                throw bad("control character in the value of header " + name, bytes, start, i);
-            }
-            i++;
-            if (b != ' ' && b != '\t') {
-                valueEnd = i;
-            }
-        }
-        if (bytes[i + 1] != '\n') {
-            throw bad("CR without LF in header " + name, bytes, start, i);
-        }
-        fields[at] = name;
-        fields[at + 1] = new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1);
-        return i + 2;
-    }
-
-    /** A common field name as a constant when spelled exactly so, else a new String. */
-    private static String name(byte[] bytes, int start, int length) {
-        for (String common : COMMON_NAMES) {
-            if (common.length() == length && matches(common, bytes, start)) {
-                return common;
-            }
-        }
-        return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean matches(String s, byte[] bytes, int start) {
-        for (int k = 0; k < s.length(); k++) {
-            if (s.charAt(k) != bytes[start + k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Whether {@code b} may not appear in a field value (nor in a trailer or a chunk extension): a control character
-     * other than tab. Read unsigned: obs-text (0x80-0xff) is opaque data, not control (RFC 9110 §5.5).
-     */
-    static boolean isControl(byte b) {
-        int c = b & 0xff;
-        return (c < 0x20 && c != '\t') || c == 0x7f;
-    }
-
     private static boolean isDigit(byte b) {
         return b >= '0' && b <= '9';
-    }
-
-    /**
-     * A 400 naming what is wrong and where, with up to 8 bytes from there to the end of that line: every error is
-     * inside a line of the head, which ends in LF, so nothing past the head (the next request, or a buffer's stale
-     * bytes) is shown.
-     */
-    private static HttpException bad(String why, byte[] bytes, int start, int at) {
-        int count = 0;
-        while (count < 8 && at + count < bytes.length && bytes[at + count++] != '\n') {
-            // up to and including the line's LF
-        }
-        return new HttpException(Status.BAD_REQUEST, why + " (at byte " + (at - start) + ": "
-                + Diagnostics.hex(bytes, at, count) + ")");
     }
 }

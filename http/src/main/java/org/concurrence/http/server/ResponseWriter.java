@@ -11,6 +11,7 @@ import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
 import org.concurrence.http.Status;
 import org.concurrence.http.Version;
+import org.concurrence.http.wire.FramedOutput;
 import org.concurrence.io.Socket;
 
 /*
@@ -31,7 +32,7 @@ import org.concurrence.io.Socket;
  * (then {@link org.concurrence.core.DeadlineExceededException}, and the connection must be closed: part of a response
  * may have gone out). Thread-safety: confined to the connection's dispatcher.
  */
-final class ResponseWriter {
+final class ResponseWriter implements FramedOutput.Target {
     private static final byte[] CRLF = DispatcherShare.ascii("\r\n");
     private static final byte[] CONTENT_LENGTH = DispatcherShare.ascii("Content-Length: ");
     private static final byte[] CHUNKED = DispatcherShare.ascii("Transfer-Encoding: chunked\r\n");
@@ -102,7 +103,8 @@ final class ResponseWriter {
     }
 
     /** Writes what is buffered to the socket; call holding the output. */
-    void flush() throws IOException {
+    @Override
+    public void flush() throws IOException {
         if (hasPending()) {
             out.flip();
             writes++;
@@ -240,10 +242,10 @@ final class ResponseWriter {
             case ResponseBody.Empty _ -> { }
             case ResponseBody.Bytes bytes -> put(bytes.bytes(), 0, bytes.bytes().length);
             case ResponseBody.Streamed streamed -> {
-                BodyOutput output = switch (framing) {
-                    case LENGTH -> new BodyOutput.FixedLength(this, streamed.length());
-                    case CHUNKED -> new BodyOutput.Chunked(this);
-                    default -> new BodyOutput.CloseDelimited(this);
+                FramedOutput output = switch (framing) {
+                    case LENGTH -> FramedOutput.fixedLength(this, streamed.length(), "the response body's writer");
+                    case CHUNKED -> FramedOutput.chunked(this);
+                    default -> FramedOutput.closeDelimited(this);
                 };
                 streamed.writer().writeTo(output);
                 output.finish();
@@ -256,7 +258,8 @@ final class ResponseWriter {
     }
 
     /** Appends bytes to the buffer, flushing as it fills; a large array goes to the socket without a copy. */
-    void put(byte[] bytes, int offset, int length) throws IOException {
+    @Override
+    public void put(byte[] bytes, int offset, int length) throws IOException {
         if (out == null) {
             out = share.buffers.take();
         }
@@ -277,9 +280,11 @@ final class ResponseWriter {
         putNumber(value, 10);
     }
 
-    /** Appends {@code value} in lower-case hex (a chunk size). */
-    void putHex(long value) throws IOException {
-        putNumber(value, 16);
+    /** Appends a chunk size in lower-case hex, then CRLF. */
+    @Override
+    public void putChunkSize(int size) throws IOException {
+        putNumber(size, 16);
+        putCrlf();
     }
 
     private void putNumber(long value, int radix) throws IOException {

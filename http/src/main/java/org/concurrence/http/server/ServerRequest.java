@@ -20,6 +20,7 @@ import org.concurrence.http.Request;
 import org.concurrence.http.RequestBody;
 import org.concurrence.http.Status;
 import org.concurrence.http.Version;
+import org.concurrence.http.wire.Diagnostics;
 
 /**
  * A request as the server hands it to the handler: the parsed head, the body, the connection's addresses. The path

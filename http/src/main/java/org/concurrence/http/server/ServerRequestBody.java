@@ -7,10 +7,11 @@ import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
-import java.util.Locale;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.RequestBody;
 import org.concurrence.http.Status;
+import org.concurrence.http.wire.Diagnostics;
+import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * A request's body as the handler sees it: a stream straight from the connection ({@link BodyInput}), or the bytes of
@@ -94,14 +95,10 @@ final class ServerRequestBody implements RequestBody {
 
     /** The charset parameter of the Content-Type, else UTF-8; an unknown one is 415. */
     private Charset charset() {
-        if (contentType == null) {
+        String name = MessageSyntax.charsetParameter(contentType);
+        if (name == null) {
             return StandardCharsets.UTF_8;
         }
-        int at = contentType.toLowerCase(Locale.ROOT).indexOf("charset=");
-        if (at < 0) {
-            return StandardCharsets.UTF_8;
-        }
-        String name = contentType.substring(at + 8).split(";", 2)[0].strip().replace("\"", "");
         try {
             return Charset.forName(name);
         } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {

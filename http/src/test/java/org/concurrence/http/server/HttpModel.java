@@ -481,10 +481,10 @@ final class HttpModel {
             int cr = line.end - 2;
             int i = p;
             long size = 0;
-            int significant = 0; // leading zeros are still 1*HEXDIG
+            int significant = 0; // leading zeros are still 1*HEXDIG; digits from the first non-zero one count
             while (i < cr && hex(in[i]) >= 0) {
                 size = (size << 4) | hex(in[i]);
-                significant += size != 0 ? 1 : 0;
+                significant += significant > 0 || size != 0 ? 1 : 0;
                 i++;
             }
             int digits = i - p;

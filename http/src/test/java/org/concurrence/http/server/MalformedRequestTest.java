@@ -108,6 +108,8 @@ class MalformedRequestTest {
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
                 bad("a chunk size of 17 significant digits", 400, "POST / HTTP/1.1\r\n" + h
                         + "Transfer-Encoding: chunked\r\n\r\n10000000000000005\r\nhello\r\n0\r\n\r\n"),
+                bad("a chunk size of 17 significant digits that overflows a long to 0", 400, "POST / HTTP/1.1\r\n"
+                        + h + "Transfer-Encoding: chunked\r\n\r\n10000000000000000\r\nhello\r\n0\r\n\r\n"),
                 bad("a Transfer-Encoding of empty list elements only", 400,
                         "POST / HTTP/1.1\r\n" + h + "Transfer-Encoding: ,\r\n\r\n0\r\n\r\n"),
                 bad("chunk data without its CRLF", 400,

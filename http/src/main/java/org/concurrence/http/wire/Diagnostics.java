@@ -1,13 +1,16 @@
-package org.concurrence.http.server;
+package org.concurrence.http.wire;
 
-/** How protocol errors show what the client sent: quoted and cut short, or as hex of the first bytes. */
-final class Diagnostics {
+/**
+ * How protocol errors show what the peer sent: quoted and cut short, or as hex of the first bytes. Stateless and
+ * thread-safe.
+ */
+public final class Diagnostics {
     private static final int MAX_QUOTED = 64;
 
     private Diagnostics() {}
 
     /** {@code s} in quotes, cut to 64 characters, control characters escaped. */
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (int i = 0; i < Math.min(s.length(), MAX_QUOTED); i++) {
             char c = s.charAt(i);
@@ -21,7 +24,7 @@ final class Diagnostics {
     }
 
     /** Up to {@code count} bytes from {@code at} as hex, e.g. {@code 0d 0a 47}. */
-    static String hex(byte[] bytes, int at, int count) {
+    public static String hex(byte[] bytes, int at, int count) {
         StringBuilder sb = new StringBuilder();
         for (int i = at; i < Math.min(bytes.length, at + count); i++) {
             if (sb.length() > 0) {
