@@ -41,11 +41,14 @@ public final class IdleTlsMemory {
             bench tls-idle [--idle=N] [--modes=LIST]
               heap per idle connection after full GC, TLS against plain, one dispatcher
               --idle=N            idle connections (default 2000)
-              --modes=LIST        of https,http,tls-echo,tcp-echo (default all)
+              --modes=LIST        of https,http,tls-echo,tcp-echo,ws,wss (default all)
             """;
     private static final int WARM_UP = 200;
     private static final int WARM_UP_ROUNDS = 50;
-    private static final List<String> MODES = List.of("https", "http", "tls-echo", "tcp-echo");
+    private static final List<String> MODES = List.of("https", "http", "tls-echo", "tcp-echo", "ws", "wss");
+    /** A masked text frame "ping" (key 1 2 3 4), and the server's unmasked echo of it. */
+    private static final byte[] PING_FRAME = {(byte) 0x81, (byte) 0x84, 1, 2, 3, 4, 'p' ^ 1, 'i' ^ 2, 'n' ^ 3, 'g' ^ 4};
+    private static final String PING_ECHO = "\u0081\u0004ping";
 
     private IdleTlsMemory() {}
 
@@ -79,23 +82,27 @@ public final class IdleTlsMemory {
     }
 
     private static void measure(String mode, int count, Path keystore, SSLContext context) throws Exception {
-        boolean tls = mode.equals("https") || mode.equals("tls-echo");
-        boolean http = mode.equals("https") || mode.equals("http");
+        boolean tls = mode.equals("https") || mode.equals("tls-echo") || mode.equals("wss");
+        Protocol protocol = switch (mode) {
+            case "https", "http" -> Protocol.HTTP;
+            case "ws", "wss" -> Protocol.WEBSOCKET;
+            default -> Protocol.LINES;
+        };
         SocketFactory factory = tls ? context.getSocketFactory() : SocketFactory.getDefault();
         try (ServerChild child = ServerChild.start(mode, mode, "0-" + (Runtime.getRuntime().availableProcessors()
                 - 1), List.of("-Xmx2g"), IdleTlsServer.class, List.of("--mode=" + mode, "--keystore=" + keystore))) {
             List<Socket> open = new ArrayList<>();
             try {
-                open(open, WARM_UP, factory, child.port, http);
+                open(open, WARM_UP, factory, child.port, protocol);
                 for (int round = 0; round < WARM_UP_ROUNDS; round++) {
                     for (Socket s : open) {
-                        exchange(s, http);
+                        exchange(s, protocol);
                     }
                 }
                 Thread.sleep(500);
                 Map<String, long[]> histogramBefore = child.classHistogram();
                 long before = child.heapAfterGc();
-                open(open, count, factory, child.port, http);
+                open(open, count, factory, child.port, protocol);
                 Thread.sleep(500);
                 long after = child.heapAfterGc();
                 Map<String, long[]> histogramAfter = child.classHistogram();
@@ -115,8 +122,11 @@ public final class IdleTlsMemory {
         }
     }
 
+    /** What the clients speak: HTTP requests, WebSocket messages (after the handshake), or echoed lines. */
+    private enum Protocol { HTTP, WEBSOCKET, LINES }
+
     /** Opens {@code count} connections, each making one exchange and then staying open. */
-    private static void open(List<Socket> open, int count, SocketFactory factory, int port, boolean http)
+    private static void open(List<Socket> open, int count, SocketFactory factory, int port, Protocol protocol)
             throws IOException {
         for (int i = 0; i < count; i++) {
             Socket socket = factory.createSocket("127.0.0.1", port);
@@ -124,15 +134,27 @@ public final class IdleTlsMemory {
             if (socket instanceof SSLSocket ssl) {
                 ssl.startHandshake();
             }
-            exchange(socket, http);
+            if (protocol == Protocol.WEBSOCKET) {
+                roundTrip(socket, ("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII), "\r\n\r\n");
+            }
+            exchange(socket, protocol);
         }
     }
 
-    /** One request and its answer, or one echoed line. */
-    private static void exchange(Socket socket, boolean http) throws IOException {
-        byte[] request = (http ? "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" : "ping\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        String end = http ? IdleTlsServer.BODY : "ping\n";
+    /** One request and its answer, one echoed message, or one echoed line. */
+    private static void exchange(Socket socket, Protocol protocol) throws IOException {
+        switch (protocol) {
+            case HTTP -> roundTrip(socket, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII), IdleTlsServer.BODY);
+            case WEBSOCKET -> roundTrip(socket, PING_FRAME, PING_ECHO);
+            case LINES -> roundTrip(socket, "ping\n".getBytes(StandardCharsets.US_ASCII), "ping\n");
+        }
+    }
+
+    /** Writes {@code request} and reads until what arrived ends with {@code end} (read as ISO-8859-1). */
+    private static void roundTrip(Socket socket, byte[] request, String end) throws IOException {
         byte[] reply = new byte[4096];
         OutputStream out = socket.getOutputStream();
         out.write(request);

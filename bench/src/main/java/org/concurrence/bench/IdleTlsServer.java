@@ -13,6 +13,9 @@ import org.concurrence.core.DispatcherGroup;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
 import org.concurrence.http.server.HttpServer;
+import org.concurrence.http.websocket.Message;
+import org.concurrence.http.websocket.Session;
+import org.concurrence.http.websocket.WebSocket;
 import org.concurrence.http.server.HttpServerOptions;
 import org.concurrence.io.Buffer;
 import org.concurrence.io.BufferPool;
@@ -35,9 +38,11 @@ import org.concurrence.io.tls.TlsSocket;
  *       it reads: it waits in {@code awaitReadable} holding nothing, then takes an 8 KiB buffer from
  *       {@link BufferPool#standard()} for one read and its echo.</li>
  *   <li>{@code tcp-echo}: the same echo over the plain socket.</li>
+ *   <li>{@code ws}, {@code wss}: the {@code http} / {@code https} server answering every request with a WebSocket
+ *       session ({@link WebSocket#accept}) that echoes messages; an idle session waits in {@code receive()}.</li>
  * </ul>
  *
- * <p>{@code IdleTlsServer --mode=https|http|tls-echo|tcp-echo --keystore=<PKCS12 file, password changeit> [--port=N]};
+ * <p>{@code IdleTlsServer --mode=https|http|tls-echo|tcp-echo|ws|wss --keystore=<PKCS12 file, password changeit> [--port=N]};
  * then {@link ServerMain}'s protocol.
  */
 public final class IdleTlsServer {
@@ -49,7 +54,7 @@ public final class IdleTlsServer {
 
     public static void main(String[] args) throws IOException, GeneralSecurityException {
         String mode = option(args, "mode");
-        TlsOptions tls = mode.equals("https") || mode.equals("tls-echo")
+        TlsOptions tls = mode.equals("https") || mode.equals("tls-echo") || mode.equals("wss")
                 ? TlsOptions.server(load(option(args, "keystore")), PASSWORD) : null;
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(1)
                 .withName("idle-" + mode));
@@ -60,6 +65,11 @@ public final class IdleTlsServer {
                 HttpServerOptions options = HttpServerOptions.defaults().withIdleTimeout(IDLE);
                 yield HttpServer.start(group, address, tls == null ? options : options.withTls(tls), request -> hello)
                         .port();
+            }
+            case "ws", "wss" -> {
+                HttpServerOptions options = HttpServerOptions.defaults().withIdleTimeout(IDLE);
+                yield HttpServer.start(group, address, tls == null ? options : options.withTls(tls),
+                        request -> WebSocket.accept(request, IdleTlsServer::echo)).port();
             }
             case "tls-echo" -> SocketServer.start(group, address, SocketServer.Options.defaults(), socket -> {
                 try (TlsSocket session = TlsSocket.server(socket, tls)) {
@@ -75,6 +85,16 @@ public final class IdleTlsServer {
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
         ServerMain.readyAndServeCommands(port);
+    }
+
+    /** Echoes each message until the client closes. */
+    private static void echo(Session session) throws IOException {
+        while (true) {
+            switch (session.receive()) {
+                case Message.Text t -> session.send(t.text());
+                case Message.Binary b -> session.send(b.bytes());
+            }
+        }
     }
 
     /** Echoes until the end of the stream, holding a pooled buffer only from a read to the end of its echo. */

@@ -22,6 +22,8 @@ public final class Examples {
         add("message", "a printer tasklet prints the messages it receives; a call, then quit", MessageExample::main);
         add("supervisor", "a crashing worker restarted by a one-for-one supervisor", SupervisorExample::main);
         add("web", "routes, filters and JSON: a small task list API [--port 8080]", WebExample::main);
+        add("fetch", "fetches URLs at once, a tasklet each, through one HTTP client [--timeout S] URL...",
+                Fetch::main);
         add("tour", "a console tour of tasklets, channels, deadlines, messages and supervision", Tour::main);
         add("demo", "the demo web app (same as ./concurrence demo) [--port 8080]", Demo::main);
     }
