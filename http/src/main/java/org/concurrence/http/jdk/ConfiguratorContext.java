@@ -49,18 +49,20 @@ final class ConfiguratorContext extends SSLContextSpi {
     @Override
     protected SSLEngine engineCreateSSLEngine() {
         HttpsConfigurator c = configurator();
-        return configured(c, c.getSSLContext().createSSLEngine());
+        return configured(c, c.getSSLContext().createSSLEngine(), null);
     }
 
     @Override
     protected SSLEngine engineCreateSSLEngine(String host, int port) {
         HttpsConfigurator c = configurator();
-        return configured(c, c.getSSLContext().createSSLEngine(host, port));
+        // The server passes the client's address as an IP literal, so this makes no name lookup.
+        return configured(c, c.getSSLContext().createSSLEngine(host, port),
+                host == null || port < 0 ? null : new InetSocketAddress(host, port));
     }
 
-    private static SSLEngine configured(HttpsConfigurator c, SSLEngine engine) {
+    private static SSLEngine configured(HttpsConfigurator c, SSLEngine engine, InetSocketAddress client) {
         engine.setUseClientMode(false);
-        Parameters parameters = new Parameters(c);
+        Parameters parameters = new Parameters(c, client);
         c.configure(parameters);
         if (parameters.chosen != null) {
             engine.setSSLParameters(parameters.chosen);
@@ -83,10 +85,12 @@ final class ConfiguratorContext extends SSLContextSpi {
     /** What {@code configure} is given and may set. */
     private static final class Parameters extends HttpsParameters {
         private final HttpsConfigurator configurator;
+        private final InetSocketAddress client;
         SSLParameters chosen;
 
-        Parameters(HttpsConfigurator configurator) {
+        Parameters(HttpsConfigurator configurator, InetSocketAddress client) {
             this.configurator = configurator;
+            this.client = client;
         }
 
         @Override
@@ -96,7 +100,7 @@ final class ConfiguratorContext extends SSLContextSpi {
 
         @Override
         public InetSocketAddress getClientAddress() {
-            return null;
+            return client;
         }
 
         @Override

@@ -1,8 +1,10 @@
 package org.concurrence.http.jdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -19,6 +21,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.concurrence.http.TestTls;
@@ -71,12 +75,15 @@ class JdkHttpsAdapterTest {
         }
     }
 
+    private final List<InetSocketAddress> clientAddresses = new CopyOnWriteArrayList<>();
+
     @Test
     void theConfiguratorsParametersApplyToEachConnection() throws Exception {
         SSLContext context = TestTls.serverContext();
         server.setHttpsConfigurator(new HttpsConfigurator(context) {
             @Override
             public void configure(HttpsParameters params) {
+                clientAddresses.add(params.getClientAddress());
                 SSLParameters only12 = context.getDefaultSSLParameters();
                 only12.setProtocols(new String[] {"TLSv1.2"});
                 params.setSSLParameters(only12);
@@ -85,6 +92,11 @@ class JdkHttpsAdapterTest {
         server.createContext("/", ex -> reply(ex, ((HttpsExchange) ex).getSSLSession().getProtocol()));
         server.start();
         assertEquals("TLSv1.2", get("/").body());
+        // As the JDK's own server does, configure learns which client connects (its loopback address and port).
+        assertFalse(clientAddresses.isEmpty());
+        for (InetSocketAddress client : clientAddresses) {
+            assertTrue(client.getAddress().isLoopbackAddress() && client.getPort() > 0, String.valueOf(client));
+        }
     }
 
     @Test

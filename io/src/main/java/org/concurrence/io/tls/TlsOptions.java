@@ -140,11 +140,11 @@ public record TlsOptions(boolean clientMode, SSLContext context, List<String> ap
 
     /**
      * A new engine set up by these options: for a client, {@code serverName} (null for none) is the name verified
-     * and sent as SNI (unless it is an IP address literal) and {@code port} the peer's, for session resumption.
+     * and sent as SNI (unless it is an IP address literal) and {@code port} the peer's, for session resumption; for a
+     * server, {@code serverName} is the client's address as an IP literal (or null), given to the context only.
      */
     SSLEngine newEngine(String serverName, int port) {
-        SSLEngine engine = clientMode && serverName != null ? context.createSSLEngine(serverName, port)
-                : context.createSSLEngine();
+        SSLEngine engine = serverName != null ? context.createSSLEngine(serverName, port) : context.createSSLEngine();
         engine.setUseClientMode(clientMode);
         SSLParameters parameters = engine.getSSLParameters();
         if (!protocols.isEmpty()) {

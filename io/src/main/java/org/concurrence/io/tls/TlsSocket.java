@@ -170,7 +170,10 @@ public final class TlsSocket implements Source, Sink {
         if (options.clientMode()) {
             throw new IllegalArgumentException("TlsSocket.server needs server options, not a client's");
         }
-        SSLEngine engine = options.newEngine(null, -1);
+        // The client's address (an IP literal: no name lookup) and port, for the context that makes the engine: the
+        // JDK adapter's HttpsParameters.getClientAddress() reads them.
+        SSLEngine engine = socket.remoteAddress() instanceof InetSocketAddress inet
+                ? options.newEngine(inet.getAddress().getHostAddress(), inet.getPort()) : options.newEngine(null, -1);
         return new TlsSocket(socket, engine, "client at " + socket.remoteAddress(), pool);
     }
 
