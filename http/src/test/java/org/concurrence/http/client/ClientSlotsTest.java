@@ -61,6 +61,26 @@ class ClientSlotsTest {
     }
 
     @Test
+    void aRedirectToAnImpossiblePortReturnsTheRedirectAndKeepsTheSlot() {
+        try (ScriptedServer server = new ScriptedServer((c, index) -> {
+            while (c.readHead() != null) {
+                c.write("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:0/x\r\nContent-Length: 5\r\n\r\nmoved");
+            }
+        }); HttpClient client = HttpClient.create(ONE.withFollowRedirects(Redirects.NORMAL))) {
+            InTasklets.run(() -> {
+                for (int i = 0; i < 3; i++) {
+                    try (ClientResponse r = client.send(ClientRequest.get(server.uri("/" + i)),
+                            Duration.ofSeconds(5))) {
+                        assertEquals(302, r.statusCode(), "a Location that cannot be followed: the 3xx is the answer");
+                        assertEquals("moved", r.text());
+                    }
+                }
+            });
+            assertEquals(1, server.connections());
+        }
+    }
+
+    @Test
     void closingFromAnotherTaskletWhileAReadWaitsGivesTheSlotBackOnce() {
         try (ScriptedServer server = stallsFirst(); HttpClient client = HttpClient.create(ONE)) {
             InTasklets.run(() -> {
