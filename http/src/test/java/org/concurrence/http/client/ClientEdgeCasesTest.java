@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Tasklet;
 import org.concurrence.http.Version;
 import org.concurrence.http.server.TestServer;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,43 @@ class ClientEdgeCasesTest {
                 assertEquals("ok", second.text());
             });
             assertEquals(2, server.connections(), "the connection with stray bytes was dropped");
+        }
+    }
+
+    @Test
+    void aResponseTheServerSentWhileTheConnectionWasIdleIsNotTakenForTheNextOne() {
+        CountDownLatch firstRead = new CountDownLatch(1);
+        AtomicBoolean strayWritten = new AtomicBoolean();
+        try (ScriptedServer server = new ScriptedServer((c, index) -> {
+            if (index == 0) { // answers, then times the idle connection out as servers do: a 408, its output closed
+                c.readHead();
+                c.write(OK);
+                try {
+                    firstRead.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS); // the connection is idle in the pool
+                } catch (InterruptedException e) {
+                    return;
+                }
+                c.write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                c.socket.shutdownOutput();
+                strayWritten.set(true);
+                c.closedByClient();
+                return;
+            }
+            while (c.readHead() != null) {
+                c.write(OK);
+            }
+        }); HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/1")), PATIENCE).text());
+                firstRead.countDown();
+                while (!strayWritten.get()) {
+                    Tasklet.sleep(Duration.ofMillis(5)); // polls the script's flag; the assertions use no timing
+                }
+                ClientResponse second = client.send(ClientRequest.get(server.uri("/2")), PATIENCE);
+                assertEquals(200, second.statusCode(), "the stray 408 was not taken for the answer to /2");
+                assertEquals("ok", second.text());
+            });
+            assertEquals(2, server.connections());
         }
     }
 
