@@ -156,6 +156,46 @@ class ClientEdgeCasesTest {
     }
 
     @Test
+    void framingEdgeCasesReadAsRfc9112Says() {
+        // Each request gets the response its path names, all on one connection: each must end exactly where it says.
+        Map<String, String> responses = new LinkedHashMap<>();
+        responses.put("/twice", "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok");
+        responses.put("/zeros", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0000000000000000000002;q=\"a;b\"\r\nok\r\n00\r\n\r\n");
+        responses.put("/head", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n");
+        responses.put("/nc", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n");
+        responses.put("/nm", "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n");
+        responses.put("/after", OK);
+        try (ScriptedServer server = new ScriptedServer((c, index) -> {
+            String head;
+            while ((head = c.readHead()) != null) {
+                c.write(responses.get(head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1))));
+            }
+        }); HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/twice")), PATIENCE).text());
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/zeros")), PATIENCE).text());
+                ClientResponse head = client.send(ClientRequest.head(server.uri("/head")), PATIENCE);
+                assertFalse(head.hasBody());
+                assertFalse(client.send(ClientRequest.get(server.uri("/nc")), PATIENCE).hasBody());
+                assertFalse(client.send(ClientRequest.get(server.uri("/nm")), PATIENCE).hasBody());
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/after")), PATIENCE).text());
+            });
+            assertEquals(1, server.connections());
+        }
+        for (String bad : new String[] {"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2 2\r\n\r\nok", "HTTP/1.1 100 Continue\r\n\r\n"}) {
+            try (ScriptedServer server = new ScriptedServer((c, index) -> {
+                c.readHead();
+                c.write(bad); // and close
+            }); HttpClient client = HttpClient.create()) {
+                InTasklets.run(() -> assertThrows(MalformedResponseException.class,
+                        () -> client.send(ClientRequest.get(server.uri("/")), PATIENCE).bytes(), bad));
+            }
+        }
+    }
+
+    @Test
     void aStaleConnectionIsRetriedOnceForAnIdempotentRequest() {
         try (ScriptedServer server = new ScriptedServer((c, index) -> {
             c.readHead();
