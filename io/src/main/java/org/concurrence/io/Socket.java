@@ -207,8 +207,12 @@ public final class Socket implements Source, Sink {
         drained = false;
     }
 
-    /** Bytes the kernel holds for this socket now (FIONREAD), without reading them. */
-    private int available() throws IOException {
+    /**
+     * Bytes that arrived and wait in the kernel for this socket now (FIONREAD), without reading them; never waits.
+     * Zero at the end of the stream too: it tells that the peer sent something, not that it closed. A pool uses it to
+     * tell that an idle connection received what no request asked for.
+     */
+    public int available() throws IOException {
         java.io.InputStream probe = availableProbe;
         if (probe == null) {
             probe = availableProbe = channel.socket().getInputStream();

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.http.HttpException;
 import org.concurrence.io.BufferedSource;
@@ -41,6 +42,8 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
     private final boolean keepAlive;
     private final long maxDrain;
     private State state = State.READING;
+    /** Whether the connection went back to its pool (set once, from whichever tasklet ended or failed the body). */
+    private final AtomicBoolean givenBack = new AtomicBoolean();
     private final byte[] single = new byte[1];
 
     BodyStream(Exchange exchange, boolean keepAlive) {
@@ -110,7 +113,9 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
 
     /**
      * Ends the body: a body read to its end does nothing; else the rest is drained (if the framing says it is small
-     * and it comes quickly) so the connection can serve again, or the connection is closed. Never throws.
+     * and it all comes within {@link #DRAIN_WAIT}) so the connection can serve again, or the connection is closed.
+     * Never throws, but for a kill ({@link org.concurrence.core.TaskletExit}) while draining, which it passes on
+     * after closing the connection.
      */
     @Override
     public final void close() {
@@ -129,14 +134,16 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
         }
     }
 
+    /** Reads and drops the rest, all of it within {@link #DRAIN_WAIT} (and the call's deadline), or fails. */
     private void drain() {
         Duration callLeft = deadline.left();
         Duration wait = callLeft == null || callLeft.compareTo(DRAIN_WAIT) > 0 ? DRAIN_WAIT : callLeft;
+        long until = System.nanoTime() + wait.toNanos(); // one bound for the whole drain, not one per read
         byte[] scratch = new byte[(int) Math.min(8192, Math.max(1, maxDrain))];
         long drained = 0;
         try {
             while (drained <= maxDrain) {
-                int n = readBody(scratch, 0, scratch.length, wait);
+                int n = readBody(scratch, 0, scratch.length, Duration.ofNanos(Math.max(0, until - System.nanoTime())));
                 if (n < 0) {
                     end();
                     return;
@@ -146,20 +153,36 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
             fail(); // more than it said, or chunked and longer than the bound
         } catch (IOException | RuntimeException e) {
             fail();
+        } catch (Error e) {
+            fail(); // a kill: the connection is closed and its slot given back before the kill goes on
+            throw e;
         }
     }
 
     /** The body ended as framed: the connection goes back to the pool, or is closed if the response said so. */
     private void end() {
         state = State.ENDED;
-        connection.served++;
-        pool.release(connection, keepAlive);
+        if (firstToGiveBack()) {
+            connection.served++;
+            pool.release(connection, keepAlive);
+        }
     }
 
     private void fail() {
         state = State.FAILED;
-        connection.abort();
-        pool.release(connection, false);
+        if (firstToGiveBack()) {
+            connection.abort();
+            pool.release(connection, false);
+        }
+    }
+
+    /**
+     * Whether this caller gives the connection back to its pool: only the first does. A {@link #close()} from another
+     * tasklet and the failure it causes in a read that was waiting both come here, and the origin's count of
+     * connections must drop by one.
+     */
+    private boolean firstToGiveBack() {
+        return givenBack.compareAndSet(false, true);
     }
 
     /** Up to {@code len} bytes of the next {@code max}, straight into {@code b} when nothing is buffered. */

@@ -64,6 +64,15 @@ final class ClientConnection {
         return counter.count;
     }
 
+    /**
+     * Whether bytes arrived since the last response ended — in the reader's buffer, or still in the kernel (a server
+     * that timed the idle connection out with a 408, say): they answer no request of ours, so the connection must
+     * not serve another. Never waits.
+     */
+    boolean receivedWhileIdle() throws IOException {
+        return in.buffered() > 0 || socket.available() > 0;
+    }
+
     /** Whether a close-delimited body that just ended is whole: over TLS only if the server sent close_notify. */
     boolean endedCleanly() {
         return tls == null || tls.closeNotifyReceived();

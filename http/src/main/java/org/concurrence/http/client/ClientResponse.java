@@ -171,7 +171,8 @@ public final class ClientResponse implements AutoCloseable {
 
     /**
      * Ends the response: nothing if its body was read to the end; else the rest is drained (if short and quick) so the
-     * connection can be pooled, or the connection is closed. Idempotent; never throws.
+     * connection can be pooled, or the connection is closed. Idempotent; never throws, but for a kill while it drains
+     * (the connection is closed first).
      */
     @Override
     public void close() {

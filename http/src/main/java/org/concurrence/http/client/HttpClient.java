@@ -143,7 +143,7 @@ public final class HttpClient implements AutoCloseable {
                     connection = open(origin, slot);
                 } else {
                     connection = (ClientConnection) taken;
-                    if (connection.in.buffered() > 0) {
+                    if (connection.receivedWhileIdle()) {
                         discard(connection); // the server sent something while it was idle (a 408, say): not ours
                         continue;
                     }

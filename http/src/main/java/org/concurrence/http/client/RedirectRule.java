@@ -26,15 +26,14 @@ final class RedirectRule {
             return null;
         }
         URI target;
+        Origin origin;
         try {
             target = request.uri().resolve(new URI(location));
+            origin = Origin.of(target); // refuses other schemes, no host, a port out of range (":0")
         } catch (URISyntaxException | IllegalArgumentException e) {
-            return null; // a Location that is no URI: the 3xx is the answer
+            return null; // a Location that is no http(s) URI we can send to: the 3xx is the answer
         }
         String scheme = target.getScheme();
-        if (target.getHost() == null || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))) {
-            return null;
-        }
         if (policy == Redirects.NORMAL && request.origin().isSecure() && !"https".equalsIgnoreCase(scheme)) {
             return null;
         }
@@ -44,7 +43,7 @@ final class RedirectRule {
             return null;
         }
         Headers fields = Headers.copyOf(request.headers());
-        if (!Origin.of(target).equals(request.origin())) {
+        if (!origin.equals(request.origin())) {
             fields.remove("Authorization").remove("Proxy-Authorization").remove("Cookie").remove("Host");
         }
         ClientRequest next = request.withUri(target);

@@ -21,7 +21,8 @@ import org.concurrence.http.Headers;
  * uncompressed messages in a compressing session), and so is one that deflate would not shrink.
  *
  * <p>Negotiation: the first offer the server can honour is accepted with {@code server_no_context_takeover;
- * client_no_context_takeover}, which every client must obey. An offer with an unknown or repeated parameter, or with
+ * client_no_context_takeover}, which every client must obey (and {@code server_max_window_bits=15} if the offer named
+ * it, which is how a server accepts that parameter). An offer with an unknown or repeated parameter, or with
  * {@code server_max_window_bits} below 15 (the JDK's deflater always uses a 32 KiB window), is declined.
  *
  * <p>Thread-safety: stateless apart from the pools, which any thread may use; a borrowed compressor is used and
@@ -39,22 +40,29 @@ final class PerMessageDeflate {
 
     private PerMessageDeflate() {}
 
-    /** Whether {@code headers} (a handshake's) hold a permessage-deflate offer the server can accept. */
-    static boolean accepts(Headers headers) {
+    /**
+     * The Sec-WebSocket-Extensions value that accepts the first permessage-deflate offer of {@code headers} (a
+     * handshake's) the server can honour, or null if there is none: {@link #RESPONSE}, with
+     * {@code server_max_window_bits=15} added when the offer named that parameter (RFC 7692 §7.1.2.1: a server accepts
+     * such an offer by including it).
+     */
+    static String response(Headers headers) {
         for (String field : headers.all("Sec-WebSocket-Extensions")) {
             for (String offer : split(field, ',')) {
-                if (acceptable(offer)) {
-                    return true;
+                Boolean serverWindow = acceptable(offer);
+                if (serverWindow != null) {
+                    return serverWindow ? RESPONSE + "; server_max_window_bits=15" : RESPONSE;
                 }
             }
         }
-        return false;
+        return null;
     }
 
-    private static boolean acceptable(String offer) {
+    /** Null if {@code offer} cannot be accepted; else whether it holds server_max_window_bits (then 15). */
+    private static Boolean acceptable(String offer) {
         List<String> parts = split(offer, ';');
         if (parts.isEmpty() || !parts.getFirst().equalsIgnoreCase(NAME)) {
-            return false;
+            return null;
         }
         Set<String> seen = new HashSet<>();
         for (String parameter : parts.subList(1, parts.size())) {
@@ -62,7 +70,7 @@ final class PerMessageDeflate {
             String name = (eq < 0 ? parameter : parameter.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
             String value = eq < 0 ? null : unquote(parameter.substring(eq + 1).strip());
             if (!seen.add(name)) {
-                return false;
+                return null;
             }
             boolean valid = switch (name) {
                 case "server_no_context_takeover", "client_no_context_takeover" -> value == null;
@@ -71,10 +79,10 @@ final class PerMessageDeflate {
                 default -> false;
             };
             if (!valid) {
-                return false;
+                return null;
             }
         }
-        return true;
+        return seen.contains("server_max_window_bits");
     }
 
     /** 8 to 15, or -1 for anything else. */

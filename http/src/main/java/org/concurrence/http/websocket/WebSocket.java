@@ -99,9 +99,10 @@ public final class WebSocket {
         if (subprotocol != null) {
             headers.set("Sec-WebSocket-Protocol", subprotocol);
         }
-        boolean deflate = options.compression() && PerMessageDeflate.accepts(request.headers());
+        String extensions = options.compression() ? PerMessageDeflate.response(request.headers()) : null;
+        boolean deflate = extensions != null;
         if (deflate) {
-            headers.set("Sec-WebSocket-Extensions", PerMessageDeflate.RESPONSE);
+            headers.set("Sec-WebSocket-Extensions", extensions);
         }
         return Response.switchingProtocols(headers, connection -> run(
                 new Session(connection, request, options, subprotocol, deflate), handler));

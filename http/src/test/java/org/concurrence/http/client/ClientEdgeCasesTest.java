@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Tasklet;
 import org.concurrence.http.Version;
 import org.concurrence.http.server.TestServer;
 import org.junit.jupiter.api.Test;
@@ -114,6 +115,83 @@ class ClientEdgeCasesTest {
                 assertEquals("ok", second.text());
             });
             assertEquals(2, server.connections(), "the connection with stray bytes was dropped");
+        }
+    }
+
+    @Test
+    void aResponseTheServerSentWhileTheConnectionWasIdleIsNotTakenForTheNextOne() {
+        CountDownLatch firstRead = new CountDownLatch(1);
+        AtomicBoolean strayWritten = new AtomicBoolean();
+        try (ScriptedServer server = new ScriptedServer((c, index) -> {
+            if (index == 0) { // answers, then times the idle connection out as servers do: a 408, its output closed
+                c.readHead();
+                c.write(OK);
+                try {
+                    firstRead.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS); // the connection is idle in the pool
+                } catch (InterruptedException e) {
+                    return;
+                }
+                c.write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                c.socket.shutdownOutput();
+                strayWritten.set(true);
+                c.closedByClient();
+                return;
+            }
+            while (c.readHead() != null) {
+                c.write(OK);
+            }
+        }); HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/1")), PATIENCE).text());
+                firstRead.countDown();
+                while (!strayWritten.get()) {
+                    Tasklet.sleep(Duration.ofMillis(5)); // polls the script's flag; the assertions use no timing
+                }
+                ClientResponse second = client.send(ClientRequest.get(server.uri("/2")), PATIENCE);
+                assertEquals(200, second.statusCode(), "the stray 408 was not taken for the answer to /2");
+                assertEquals("ok", second.text());
+            });
+            assertEquals(2, server.connections());
+        }
+    }
+
+    @Test
+    void framingEdgeCasesReadAsRfc9112Says() {
+        // Each request gets the response its path names, all on one connection: each must end exactly where it says.
+        Map<String, String> responses = new LinkedHashMap<>();
+        responses.put("/twice", "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok");
+        responses.put("/zeros", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0000000000000000000002;q=\"a;b\"\r\nok\r\n00\r\n\r\n");
+        responses.put("/head", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n");
+        responses.put("/nc", "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n");
+        responses.put("/nm", "HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n");
+        responses.put("/after", OK);
+        try (ScriptedServer server = new ScriptedServer((c, index) -> {
+            String head;
+            while ((head = c.readHead()) != null) {
+                c.write(responses.get(head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1))));
+            }
+        }); HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/twice")), PATIENCE).text());
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/zeros")), PATIENCE).text());
+                ClientResponse head = client.send(ClientRequest.head(server.uri("/head")), PATIENCE);
+                assertFalse(head.hasBody());
+                assertFalse(client.send(ClientRequest.get(server.uri("/nc")), PATIENCE).hasBody());
+                assertFalse(client.send(ClientRequest.get(server.uri("/nm")), PATIENCE).hasBody());
+                assertEquals("ok", client.send(ClientRequest.get(server.uri("/after")), PATIENCE).text());
+            });
+            assertEquals(1, server.connections());
+        }
+        for (String bad : new String[] {"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
+                "HTTP/1.1 200 OK\r\nContent-Length: 2 2\r\n\r\nok", "HTTP/1.1 100 Continue\r\n\r\n"}) {
+            try (ScriptedServer server = new ScriptedServer((c, index) -> {
+                c.readHead();
+                c.write(bad); // and close
+            }); HttpClient client = HttpClient.create()) {
+                InTasklets.run(() -> assertThrows(MalformedResponseException.class,
+                        () -> client.send(ClientRequest.get(server.uri("/")), PATIENCE).bytes(), bad));
+            }
         }
     }
 

@@ -76,6 +76,19 @@ class PerMessageDeflateTest {
         assertEquals(null, negotiated("/plain", "permessage-deflate"));
     }
 
+    @Test
+    void anOfferWithServerMaxWindowBitsIsAcceptedByAnsweringIt() throws IOException {
+        // RFC 7692 §7.1.2.1: the server accepts such an offer by including server_max_window_bits in its response;
+        // without it a strict client (one that checks the response against its offer) fails the handshake.
+        String accepted = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+        assertEquals(accepted + "; server_max_window_bits=15",
+                negotiated("/echo", "permessage-deflate; server_max_window_bits=15; client_max_window_bits"));
+        assertEquals(accepted + "; server_max_window_bits=15", negotiated("/echo",
+                "permessage-deflate; server_max_window_bits=10, permessage-deflate; server_max_window_bits=\"15\""));
+        assertEquals(accepted, negotiated("/echo",
+                "permessage-deflate; server_max_window_bits=10, permessage-deflate"));
+    }
+
     private Raw open(String path) throws IOException {
         Raw raw = new Raw(server.port());
         raw.send(Raw.handshake(path, "Sec-WebSocket-Key: " + KEY, "Sec-WebSocket-Version: 13",
