@@ -106,32 +106,23 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
                 : 0;
     }
 
-    /** Whether the body was read to its end (and the connection given back). */
-    final boolean isEnded() {
-        return state == State.ENDED;
-    }
-
     /**
-     * Ends the body: a body read to its end does nothing; else the rest is drained (if the framing says it is small
-     * and it all comes within {@link #DRAIN_WAIT}) so the connection can serve again, or the connection is closed.
-     * Never throws, but for a kill ({@link org.concurrence.core.TaskletExit}) while draining, which it passes on
-     * after closing the connection.
+     * Ends the body: for a body read to its end, nothing more; else the rest is drained (if the framing says it is
+     * small and it all comes within {@link #DRAIN_WAIT}) so the connection can serve again, or the connection is
+     * closed. Reads after it throw, however it went: a drained rest must not look like the end of a body the caller
+     * read only part of. Never throws, but for a kill ({@link org.concurrence.core.TaskletExit}) while draining, which
+     * it passes on after closing the connection.
      */
     @Override
     public final void close() {
-        if (state != State.READING) {
-            state = state == State.ENDED ? State.ENDED : State.CLOSED;
-            return;
+        if (state == State.READING) {
+            if (remaining() > maxDrain || !keepAlive) {
+                fail();
+            } else {
+                drain();
+            }
         }
-        long left = remaining();
-        if (left > maxDrain || !keepAlive) {
-            fail();
-        } else {
-            drain();
-        }
-        if (state != State.ENDED) {
-            state = State.CLOSED;
-        }
+        state = State.CLOSED;
     }
 
     /** Reads and drops the rest, all of it within {@link #DRAIN_WAIT} (and the call's deadline), or fails. */
