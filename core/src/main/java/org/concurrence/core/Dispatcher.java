@@ -58,6 +58,13 @@ public final class Dispatcher implements Executor {
     private boolean nextSubmissionFirst;
     private long virtualNanos;
     private long switches;
+    /**
+     * Tasklets of this dispatcher parked in its own waits ({@link Waiter}, {@link Tasklet#sleep}); only its carrier
+     * touches it (a tasklet runs there, and so does the loop). On virtual time the clock jumps only when every live
+     * tasklet is parked so: one blocked anywhere else — a JDK lock another thread holds, a logging handler's monitor —
+     * is woken by that thread in real time, and a jump meanwhile would fire its timers early.
+     */
+    int ownParks;
     private long timersFired;
     /** Adaptive spin budget: doubled when a spin found work, halved when it did not; see waitForWork. */
     private long spinNanos;
@@ -481,7 +488,7 @@ public final class Dispatcher implements Executor {
         // tasklet and lowers it only after queueing its continuation, so a count that includes a spawn in flight
         // comes with externalWork > 0 or a non-empty remote queue, never with both clear.
         int live = virtualTime ? taskletCount() : 0;
-        if (virtualTime && externalWork.get() == 0 && remote.isEmpty() && !stopping) {
+        if (virtualTime && externalWork.get() == 0 && remote.isEmpty() && !stopping && live <= ownParks) {
             if (next != null) {
                 virtualNanos = Math.max(virtualNanos, next.due());
                 return;

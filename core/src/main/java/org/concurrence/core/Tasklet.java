@@ -412,7 +412,9 @@ public final class Tasklet<T> {
         // them again): every value live there is copied into a sleeping tasklet's stack chunk.
         try {
             while (self.dispatcher.nanoTime() < timer.due) {
+                self.dispatcher.ownParks++;
                 LockSupport.park(timer);
+                self.dispatcher.ownParks--;
                 self.checkKilled();
             }
         } finally {
@@ -1291,10 +1293,5 @@ public final class Tasklet<T> {
             x.locals = new TaskLocal.Values();
         }
         return x.locals;
-    }
-
-    /** Parks the current tasklet (or thread) until unparked; for package primitives that manage their own state. */
-    static void park(Object blocker) {
-        LockSupport.park(blocker);
     }
 }

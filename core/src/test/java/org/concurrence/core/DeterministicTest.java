@@ -56,6 +56,42 @@ class DeterministicTest {
         assertEquals(Duration.ofHours(1).toNanos(), virtualElapsed); // and the test did not take an hour
     }
 
+    /**
+     * A tasklet blocked outside the runtime (here on a JDK monitor a platform thread holds; in the wild, a logging
+     * handler's lock) is woken by that thread in real time: virtual time must not jump to the next timer meanwhile.
+     */
+    @Test
+    void virtualTimeWaitsForATaskletBlockedOutsideTheRuntime() throws InterruptedException {
+        Object monitor = new Object();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> blocked = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread holder = Thread.ofPlatform().start(() -> {
+            synchronized (monitor) {
+                held.countDown();
+                // Holds the monitor until the tasklet is blocked on it (a state, not a time), then lets go.
+                while (blocked.get() == null || blocked.get().getState() != Thread.State.BLOCKED) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        held.await();
+        long acquiredAt = Concurrence.run(Concurrence.Options.deterministic(), () -> {
+            Tasklet<Void> sleeper = Tasklet.spawn(() -> Tasklet.sleep(Duration.ofSeconds(10))); // a timer to jump to
+            Tasklet<Long> taker = Tasklet.spawn(() -> {
+                blocked.set(Thread.currentThread());
+                synchronized (monitor) {
+                    return Dispatcher.current().nanoTime();
+                }
+            });
+            long at = taker.join();
+            sleeper.join();
+            assertEquals(Duration.ofSeconds(10).toNanos(), Dispatcher.current().nanoTime());
+            return at;
+        });
+        holder.join();
+        assertEquals(0, acquiredAt, "the clock jumped while a tasklet waited for a lock held outside");
+    }
+
     @Test
     void aDeadlockOnVirtualTimeIsReportedWithTheTree() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
