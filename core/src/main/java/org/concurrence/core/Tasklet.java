@@ -412,9 +412,7 @@ public final class Tasklet<T> {
         // them again): every value live there is copied into a sleeping tasklet's stack chunk.
         try {
             while (self.dispatcher.nanoTime() < timer.due) {
-                self.dispatcher.ownParks++;
                 LockSupport.park(timer);
-                self.dispatcher.ownParks--;
                 self.checkKilled();
             }
         } finally {

@@ -227,9 +227,7 @@ public final class Waiter<T> {
                         timer = tasklet.dispatcher().scheduleUnpark(deadline, thread);
                     }
                 }
-                tasklet.dispatcher().ownParks++;
                 LockSupport.park(this);
-                tasklet.dispatcher().ownParks--;
                 now = CLOCK_UNREAD;
             }
         } finally {
