@@ -10,9 +10,8 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Model-based fuzzing of links, exit trapping, monitors and registered names on virtual time. A few "nodes" link,
@@ -29,24 +28,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>{@code -Drelfuzz.cases=N}, {@code -Drelfuzz.seed=S}, {@code -Drelfuzz.from=I} for big runs and replays.
  */
+@ExtendWith(QuietLogs.class)
 class RelationsFuzzTest {
     private static final long STEP = 10;
     private static final String[] NAMES = {"a", "b"};
-
-    private static java.util.logging.Logger quiet;
-    private static java.util.logging.Level before;
-
-    @BeforeAll
-    static void silence() {
-        quiet = java.util.logging.Logger.getLogger("org.concurrence");
-        before = quiet.getLevel();
-        quiet.setLevel(java.util.logging.Level.OFF);
-    }
-
-    @AfterAll
-    static void restore() {
-        quiet.setLevel(before);
-    }
 
     enum Op { LINK, UNLINK, TRAP, UNTRAP, REGISTER, UNREGISTER, CRASH, NORMAL, KILL, MONITOR, DEMONITOR,
         DEMONITOR_THEN_KILL, UNLINK_THEN_KILL }

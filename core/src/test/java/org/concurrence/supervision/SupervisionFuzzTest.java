@@ -18,12 +18,12 @@ import org.concurrence.core.Exit;
 import org.concurrence.core.FuzzRunner;
 import org.concurrence.core.JoinError;
 import org.concurrence.core.Mailbox;
+import org.concurrence.core.QuietLogs;
 import org.concurrence.core.Registry;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Model-based fuzzing of supervision and tasklet relations on virtual time. From a seed it builds a supervisor tree
@@ -48,6 +48,7 @@ import org.junit.jupiter.api.Test;
  * <p>{@code -Dsupfuzz.cases=N} runs N cases (default 1,000, about 2 s), {@code -Dsupfuzz.seed=S} picks the seed,
  * {@code -Dsupfuzz.from=I} the first case; a failure prints its replay line and script.
  */
+@ExtendWith(QuietLogs.class)
 class SupervisionFuzzTest {
     private static final long GAP = 2_000;
     private static final long READY_TIMEOUT = 100;
@@ -55,22 +56,6 @@ class SupervisionFuzzTest {
     private static final long TOO_SLOW = 200;
     /** How long after a slow start begins the script acts on it: the script looks every 10 ms from 5 ms on. */
     private static final long KILL_AT = 5;
-
-    private static java.util.logging.Logger quiet;
-    private static java.util.logging.Level before;
-
-    @BeforeAll
-    static void silence() {
-        // Supervisors log every crash as a warning: thousands per run would drown the test output.
-        quiet = java.util.logging.Logger.getLogger("org.concurrence");
-        before = quiet.getLevel();
-        quiet.setLevel(java.util.logging.Level.OFF);
-    }
-
-    @AfterAll
-    static void restore() {
-        quiet.setLevel(before);
-    }
 
     // ---------------------------------------------------------------------------------------------------------
     // The tree and the script.

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.concurrence.http.Response;
 import org.concurrence.io.Buffer;
 import org.concurrence.io.BufferPool;
+import org.concurrence.io.PoolAccess;
 
 /**
  * Reads client frames (RFC 6455 §5.2) from an upgraded connection and checks them as it goes: masked, RSV bits 0,
@@ -24,7 +25,8 @@ final class FrameReader {
     private final long maxMessageSize;
     /** permessage-deflate is in use: RSV1 may mark a message's first frame. */
     private final boolean deflate;
-    private static final BufferPool POOL = BufferPool.standard();
+    /** The standard pool, through an access that caches the dispatcher's free list: no lookup per message. */
+    private final PoolAccess pool = new PoolAccess(BufferPool.standard());
     /** The pooled buffer bytes are read into, and its array; both null while idle. */
     private Buffer held;
     private byte[] buffer;
@@ -68,7 +70,7 @@ final class FrameReader {
                 System.arraycopy(buffer, start, payload, filled, n);
                 start += n;
                 filled += n;
-            } else if (payload.length - filled >= POOL.bufferSize()) {
+            } else if (payload.length - filled >= pool.bufferSize()) {
                 int n = connection.read(ByteBuffer.wrap(payload, filled, payload.length - filled));
                 if (n < 0) {
                     return null;
@@ -157,7 +159,7 @@ final class FrameReader {
 
     private int fill() throws IOException {
         if (buffer == null) {
-            held = POOL.acquire();
+            held = pool.acquire();
             buffer = held.array(); // the standard pool's buffers are heap arrays from offset 0
             start = end = 0;
         } else if (start == end) {
@@ -177,7 +179,7 @@ final class FrameReader {
     /** Gives the buffer back to the pool; only when it holds no bytes. */
     private void releaseBuffer() {
         if (held != null) {
-            POOL.release(held);
+            pool.release(held);
             held = null;
             buffer = null;
             start = end = 0;

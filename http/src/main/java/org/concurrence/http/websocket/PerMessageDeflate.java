@@ -49,17 +49,17 @@ final class PerMessageDeflate {
     static String response(Headers headers) {
         for (String field : headers.all("Sec-WebSocket-Extensions")) {
             for (String offer : split(field, ',')) {
-                Boolean serverWindow = acceptable(offer);
-                if (serverWindow != null) {
-                    return serverWindow ? RESPONSE + "; server_max_window_bits=15" : RESPONSE;
+                String answer = answer(offer);
+                if (answer != null) {
+                    return answer;
                 }
             }
         }
         return null;
     }
 
-    /** Null if {@code offer} cannot be accepted; else whether it holds server_max_window_bits (then 15). */
-    private static Boolean acceptable(String offer) {
+    /** The answer that accepts {@code offer}, or null if it cannot be accepted. */
+    private static String answer(String offer) {
         List<String> parts = split(offer, ';');
         if (parts.isEmpty() || !parts.getFirst().equalsIgnoreCase(NAME)) {
             return null;
@@ -82,7 +82,7 @@ final class PerMessageDeflate {
                 return null;
             }
         }
-        return seen.contains("server_max_window_bits");
+        return seen.contains("server_max_window_bits") ? RESPONSE + "; server_max_window_bits=15" : RESPONSE;
     }
 
     /** 8 to 15, or -1 for anything else. */

@@ -120,11 +120,9 @@ class ClientSlotsTest {
         }); HttpClient client = HttpClient.create()) {
             InTasklets.run(() -> {
                 ClientResponse r = client.send(ClientRequest.get(server.uri("/trickle")), PATIENCE);
-                long start = System.nanoTime();
                 r.close();
-                Duration took = Duration.ofNanos(System.nanoTime() - start);
-                assertTrue(took.compareTo(BodyStream.DRAIN_WAIT.plusMillis(500)) < 0,
-                        "close() waited " + took + ", more than the drain wait of " + BodyStream.DRAIN_WAIT);
+                // A bound per read would have drained all 8.7 s of the trickle and pooled the connection; one bound
+                // for the whole drain gives up after DRAIN_WAIT and discards it.
                 assertFalse(client.toString().contains(" 1 idle"), "the undrained connection was not pooled");
             });
         }
