@@ -33,6 +33,7 @@ import org.concurrence.io.Socket;
  * may have gone out). Thread-safety: confined to the connection's dispatcher.
  */
 final class ResponseWriter implements FramedOutput.Target {
+    private static final byte[] HEX = DispatcherShare.ascii("0123456789abcdef");
     private static final byte[] CRLF = DispatcherShare.ascii("\r\n");
     private static final byte[] CONTENT_LENGTH = DispatcherShare.ascii("Content-Length: ");
     private static final byte[] CHUNKED = DispatcherShare.ascii("Transfer-Encoding: chunked\r\n");
@@ -293,17 +294,32 @@ final class ResponseWriter implements FramedOutput.Target {
         } else if (out.remaining() < 20) {
             flush();
         }
-        int count = 1;
-        for (long v = value / radix; v > 0; v /= radix) {
-            count++;
-        }
-        int end = out.position() + count;
+        // Constant divisors: the JIT turns them into multiplications and shifts (a division by a variable radix was
+        // 5 % of the server's Java samples on a small JSON response).
+        int end = out.position() + (radix == 16 ? hexDigits(value) : decimalDigits(value));
         byte[] array = out.array();
-        for (int at = end - 1; at >= out.position(); at--) {
-            array[at] = (byte) Character.forDigit((int) (value % radix), radix);
-            value /= radix;
+        if (radix == 16) {
+            for (int at = end - 1; at >= out.position(); at--, value >>>= 4) {
+                array[at] = HEX[(int) (value & 0xf)];
+            }
+        } else {
+            for (int at = end - 1; at >= out.position(); at--, value /= 10) {
+                array[at] = (byte) ('0' + (int) (value % 10));
+            }
         }
         out.position(end);
+    }
+
+    private static int decimalDigits(long value) {
+        int count = 1;
+        for (long v = value / 10; v > 0; v /= 10) {
+            count++;
+        }
+        return count;
+    }
+
+    private static int hexDigits(long value) {
+        return value == 0 ? 1 : (67 - Long.numberOfLeadingZeros(value)) >> 2;
     }
 
     /** Appends CRLF. */
