@@ -17,8 +17,8 @@ import org.concurrence.web.HttpDate;
  * <p>Every part is checked when the record is made, so a bad cookie fails where it is built, not in the browser:
  * the name must be a token, the value cookie-octets (optionally in double quotes; no spaces, commas, semicolons,
  * backslashes or control characters — encode other data, e.g. in Base64url), path and domain free of {@code ;} and
- * control characters, Max-Age not negative, and {@code SameSite=None} only with {@code Secure} (browsers drop it
- * otherwise).
+ * control characters, Max-Age not negative, Expires in the years 1601 to 9999 (what a cookie date can say), and
+ * {@code SameSite=None} only with {@code Secure} (browsers drop it otherwise).
  *
  * <p>Immutable; thread-safe.
  *
@@ -51,6 +51,10 @@ public record Cookie(String name, String value, String path, String domain, Dura
         }
     }
 
+    /** The range of Expires: browsers refuse years before 1601, and an HTTP date has four digits for the year. */
+    private static final Instant FIRST_EXPIRES = Instant.parse("1601-01-01T00:00:00Z");
+    private static final Instant LAST_EXPIRES = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     public Cookie {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(value, "value");
@@ -66,6 +70,10 @@ public record Cookie(String name, String value, String path, String domain, Dura
         checkAttribute(name, "domain", domain);
         if (maxAge != null && maxAge.isNegative()) {
             throw new IllegalArgumentException("cookie " + name + ": Max-Age must not be negative: " + maxAge);
+        }
+        if (expires != null && (expires.isBefore(FIRST_EXPIRES) || expires.isAfter(LAST_EXPIRES))) {
+            throw new IllegalArgumentException("cookie " + name + ": Expires must be in the years 1601 to 9999"
+                    + " (RFC 6265 5.1.1): " + expires);
         }
         if (sameSite == SameSite.NONE && !secure) {
             throw new IllegalArgumentException("cookie " + name + ": SameSite=None requires Secure");

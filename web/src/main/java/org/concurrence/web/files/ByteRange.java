@@ -61,16 +61,24 @@ record ByteRange(long first, long last) {
         return new Partial(new ByteRange(first, last < 0 ? size - 1 : Math.min(last, size - 1)));
     }
 
-    /** A non-negative decimal, or -1 if {@code s} is empty or not one (or too large). */
+    /**
+     * A non-negative decimal, or -1 if {@code s} is empty or not one. The grammar puts no bound on the digits, so one
+     * of more than 18 significant digits is {@link Long#MAX_VALUE}: past the end of any file, as it is.
+     */
     private static long number(String s) {
-        if (s.isEmpty() || s.length() > 18) {
+        if (s.isEmpty()) {
             return -1;
         }
+        int significant = 0;
         for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
                 return -1;
             }
+            if (significant > 0 || c != '0') {
+                significant++;
+            }
         }
-        return Long.parseLong(s);
+        return significant > 18 ? Long.MAX_VALUE : Long.parseLong(s);
     }
 }

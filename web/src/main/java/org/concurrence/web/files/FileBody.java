@@ -7,15 +7,18 @@ import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicReference;
 import org.concurrence.http.ResponseBody;
 
 /**
  * Writes {@code length} bytes of a file from {@code offset}, in 64 KiB chunks read through {@link StaticFiles}'s
  * choice of blocking or inline reads; the file is opened only when the server writes the body (never for HEAD or a
- * body-less status) and closed on every path.
+ * body-less status) and closed on every path, a kill or deadline during the open included.
  */
 record FileBody(Path path, long offset, long length, IoRunner io) implements ResponseBody.BodyWriter {
     private static final int CHUNK = 64 * 1024;
+    /** Left in the open's handover by a caller that gave up. */
+    private static final Object GAVE_UP = new Object();
 
     /** How file system calls are run: inline, or on the blocking pool. */
     @FunctionalInterface
@@ -33,8 +36,7 @@ record FileBody(Path path, long offset, long length, IoRunner io) implements Res
     public void writeTo(OutputStream out) throws IOException {
         // The path is the real one the lookup checked; not following links at the open means a file swapped for a link
         // between that check and now (by someone who can write under the root) fails instead of leading elsewhere.
-        FileChannel channel = io.run(() -> FileChannel.open(path, StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS));
+        FileChannel channel = open();
         try (channel) {
             byte[] chunk = new byte[(int) Math.min(CHUNK, Math.max(1, length))];
             ByteBuffer buffer = ByteBuffer.wrap(chunk);
@@ -52,6 +54,33 @@ record FileBody(Path path, long offset, long length, IoRunner io) implements Res
                 position += n;
                 left -= n;
             }
+        }
+    }
+
+    /**
+     * Opens the file through the runner. A runner that gives up while the open runs on the blocking pool (the caller
+     * killed, or past its deadline) drops the channel the open returns: whichever side comes second closes it, or its
+     * file descriptor would stay open until a garbage collection.
+     */
+    private FileChannel open() throws IOException {
+        AtomicReference<Object> handover = new AtomicReference<>();
+        try {
+            return io.run(() -> {
+                FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                if (!handover.compareAndSet(null, channel)) {
+                    channel.close(); // the caller gave up before: nobody will take it
+                }
+                return channel;
+            });
+        } catch (Throwable gaveUp) {
+            if (handover.getAndSet(GAVE_UP) instanceof FileChannel opened) {
+                try {
+                    opened.close();
+                } catch (IOException e) {
+                    gaveUp.addSuppressed(e);
+                }
+            }
+            throw gaveUp;
         }
     }
 }

@@ -2,6 +2,7 @@ package org.concurrence.web.form;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.Charset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -104,13 +105,26 @@ public final class Multipart {
 
     /**
      * Every remaining part that is not a file, read as text, by name (the first of a repeated name wins); file parts
-     * are skipped unread. For forms of small fields only.
+     * are skipped unread. For forms of small fields only: the fields together may hold at most
+     * {@link MultipartLimits#maxFieldSize()} bytes, as one field may (a body of many fields just under the limit would
+     * otherwise all be held at once, up to the server's body limit).
+     *
+     * @throws HttpException 413 if the fields read are larger than that in all, 400 or 413 as for {@link #next()}
+     *                       and {@link Part#text()}
      */
     public Map<String, String> fields() throws IOException {
         Map<String, String> fields = new LinkedHashMap<>();
+        int left = limits.maxFieldSize();
         for (Part p = next(); p != null; p = next()) {
             if (!p.isFile() && !fields.containsKey(p.name())) {
-                fields.put(p.name(), p.text());
+                Charset charset = p.charset();
+                byte[] value = p.bytesUpTo(left);
+                if (value == null) {
+                    throw new HttpException(Status.CONTENT_TOO_LARGE, "multipart fields larger than "
+                            + limits.maxFieldSize() + " bytes in all; read the parts one by one with next()");
+                }
+                left -= value.length;
+                fields.put(p.name(), new String(value, charset));
             }
         }
         return fields;

@@ -7,7 +7,8 @@ package org.concurrence.web.form;
  *
  * @param maxParts      the most parts in one body
  * @param maxHeaderSize the most bytes of header lines in one part
- * @param maxFieldSize  the most bytes {@link Part#text()} or {@link Part#bytes()} reads into memory
+ * @param maxFieldSize  the most bytes {@link Part#text()} or {@link Part#bytes()} reads into memory, and
+ *                      {@link Multipart#fields()} for all its fields together
  */
 public record MultipartLimits(int maxParts, int maxHeaderSize, int maxFieldSize) {
     public MultipartLimits {
@@ -17,7 +18,7 @@ public record MultipartLimits(int maxParts, int maxHeaderSize, int maxFieldSize)
         }
     }
 
-    /** 1,000 parts, 8 KiB of headers per part, 1 MiB per field read into memory. */
+    /** 1,000 parts, 8 KiB of headers per part, 1 MiB per field read into memory (and for {@code fields()} in all). */
     public static MultipartLimits defaults() {
         return new MultipartLimits(1000, 8 * 1024, 1024 * 1024);
     }

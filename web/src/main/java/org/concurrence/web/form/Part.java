@@ -92,12 +92,18 @@ public final class Part {
      * @throws HttpException 413 if it is longer than the limit for fields ({@link MultipartLimits#maxFieldSize()})
      */
     public byte[] bytes() throws IOException {
-        byte[] b = body.readNBytes((int) Math.min(Integer.MAX_VALUE, maxFieldSize + 1L)); // one more tells "too large"
-        if (b.length > maxFieldSize) {
+        byte[] b = bytesUpTo(maxFieldSize);
+        if (b == null) {
             throw new HttpException(Status.CONTENT_TOO_LARGE, "multipart field \"" + name + "\" is larger than "
                     + maxFieldSize + " bytes; read it as a stream");
         }
         return b;
+    }
+
+    /** The content, read now, if it is at most {@code max} bytes; else null, with {@code max + 1} bytes read. */
+    byte[] bytesUpTo(int max) throws IOException {
+        byte[] b = body.readNBytes((int) Math.min(Integer.MAX_VALUE, max + 1L)); // one more tells "too large"
+        return b.length > max ? null : b;
     }
 
     /**
@@ -107,13 +113,22 @@ public final class Part {
      *                       body, not in the request's media type), read no further; 413 as for {@link #bytes()}
      */
     public String text() throws IOException {
+        return new String(bytes(), charset());
+    }
+
+    /**
+     * The charset of the Content-Type, else UTF-8.
+     *
+     * @throws HttpException 400 if it names a charset that is malformed or not supported
+     */
+    Charset charset() {
         String name = MediaType.parse(contentType()).param("charset");
         Charset charset = Form.lookup(name);
         if (charset == null) {
             throw new HttpException(Status.BAD_REQUEST, "multipart part \"" + this.name
                     + "\" names an unknown charset: " + name);
         }
-        return new String(bytes(), charset);
+        return charset;
     }
 
     /** The content as text in {@code charset}; see {@link #bytes()}. */

@@ -75,6 +75,21 @@ class CookiesTest {
         assertEquals("\"quoted\"", Cookie.of("a", "\"quoted\"").value());
     }
 
+    @Test
+    void anExpiresDateThatCannotBeWrittenIsRejectedWhereTheCookieIsMade() {
+        // Instant.MAX failed only in toSetCookie (a 500 when the response was built); year 10000 came out as
+        // "+10000" and year -5 as "0006" (the year of era), dates no browser reads as meant.
+        for (String at : new String[] {"+10000-01-01T00:00:00Z", "-0005-01-01T00:00:00Z", "1600-12-31T23:59:59Z"}) {
+            assertEquals("cookie a: Expires must be in the years 1601 to 9999 (RFC 6265 5.1.1): " + at,
+                    message(() -> Cookie.of("a", "v").withExpires(Instant.parse(at))), at);
+        }
+        assertTrue(message(() -> Cookie.of("a", "v").withExpires(Instant.MAX)).contains("years 1601 to 9999"));
+        assertEquals("a=v; Expires=Fri, 31 Dec 9999 23:59:59 GMT",
+                Cookie.of("a", "v").withExpires(Instant.parse("9999-12-31T23:59:59.999Z")).toSetCookie());
+        assertEquals("a=v; Expires=Mon, 01 Jan 1601 00:00:00 GMT",
+                Cookie.of("a", "v").withExpires(Instant.parse("1601-01-01T00:00:00Z")).toSetCookie());
+    }
+
     private static String message(Runnable r) {
         return assertThrows(IllegalArgumentException.class, r::run).getMessage();
     }

@@ -132,6 +132,23 @@ class StaticFilesTest {
     }
 
     @Test
+    void positionsTooLargeForALongAreReadAsPastTheEnd() throws Exception {
+        // Valid syntax (1*DIGIT has no bound): a first byte past any file is 416, a last byte past it is the end.
+        String huge = "99999999999999999999999";
+        Response first = get("/big.bin", "Range", "bytes=" + huge + "-");
+        assertEquals(Status.RANGE_NOT_SATISFIABLE, first.status());
+        assertEquals("bytes */200000", first.headers().get("Content-Range"));
+        Response last = get("/big.bin", "Range", "bytes=199998-" + huge);
+        assertEquals(Status.PARTIAL_CONTENT, last.status());
+        assertEquals("bytes 199998-199999/200000", last.headers().get("Content-Range"));
+        Response suffix = get("/big.bin", "Range", "bytes=-" + huge);
+        assertEquals(Status.PARTIAL_CONTENT, suffix.status());
+        assertEquals("bytes 0-199999/200000", suffix.headers().get("Content-Range"));
+        Response zeros = get("/big.bin", "Range", "bytes=000000000000000000000000001-0000000000000000000000002");
+        assertEquals("bytes 1-2/200000", zeros.headers().get("Content-Range"), "leading zeros count for nothing");
+    }
+
+    @Test
     void the416MessageIsPlainTextNotTheFilesType() throws Exception {
         // The message echoes the client's Range header: labelled text/html it would be markup in the page's origin.
         Response r = get("/index.html", "Range", "bytes=9999-");

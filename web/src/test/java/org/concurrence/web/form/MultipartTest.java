@@ -161,6 +161,24 @@ class MultipartTest {
     }
 
     @Test
+    void fieldsTogetherLargerThanTheFieldLimitAre413() throws Exception {
+        // Each field under the limit, yet 100 of them would be 100 times the memory the limit promises.
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            body.append("--").append(B).append("\r\nContent-Disposition: form-data; name=\"f").append(i)
+                    .append("\"\r\n\r\n").append("z".repeat(40)).append("\r\n");
+        }
+        body.append("--").append(B).append("--\r\n");
+        MultipartLimits limits = new MultipartLimits(10, 1024, 100);
+        HttpException e = assertThrows(HttpException.class, Multipart.read(request(body.toString()), limits)::fields);
+        assertEquals(413, e.status().code());
+        assertEquals("multipart fields larger than 100 bytes in all; read the parts one by one with next()",
+                e.getMessage());
+        assertEquals(3, Multipart.read(request(body.toString()), new MultipartLimits(10, 1024, 120)).fields().size(),
+                "exactly at the limit");
+    }
+
+    @Test
     void limitsOfIntegerMaxValueMeanNoLimit() throws Exception {
         // bytes() read maxFieldSize + 1 bytes to tell "too large" from "just fits": at Integer.MAX_VALUE that
         // overflowed to a negative length and an IllegalArgumentException (a 500) instead of the field.
