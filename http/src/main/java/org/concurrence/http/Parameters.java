@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.concurrence.http.wire.Diagnostics;
 
 /**
  * Named parameters of a query string or an {@code application/x-www-form-urlencoded} body: an ordered, case-sensitive
@@ -81,7 +82,8 @@ public final class Parameters {
         try {
             return URLDecoder.decode(s, charset);
         } catch (IllegalArgumentException e) {
-            throw new HttpException(Status.BAD_REQUEST, "malformed percent-encoding in \"" + s + "\"", e);
+            throw new HttpException(Status.BAD_REQUEST, "malformed percent-encoding in "
+                    + Diagnostics.quote(s), e); // quoted in part: a form field may be a megabyte
         }
     }
 

@@ -2,6 +2,7 @@ package org.concurrence.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,5 +26,13 @@ class ParametersTest {
         assertEquals(List.of("1", "2", ""), p.all("x"));
         assertEquals("a b&c", p.get("y"));
         assertThrows(HttpException.class, () -> Parameters.parse("z=%G1"));
+    }
+
+    @Test
+    void aMalformedEscapeIs400QuotingOnlyTheStartOfTheField() {
+        HttpException e = assertThrows(HttpException.class, () -> Parameters.parse("z=" + "a".repeat(100_000) + "%G1"));
+        assertEquals(400, e.status().code());
+        assertTrue(e.getMessage().startsWith("malformed percent-encoding in \"aaa"), e.getMessage());
+        assertTrue(e.getMessage().length() < 200, "message of " + e.getMessage().length() + " chars");
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
@@ -206,6 +207,17 @@ public final class JsonCodec {
         if (at != null && at.getLineNr() > 0) {
             sb.append(" (line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(')');
         }
-        return sb.append(": ").append(e.getOriginalMessage()).toString();
+        return sb.append(": ").append(withoutPackages(e.getOriginalMessage())).toString();
+    }
+
+    /** A class named with its package, as Jackson names types: {@code com.example.internal.Order}. */
+    private static final Pattern QUALIFIED_TYPE = Pattern.compile("\\b(?:[a-z][\\w$]*\\.)+([A-Z][\\w$]*)");
+
+    /**
+     * Jackson's message with the types it names by their simple names: the client learns what was expected
+     * ({@code `Order`}), not the server's package layout.
+     */
+    static String withoutPackages(String message) {
+        return message == null ? "" : QUALIFIED_TYPE.matcher(message).replaceAll("$1");
     }
 }

@@ -88,6 +88,15 @@ class JsonTest {
     }
 
     @Test
+    void aWrongShapeIs400NamingTheTypeWithoutItsPackage() {
+        HttpException e = assertThrows(HttpException.class,
+                () -> Json.read(post("[1, 2]", "application/json"), Order.class));
+        assertEquals(Status.BAD_REQUEST, e.status());
+        assertTrue(e.getMessage().contains("`JsonTest$Order`"), e.getMessage());
+        assertFalse(e.getMessage().contains("org.concurrence"), e.getMessage());
+    }
+
+    @Test
     void malformedEmptyAndNullBodiesAre400() {
         HttpException broken = assertThrows(HttpException.class,
                 () -> Json.read(post("{\"sku\":", "application/json"), Item.class));
