@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+import org.concurrence.http.server.HttpServerOptions;
 
 /**
  * Heap per idle connection, TLS against plain: {@code bench tls-idle [--idle=N] [--modes=https,http,tls-echo,tcp-echo]}.
@@ -42,10 +44,11 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class IdleTlsMemory {
     static final String USAGE = """
-            bench tls-idle [--idle=N] [--churn=N] [--modes=LIST]
+            bench tls-idle [--idle=N] [--churn=N] [--rest-after=MS] [--modes=LIST]
               heap per idle connection after full GC, TLS against plain, one dispatcher
               --idle=N            idle connections (default 2000)
               --churn=N           connections opened, used once and closed before measuring (default 10000)
+              --rest-after=MS     the HTTP server's restAfter (default: its default; 0: never rest)
               --modes=LIST        of https,http,tls-echo,tcp-echo,ws,wss (default all)
             """;
     private static final int WARM_UP = 200;
@@ -60,17 +63,20 @@ public final class IdleTlsMemory {
     public static void main(String[] args) throws Exception {
         int count = 2000;
         int churn = 10_000;
+        Duration restAfter = HttpServerOptions.defaults().restAfter();
         List<String> modes = MODES;
         for (String a : args) {
             if (a.startsWith("--idle=")) {
                 count = Integer.parseInt(a.substring("--idle=".length()));
+            } else if (a.startsWith("--rest-after=")) {
+                restAfter = Duration.ofMillis(Long.parseLong(a.substring("--rest-after=".length())));
             } else if (a.startsWith("--churn=")) {
                 churn = Integer.parseInt(a.substring("--churn=".length()));
             } else if (a.startsWith("--modes=")) {
                 modes = List.of(a.substring("--modes=".length()).split(","));
             } else {
-                throw new IllegalArgumentException("usage: bench tls-idle [--idle=N] [--churn=N] [--modes="
-                        + String.join(",", MODES) + "]; unknown " + a);
+                throw new IllegalArgumentException("usage: bench tls-idle [--idle=N] [--churn=N] [--rest-after=MS]"
+                        + " [--modes=" + String.join(",", MODES) + "]; unknown " + a);
             }
         }
         Path directory = Files.createTempDirectory("concurrence-tls-idle");
@@ -81,7 +87,7 @@ public final class IdleTlsMemory {
             System.out.printf("heap per idle connection, %,d connections, one dispatcher (heap after full GC; %,d"
                     + " connections used and closed before)%n", count, churn);
             for (String mode : modes) {
-                measure(mode, count, churn, keystore, client);
+                measure(mode, count, churn, restAfter, keystore, client);
             }
         } finally {
             Files.deleteIfExists(keystore);
@@ -89,8 +95,8 @@ public final class IdleTlsMemory {
         }
     }
 
-    private static void measure(String mode, int count, int churn, Path keystore, SSLContext context)
-            throws Exception {
+    private static void measure(String mode, int count, int churn, Duration restAfter, Path keystore,
+            SSLContext context) throws Exception {
         boolean tls = mode.equals("https") || mode.equals("tls-echo") || mode.equals("wss");
         Protocol protocol = switch (mode) {
             case "https", "http" -> Protocol.HTTP;
@@ -99,7 +105,8 @@ public final class IdleTlsMemory {
         };
         SocketFactory factory = tls ? context.getSocketFactory() : SocketFactory.getDefault();
         try (ServerChild child = ServerChild.start(mode, mode, "0-" + (Runtime.getRuntime().availableProcessors()
-                - 1), List.of("-Xmx2g"), IdleTlsServer.class, List.of("--mode=" + mode, "--keystore=" + keystore))) {
+                - 1), List.of("-Xmx2g"), IdleTlsServer.class, List.of("--mode=" + mode, "--keystore=" + keystore,
+                "--rest-after=" + restAfter.toMillis()))) {
             List<Socket> open = new ArrayList<>();
             try {
                 open(open, WARM_UP, factory, child.port, protocol);
@@ -117,7 +124,7 @@ public final class IdleTlsMemory {
                 Map<String, long[]> histogramBefore = child.classHistogram();
                 long before = child.heapAfterGc();
                 open(open, count, factory, child.port, protocol);
-                Thread.sleep(500);
+                Thread.sleep(restAfter.toMillis() + 1000); // by then the idle HTTP connections rest (unless 0: never)
                 long after = child.heapAfterGc();
                 Map<String, long[]> histogramAfter = child.classHistogram();
                 System.out.printf(Locale.ROOT, "%-9s %,8.0f B per idle connection%n", mode,

@@ -42,8 +42,9 @@ import org.concurrence.io.tls.TlsSocket;
  *       session ({@link WebSocket#accept}) that echoes messages; an idle session waits in {@code receive()}.</li>
  * </ul>
  *
- * <p>{@code IdleTlsServer --mode=https|http|tls-echo|tcp-echo|ws|wss --keystore=<PKCS12 file, password changeit> [--port=N]};
- * then {@link ServerMain}'s protocol.
+ * <p>{@code IdleTlsServer --mode=https|http|tls-echo|tcp-echo|ws|wss --keystore=<PKCS12 file, password changeit>
+ * [--rest-after=MS] [--port=N]}; then {@link ServerMain}'s protocol. {@code --rest-after} sets the HTTP server's
+ * {@link HttpServerOptions#restAfter()} (its default when absent; 0: connections never rest).
  */
 public final class IdleTlsServer {
     static final String BODY = "Hello, World!";
@@ -59,15 +60,16 @@ public final class IdleTlsServer {
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(1)
                 .withName("idle-" + mode));
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", ServerMain.port(args));
+        Duration restAfter = restAfter(args);
         int port = switch (mode) {
             case "https", "http" -> {
                 Response hello = Response.ok(ResponseBody.of(BODY.getBytes()), "text/plain");
-                HttpServerOptions options = HttpServerOptions.defaults().withIdleTimeout(IDLE);
+                HttpServerOptions options = HttpServerOptions.defaults().withIdleTimeout(IDLE).withRestAfter(restAfter);
                 yield HttpServer.start(group, address, tls == null ? options : options.withTls(tls), request -> hello)
                         .port();
             }
             case "ws", "wss" -> {
-                HttpServerOptions options = HttpServerOptions.defaults().withIdleTimeout(IDLE);
+                HttpServerOptions options = HttpServerOptions.defaults().withIdleTimeout(IDLE).withRestAfter(restAfter);
                 yield HttpServer.start(group, address, tls == null ? options : options.withTls(tls),
                         request -> WebSocket.accept(request, IdleTlsServer::echo)).port();
             }
@@ -85,6 +87,16 @@ public final class IdleTlsServer {
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         };
         ServerMain.readyAndServeCommands(port);
+    }
+
+    /** {@code --rest-after=MS}, else the server's default. */
+    static Duration restAfter(String[] args) {
+        for (String a : args) {
+            if (a.startsWith("--rest-after=")) {
+                return Duration.ofMillis(Long.parseLong(a.substring("--rest-after=".length())));
+            }
+        }
+        return HttpServerOptions.defaults().restAfter();
     }
 
     /** Echoes each message until the client closes. */

@@ -1,6 +1,8 @@
 package org.concurrence.io;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import org.concurrence.core.DeadlineExceededException;
@@ -17,6 +19,10 @@ import org.concurrence.core.Waiter;
  *
  * A waiter is failed with a Closed carrier (Waiter.fail takes only unchecked exceptions), which await() unwraps into
  * the checked ClosedWhileWaitingException.
+ *
+ * A readiness action (whenReadable) stands in for an inbound waiter when no tasklet waits: the loop or a close takes it
+ * with one getAndSet, so it runs once, whoever comes first; the same publish-then-check of `aborted` covers a close
+ * racing its registration.
  */
 /**
  * A channel's place in one dispatcher's {@link IoLoop}: the selection key and the tasklets waiting for it to become
@@ -29,12 +35,23 @@ import org.concurrence.core.Waiter;
 final class Registration {
     private static final int INBOUND = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
     private static final int OUTBOUND = SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT;
+    private static final VarHandle INBOUND_ACTION;
+
+    static {
+        try {
+            INBOUND_ACTION = MethodHandles.lookup().findVarHandle(Registration.class, "inboundAction", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final IoLoop loop;
     private final Object owner;
     SelectionKey key;
     private volatile Waiter<Object> inbound;
     private volatile Waiter<Object> outbound;
+    /** What runs when the channel is readable with no tasklet waiting: see {@link #whenReadable}. */
+    private volatile Runnable inboundAction;
     private volatile boolean aborted;
     /** The deadline timer of inbound waits, left armed between them (see WaitTimer); made on the first timed one. */
     private WaitTimer inboundTimer;
@@ -101,7 +118,49 @@ final class Registration {
         }
     }
 
+    /**
+     * Runs {@code action} once, when the channel becomes readable (bytes, the end of the stream, an error) or is
+     * closed, with no tasklet waiting meanwhile. It runs on the loop's carrier, or on the thread that closes the
+     * channel, or at once on this one if the channel is closed already: it must be short and must not block (it
+     * spawns a tasklet, typically). Call on the loop's carrier (from a tasklet of its dispatcher).
+     *
+     * @throws IllegalStateException if a tasklet already waits to read, or another action is registered
+     */
+    void whenReadable(Runnable action) {
+        if (inbound != null || inboundAction != null) {
+            throw new IllegalStateException("a readiness action for " + owner + ": a tasklet or another action already"
+                    + " waits for it to become readable; one at a time");
+        }
+        inboundAction = action;
+        try {
+            if (!aborted) { // checked after publishing: see the implementation notes
+                int interest = key.interestOps();
+                if ((interest & SelectionKey.OP_READ) == 0) {
+                    key.interestOps(interest | SelectionKey.OP_READ);
+                }
+                return;
+            }
+        } catch (CancelledKeyException closedMeanwhile) {
+            // Closed by another thread: the action runs now, unless that close took it already.
+        }
+        runInboundAction();
+    }
+
+    /** Takes the readiness action, if one is registered, and runs it; false if there was none. */
+    private boolean runInboundAction() {
+        Runnable action = (Runnable) INBOUND_ACTION.getAndSet(this, (Runnable) null);
+        if (action == null) {
+            return false;
+        }
+        action.run();
+        return true;
+    }
+
     private void publish(boolean in, Waiter<Object> waiter, String operation) {
+        if (in && inboundAction != null) {
+            throw new IllegalStateException(operation + " " + owner + ": a readiness action is registered for it;"
+                    + " it runs when the socket is readable");
+        }
         if (in ? inbound != null : outbound != null) {
             throw new IllegalStateException(operation + " " + owner + ": another tasklet is already waiting to "
                     + (in ? "read from (or accept on)" : "write to (or connect)") + " it; one at a time");
@@ -127,7 +186,7 @@ final class Registration {
             if (w != null) {
                 inbound = null;
                 w.complete(null);
-            } else {
+            } else if (!runInboundAction()) {
                 drop |= ready & INBOUND;
             }
         }
@@ -160,6 +219,7 @@ final class Registration {
         if (out != null) {
             out.fail(new Closed(closed(out)));
         }
+        runInboundAction();
         WaitTimer timer = inboundTimer;
         if (timer != null) {
             timer.cancel(); // on the loop's carrier; elsewhere it stays armed until its deadline, then is dropped

@@ -208,6 +208,19 @@ public final class Socket implements Source, Sink {
     }
 
     /**
+     * Runs {@code action} once the socket is readable or closed, with no tasklet parked meanwhile (see
+     * {@link SocketServer#resumeWhenReadable}); the action runs on the dispatcher's carrier or on a closing thread
+     * and must be short and not throw. Call from a tasklet of the socket's dispatcher.
+     */
+    void whenReadable(Runnable action) throws IOException {
+        confinement.checkOwner();
+        confinement.registration().whenReadable(action);
+    }
+
+    /** The handler that goes on with this connection once it is readable: see {@link SocketServer}. */
+    SocketServer.Handler resumption;
+
+    /**
      * Bytes that arrived and wait in the kernel for this socket now (FIONREAD), without reading them; never waits.
      * Zero at the end of the stream too: it tells that the peer sent something, not that it closed. A pool uses it to
      * tell that an idle connection received what no request asked for.

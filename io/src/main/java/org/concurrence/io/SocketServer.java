@@ -35,8 +35,13 @@ import org.concurrence.sync.Semaphore;
  * WARNING) and closes only that connection. A failed accept (say, out of file descriptors) is logged and retried
  * after a pause, so the server recovers by itself.
  *
- * <p>Stopping: {@link #stop(Duration)} stops accepting, lets handlers finish within the grace period, then kills the
- * rest. Acceptors and handlers are daemon tasklets, so a server does not by itself keep {@code Concurrence.run} waiting.
+ * <p>Resting: a handler that waits for its client's next message (an idle keep-alive connection) may call
+ * {@link #resumeWhenReadable} and return: the connection then stays open with no tasklet — no parked stack — until
+ * the client sends, when a new tasklet handles it. A server with many idle connections holds far less memory so.
+ *
+ * <p>Stopping: {@link #stop(Duration)} stops accepting, closes resting connections, lets handlers finish within the
+ * grace period, then kills the rest. Acceptors and handlers are daemon tasklets, so a server does not by itself keep
+ * {@code Concurrence.run} waiting.
  *
  * <p>Thread-safety: all methods may be called from any thread.
  */
@@ -98,6 +103,8 @@ public final class SocketServer implements AutoCloseable {
     private final List<ServerSocket> listeners = new ArrayList<>();
     private final List<Tasklet<Void>> acceptors = new ArrayList<>();
     private final Set<Tasklet<?>> connections = ConcurrentHashMap.newKeySet();
+    /** Connections that rest: open, waiting to be readable, with no tasklet (see {@link #resumeWhenReadable}). */
+    private final Set<Socket> resting = ConcurrentHashMap.newKeySet();
     private final SocketAddress address;
     private volatile boolean stopping;
 
@@ -148,9 +155,29 @@ public final class SocketServer implements AutoCloseable {
         return ((InetSocketAddress) address).getPort();
     }
 
-    /** Connections being handled now. */
+    /** Connections being handled now, resting ones included (a connection that is resuming may count twice). */
     public int connectionCount() {
-        return connections.size();
+        return connections.size() + resting.size();
+    }
+
+    /**
+     * Lets the connection rest once its handler returns: instead of being closed, it stays open with no tasklet
+     * holding it until it is readable — the client sent something, or closed — and {@code next} then handles it in a
+     * new daemon tasklet on the same dispatcher, as the first handler did (its failures logged the same way, the
+     * socket closed when it returns, unless it rests again). A resting connection still counts against the connection
+     * limit; {@link #stop} closes it, and a connection closed while it rests (by the server's own idle sweep, say)
+     * runs {@code next} at once, whose first read sees the close.
+     *
+     * <p>For a handler that would otherwise park a tasklet waiting for the client's next message: a parked tasklet
+     * holds its stack (1–3 KB for an HTTP connection); a resting connection only its socket and what the handler keeps.
+     * The handler must hold nothing the socket's readiness would not wake: no bytes already read and buffered.
+     *
+     * <p>Call from the handler's tasklet, with {@code connection} the socket it was given, just before it returns
+     * normally; takes effect when it returns (a handler that throws is closed as usual). Calling it again replaces
+     * {@code next}.
+     */
+    public void resumeWhenReadable(Socket connection, Handler next) {
+        connection.resumption = Objects.requireNonNull(next, "next");
     }
 
     /**
@@ -167,6 +194,9 @@ public final class SocketServer implements AutoCloseable {
         stopping = true;
         for (ServerSocket listener : listeners) {
             closeQuietly(listener);
+        }
+        for (Socket connection : resting) {
+            closeQuietly(connection); // its resumption runs, sees the stop, and releases what it holds
         }
         for (Tasklet<Void> acceptor : acceptors) {
             acceptor.kill();
@@ -250,7 +280,7 @@ public final class SocketServer implements AutoCloseable {
             pauseMillis = 0;
             Dispatcher target = spreadOver != null ? spreadOver.next() : Tasklet.current().dispatcher();
             // The permit and the socket now belong to the connection's tasklet, which releases both when it ends.
-            Tasklet.builder().daemon(true).on(target).spawn(() -> serve(connection));
+            Tasklet.builder().daemon(true).on(target).spawn(() -> serve(connection, handler));
         }
     }
 
@@ -287,13 +317,17 @@ public final class SocketServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket connection) {
+    private void serve(Socket connection, Handler handling) {
         Tasklet<?> self = Tasklet.current();
         connections.add(self);
-        try (connection) {
+        resting.remove(connection); // after the add: a stop sees the connection in one set or the other
+        boolean rests = false;
+        try {
             // Added before reading `stopping` (both volatile): stop() either sees this tasklet, or this sees stopping.
-            if (!stopping) {
-                handler.handle(connection);
+            // A resumption runs all the same, to end what its handler began (it sees the stop in its own way).
+            if (!stopping || handling != handler) {
+                handling.handle(connection);
+                rests = rest(connection);
             }
         } catch (TaskletExit exit) {
             throw exit;
@@ -304,7 +338,56 @@ public final class SocketServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "handler failed on " + connection + "; that connection is closed", e);
         } finally {
             connections.remove(self);
+            if (!rests) {
+                connection.resumption = null;
+                closeQuietly(connection);
+                permits.release();
+            }
+        }
+    }
+
+    /**
+     * After a handler returned: if it asked to rest, registers its resumption and returns true (the connection keeps
+     * its permit and stays open); else false, and the caller closes it. Once registered, the resumption runs whatever
+     * happens — readiness, a close, a stop, a failure to register — so a handler that rests is always taken up again.
+     */
+    private boolean rest(Socket connection) {
+        Handler next = connection.resumption;
+        connection.resumption = null;
+        if (next == null) {
+            return false;
+        }
+        resting.add(connection);
+        Dispatcher home = Tasklet.current().dispatcher();
+        try {
+            connection.whenReadable(() -> resume(home, connection, next));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "connection " + connection + " could not rest; resumed at once", e);
+            resume(home, connection, next);
+        }
+        if (stopping) { // read after the add (both volatile): stop() either closes it, or this does
+            closeQuietly(connection);
+        }
+        return true;
+    }
+
+    /** Readiness or a close ended a rest: a new tasklet takes the connection. Runs on a carrier or a closing thread. */
+    private void resume(Dispatcher home, Socket connection, Handler next) {
+        try {
+            Tasklet.builder().daemon(true).on(home).spawn(() -> serve(connection, next));
+        } catch (RuntimeException e) { // the dispatcher is shutting down: nothing can handle it any more
+            resting.remove(connection);
+            closeQuietly(connection);
             permits.release();
+            LOG.log(System.Logger.Level.DEBUG, "could not resume " + connection, e);
+        }
+    }
+
+    private static void closeQuietly(Socket connection) {
+        try {
+            connection.close();
+        } catch (IOException ignored) {
+            // Closing a connection that failed to close has nothing left to do.
         }
     }
 

@@ -87,6 +87,13 @@ final class Connection {
     /** What runs once the 101 is written: set by {@link Exchanges} when it writes one. */
     Response.Upgrade upgrade;
     private boolean helperPending;
+    /** The wait for the next request ended in a rest: {@link #serve()} returns for the tasklet to end. */
+    private boolean restRequested;
+    /**
+     * When the idle wait of a resting connection began ({@link System#nanoTime}), else 0; read by the server's idle
+     * sweep on another tasklet.
+     */
+    private volatile long restingSince;
     private List<Tasklet<?>> helpers;
     private volatile boolean idle;
     /**
@@ -150,12 +157,22 @@ final class Connection {
         }
     }
 
-    /** Serves the connection until it ends. */
-    void serve() throws IOException {
+    /**
+     * Serves the connection until it ends, or until it rests (see {@link HttpServerOptions#restAfter()}): then the
+     * server has registered its resumption, and returns true; the tasklet ends, holding nothing of the connection, and
+     * a new one calls this again when the client sends.
+     */
+    boolean serve() throws IOException {
+        boolean rests = false;
         try {
             Exchange ex;
             while ((ex = next()) != null) {
                 exchanges.run(ex, true);
+            }
+            if (restRequested) {
+                restRequested = false;
+                rests = true;
+                return true;
             }
             pipeline.awaitBelow(1);
             writer.flushIfIdle();
@@ -163,8 +180,26 @@ final class Connection {
                 writer.releaseBuffer(); // the protocol writes through its own frames: a long session holds no 8 KiB
                 runUpgrade();
             }
+            return false;
         } finally {
-            end();
+            if (!rests) {
+                end();
+            }
+        }
+    }
+
+    /**
+     * Closes the connection if it has rested since before {@code limit} ({@link System#nanoTime}): its idle timeout
+     * passed with no tasklet to notice. The close wakes its resumption, which ends it. Callable from any thread.
+     */
+    void closeIfRestingSince(long limit) {
+        long since = restingSince;
+        if (since != 0 && since - limit < 0) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // Closing for the idle timeout: nothing more to do about a close that failed.
+            }
         }
     }
 
@@ -200,6 +235,10 @@ final class Connection {
                 case END -> {
                     return null;
                 }
+                case REST -> {
+                    restRequested = true;
+                    return null;
+                }
                 case HEAD_TIMEOUT -> {
                     scanner.reset();
                     return malformed(new HttpException(Status.REQUEST_TIMEOUT, "request head not received within "
@@ -209,7 +248,7 @@ final class Connection {
         }
     }
 
-    private enum ReadOutcome { MORE, END, HEAD_TIMEOUT }
+    private enum ReadOutcome { MORE, END, HEAD_TIMEOUT, REST }
 
     /**
      * Reads more bytes: between requests, first parks without buffers until the socket is readable (at most the idle
@@ -218,8 +257,9 @@ final class Connection {
     private ReadOutcome read() throws IOException {
         Duration timeout;
         if (input.available() == 0 && !scanner.inProgress()) {
-            if (!awaitRequest()) {
-                return ReadOutcome.END;
+            ReadOutcome waited = awaitRequest();
+            if (waited != ReadOutcome.MORE) {
+                return waited;
             }
             // A head's first bytes, which are there now: no clock read for the usual head that comes whole. The
             // head timeout starts at the next read, only if this one brings less than a head (microseconds later).
@@ -244,31 +284,80 @@ final class Connection {
         }
     }
 
-    /** Parks between requests; false if the connection should end. */
-    private boolean awaitRequest() throws IOException {
+    /**
+     * Parks between requests: MORE once the socket is readable, END if the connection should end (idle timeout, a
+     * close, the server stopping), REST if it waited {@link HttpServerOptions#restAfter()} and may rest. A connection
+     * resumed after a rest counts its idle timeout from when the rest's wait began.
+     */
+    private ReadOutcome awaitRequest() throws IOException {
+        long restedAt = restingSince;
+        restingSince = 0;
+        Duration restAfter = options.restAfter();
+        boolean restFirst = restedAt == 0 && !restAfter.isZero() && restAfter.compareTo(options.idleTimeout()) < 0;
+        Duration wait = restedAt == 0 ? options.idleTimeout() : Duration.ofNanos(Math.max(1_000_000,
+                options.idleTimeout().toNanos() - (System.nanoTime() - restedAt)));
         while (true) {
             boolean nothingInFlight = pipeline.size() == 0;
             if (nothingInFlight) {
                 writer.releaseBuffer();
             }
             idle = nothingInFlight;
+            boolean rests = false;
             try {
                 if (nothingInFlight && server.isStopping()) {
-                    return false;
+                    return ReadOutcome.END;
                 }
-                input.awaitReadable(options.idleTimeout());
+                if (restFirst && nothingInFlight) {
+                    restFirst = false;
+                    try {
+                        input.awaitReadable(restAfter);
+                        headStarted = 0;
+                        return ReadOutcome.MORE;
+                    } catch (DeadlineExceededException restTime) {
+                        if (mayRest()) {
+                            restingSince = System.nanoTime() - restAfter.toNanos();
+                            rests = true; // and stays idle: a stop's closeIfIdle closes it
+                            return ReadOutcome.REST;
+                        }
+                        wait = options.idleTimeout().minus(restAfter);
+                    }
+                }
+                input.awaitReadable(wait);
                 headStarted = 0;
-                return true;
+                return ReadOutcome.MORE;
             } catch (DeadlineExceededException e) {
                 if (pipeline.size() == 0) {
-                    return false; // idle too long: close silently
+                    return ReadOutcome.END; // idle too long: close silently
                 }
+                wait = options.idleTimeout();
             } catch (ClosedWhileWaitingException e) {
-                return false;
+                return ReadOutcome.END;
             } finally {
-                idle = false;
+                if (!rests) {
+                    idle = false;
+                }
             }
         }
+    }
+
+    /**
+     * Whether nothing but the socket's readiness can bring the next step: no request in flight or being read, no
+     * bytes buffered above the socket, no helper alive, no protocol switch, the server not stopping.
+     */
+    private boolean mayRest() {
+        if (pipeline.size() != 0 || input.available() != 0 || scanner.inProgress() || bodyStreaming
+                || upgradeInFlight || upgrade != null || helperPending || server.isStopping()
+                || !socket.readWaitsForSocket()) {
+            return false;
+        }
+        if (helpers != null) {
+            for (Tasklet<?> helper : helpers) {
+                if (helper.isAlive()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -23,7 +23,10 @@ import org.concurrence.io.tls.TlsSocket;
  * <p>Each connection is served by a tasklet on one of the group's dispatchers (an acceptor per dispatcher on a shared
  * port). Requests on a keep-alive connection are handled one after another by that tasklet; requests pipelined behind
  * one another are handled concurrently, each in a tasklet of its own, and their responses written strictly in request
- * order. Bodies stream in both directions.
+ * order. Bodies stream in both directions. A keep-alive connection that waits for its next request longer than
+ * {@link HttpServerOptions#restAfter()} rests: its tasklet ends, and a new one takes it up when the client sends
+ * (an idle connection then costs no parked stack); a sweep every second or so closes resting connections whose idle
+ * timeout has passed.
  *
  * <p>Robustness: malformed or ambiguous requests (request smuggling) get the right 4xx status and the connection is
  * closed; limits and timeouts in {@link HttpServerOptions} bound what one client can hold. Nothing a client sends
@@ -48,6 +51,8 @@ public final class HttpServer implements AutoCloseable {
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private SocketServer sockets;
+    /** Closes resting connections past their idle timeout; null if connections never rest. */
+    private Tasklet<Void> idleSweep;
 
     private HttpServer(HttpServerOptions options, Handler handler) {
         this.options = options;
@@ -77,6 +82,11 @@ public final class HttpServer implements AutoCloseable {
         HttpServer server = new HttpServer(options, handler);
         server.sockets = SocketServer.start(group, address,
                 SocketServer.Options.defaults().withMaxConnections(options.maxConnections()), server::serve);
+        Duration restAfter = options.restAfter();
+        if (!restAfter.isZero() && restAfter.compareTo(options.idleTimeout()) < 0) {
+            server.idleSweep = Tasklet.builder().name("idle sweep of " + server.sockets.address()).daemon(true)
+                    .on(group.dispatcher(0)).spawn(server::sweepIdle);
+        }
         return server;
     }
 
@@ -103,6 +113,9 @@ public final class HttpServer implements AutoCloseable {
      */
     public void stop(Duration grace) {
         stopping = true;
+        if (idleSweep != null) {
+            idleSweep.kill();
+        }
         for (Connection connection : connections) {
             connection.closeIfIdle();
             connection.runStopAction();
@@ -129,13 +142,45 @@ public final class HttpServer implements AutoCloseable {
         DispatcherShare share = shares.computeIfAbsent(Dispatcher.current(), d -> new DispatcherShare());
         Connection connection = new Connection(this, transport, share);
         connections.add(connection);
+        // Added before reading `stopping` (both volatile): stop() either sees this connection, or this sees it.
+        if (stopping) {
+            connections.remove(connection);
+            return;
+        }
+        run(connection);
+    }
+
+    /**
+     * Serves {@code connection} in this tasklet until it ends, or until it rests: then it stays in the set, and the
+     * socket server runs this again in a new tasklet when the client sends (or the socket is closed).
+     */
+    private void run(Connection connection) throws IOException {
+        boolean rests = false;
         try {
-            // Added before reading `stopping` (both volatile): stop() either sees this connection, or this sees it.
-            if (!stopping) {
-                connection.serve();
+            rests = connection.serve();
+            if (rests) {
+                sockets.resumeWhenReadable(connection.socket().socket(), _ -> run(connection));
             }
         } finally {
-            connections.remove(connection);
+            if (!rests) {
+                connections.remove(connection);
+            }
+        }
+    }
+
+    /**
+     * The idle sweep: a resting connection has no tasklet to notice that its idle timeout passed, so this closes it
+     * (its resumption then ends it). Runs every eighth of the idle timeout, between 10 ms and 1 s apart.
+     */
+    private void sweepIdle() {
+        long idleNanos = options.idleTimeout().toNanos();
+        Duration every = Duration.ofNanos(Math.clamp(idleNanos / 8, 10_000_000L, 1_000_000_000L));
+        while (!stopping) {
+            Tasklet.sleep(every);
+            long limit = System.nanoTime() - idleNanos;
+            for (Connection connection : connections) {
+                connection.closeIfRestingSince(limit);
+            }
         }
     }
 

@@ -34,6 +34,11 @@ import org.concurrence.io.tls.TlsOptions;
  * @param development              show exception stack traces in 500 responses (never in production)
  * @param tls                      the TLS settings of an HTTPS server (server-mode {@link TlsOptions}), or null for
  *                                 plain HTTP; the handshake must finish within the head timeout
+ * @param restAfter                how long a keep-alive connection waits for its next request in its own tasklet;
+ *                                 after that it rests: its tasklet ends and the connection is held by no tasklet (so
+ *                                 no parked stack, 1–3 KB) until the client sends, when a new tasklet serves it; the
+ *                                 idle timeout still closes it. {@link Duration#ZERO}: never rest. A connection with
+ *                                 a request in flight, bytes buffered, or an upgraded protocol never rests
  */
 public record HttpServerOptions(
         int maxConnections,
@@ -52,7 +57,8 @@ public record HttpServerOptions(
         Duration writeTimeout,
         String serverName,
         boolean development,
-        TlsOptions tls) {
+        TlsOptions tls,
+        Duration restAfter) {
 
     public HttpServerOptions {
         positive("maxConnections", maxConnections);
@@ -73,6 +79,10 @@ public record HttpServerOptions(
         }
         positive("idleTimeout", idleTimeout);
         positive("writeTimeout", writeTimeout);
+        Objects.requireNonNull(restAfter, "restAfter");
+        if (restAfter.isNegative()) {
+            throw new IllegalArgumentException("restAfter must not be negative (zero: never rest): " + restAfter);
+        }
         if (serverName != null && (serverName.isEmpty()
                 || !serverName.chars().allMatch(c -> c == '\t' || (c >= 0x20 && c != 0x7f && c <= 0xff)))) {
             throw new IllegalArgumentException("serverName must be non-empty printable text (it becomes a header): \""
@@ -100,108 +110,116 @@ public record HttpServerOptions(
      * Defaults fit for a public server: 100,000 connections, 10,000 requests per connection, 16 pipelined requests,
      * 8 KiB request line, 16 KiB of headers in at most 100 fields, 100 MiB bodies (8 MiB held whole), 64 KiB drained,
      * 30 s head, body and write timeouts, 60 s idle timeout, bodies at 256 bytes/s at least (as Kestrel's default
-     * 240), {@code Server: Concurrence}, not in development mode, plain HTTP (no TLS).
+     * 240), {@code Server: Concurrence}, not in development mode, plain HTTP (no TLS), idle connections resting after
+     * 1 s.
      */
     public static HttpServerOptions defaults() {
         return new HttpServerOptions(100_000, 10_000, 16, 8 * 1024, 16 * 1024, 100, 100L * 1024 * 1024,
                 8 * 1024 * 1024, 64 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(30), 256, Duration.ofSeconds(60),
-                Duration.ofSeconds(30), "Concurrence", false, null);
+                Duration.ofSeconds(30), "Concurrence", false, null, Duration.ofSeconds(1));
     }
 
     public HttpServerOptions withMaxConnections(int v) {
         return new HttpServerOptions(v, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxRequestsPerConnection(int v) {
         return new HttpServerOptions(maxConnections, v, maxPipelined, maxRequestLineLength, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxPipelined(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, v, maxRequestLineLength, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxRequestLineLength(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, v, maxHeaderSize,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxHeaderSize(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength, v,
                 maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxHeaderCount(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, v, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxBodySize(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, v, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxBufferedBodySize(int v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, v, maxDrainSize, headTimeout, bodyTimeout, minBodyRate,
-                idleTimeout, writeTimeout, serverName, development, tls);
+                idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMaxDrainSize(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, v, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withHeadTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, v, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withBodyTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, v,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withMinBodyRate(long v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                v, idleTimeout, writeTimeout, serverName, development, tls);
+                v, idleTimeout, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withIdleTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, v, writeTimeout, serverName, development, tls);
+                minBodyRate, v, writeTimeout, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withWriteTimeout(Duration v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, v, serverName, development, tls);
+                minBodyRate, idleTimeout, v, serverName, development, tls, restAfter);
     }
 
     public HttpServerOptions withServerName(String v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, v, development, tls);
+                minBodyRate, idleTimeout, writeTimeout, v, development, tls, restAfter);
     }
 
     public HttpServerOptions withDevelopment(boolean v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, v, tls);
+                minBodyRate, idleTimeout, writeTimeout, serverName, v, tls, restAfter);
+    }
+
+    /** See {@code restAfter} above; {@link Duration#ZERO} keeps every connection in its tasklet. */
+    public HttpServerOptions withRestAfter(Duration v) {
+        return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
+                maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, tls, v);
     }
 
     /**
@@ -211,6 +229,6 @@ public record HttpServerOptions(
     public HttpServerOptions withTls(TlsOptions v) {
         return new HttpServerOptions(maxConnections, maxRequestsPerConnection, maxPipelined, maxRequestLineLength,
                 maxHeaderSize, maxHeaderCount, maxBodySize, maxBufferedBodySize, maxDrainSize, headTimeout, bodyTimeout,
-                minBodyRate, idleTimeout, writeTimeout, serverName, development, v);
+                minBodyRate, idleTimeout, writeTimeout, serverName, development, v, restAfter);
     }
 }

@@ -28,6 +28,12 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
     /** Waits, holding no buffer, until a read would not wait (at most {@code timeout}). */
     void awaitReadable(Duration timeout) throws IOException;
 
+    /**
+     * Whether the socket's readiness alone tells when there is more to read (nothing is buffered above it), so the
+     * connection may rest without a tasklet until then.
+     */
+    boolean readWaitsForSocket();
+
     /** Ends the output: a FIN, after TLS's close_notify for a secure one. */
     void shutdownOutput() throws IOException;
 
@@ -69,6 +75,11 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
         @Override
         public void awaitReadable(Duration timeout) throws IOException {
             socket.awaitReadable(timeout);
+        }
+
+        @Override
+        public boolean readWaitsForSocket() {
+            return true;
         }
 
         @Override
@@ -121,6 +132,11 @@ sealed interface Transport permits Transport.Plain, Transport.Secure {
         @Override
         public void awaitReadable(Duration timeout) throws IOException {
             tls.awaitReadable(timeout);
+        }
+
+        @Override
+        public boolean readWaitsForSocket() {
+            return tls.readWaitsForSocket();
         }
 
         @Override

@@ -39,8 +39,21 @@ final class RawClient implements AutoCloseable {
     }
 
     RawClient(int port) {
+        this(plain(port));
+    }
+
+    private static Socket plain(int port) {
         try {
-            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            return new Socket(InetAddress.getLoopbackAddress(), port);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Over a connected socket (a TLS one, say). */
+    RawClient(Socket connected) {
+        try {
+            socket = connected;
             socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
             socket.setTcpNoDelay(true);
             in = socket.getInputStream();

@@ -364,6 +364,16 @@ public final class TlsSocket implements Source, Sink {
         records.readable(); // the read that follows need not ask the socket again before taking a buffer
     }
 
+    /**
+     * Whether a read now would have to wait for the socket: the handshake is done, nothing read from the socket waits
+     * in this session's buffers (plaintext or part of a record), and the stream has not ended. Then the socket's own
+     * readiness tells when the session has something to read — what a server needs to know before it lets an idle
+     * connection rest without a tasklet ({@code SocketServer.resumeWhenReadable}). Call from the reading tasklet.
+     */
+    public boolean readWaitsForSocket() {
+        return handshaken && !records.hasBufferedInput() && !inboundDone;
+    }
+
     /** What the engine needs after an unwrap outside the initial handshake: tasks run, answers sent. */
     private void answer(HandshakeStatus status) throws IOException {
         while (status == HandshakeStatus.NEED_TASK || status == HandshakeStatus.NEED_WRAP) {
