@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * @param <T> the type of the tasklet's result
  */
-public final class Tasklet<T> {
+public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
     private static final System.Logger LOG = System.getLogger(Tasklet.class.getName());
 
     private static final byte NEW = 0;
@@ -219,9 +219,8 @@ public final class Tasklet<T> {
     }
 
     private void start(Object body, String name, Tasklet<?> spawner, Tasklet<?> parent) {
-        Entry<T> entry = new Entry<>(this, body);
-        thread = dispatcher.newThread(entry);
-        thread.setUncaughtExceptionHandler(entry);
+        thread = dispatcher.newThread(ENTRY);
+        thread.setUncaughtExceptionHandler(new Starting(this, body));
         if (name != null) {
             thread.setName(name);
             named = true;
@@ -250,59 +249,82 @@ public final class Tasklet<T> {
         }
     }
 
-    /**
-     * The body of a tasklet's virtual thread, and the thread's uncaught-exception handler: the way back from a
-     * thread to its tasklet (see {@link #of(Thread)}) without a thread-local.
+    /*
+     * The way from a thread to its tasklet (see of(Thread)) without a thread-local, and without an object per tasklet
+     * that outlives its start: the thread's uncaught-exception handler. Until the body starts it is a Starting, which
+     * also carries the body; then the tasklet itself. Every tasklet's thread runs the same stateless ENTRY, which the
+     * JDK keeps for the thread's life, so a running tasklet holds no entry object of its own.
      */
-    private static final class Entry<T> implements Runnable, Thread.UncaughtExceptionHandler {
-        final Tasklet<T> tasklet;
-        /** A Callable, or a Runnable (whose result is null); cleared once started. */
-        private Object body;
 
-        Entry(Tasklet<T> tasklet, Object body) {
+    /** The body of every tasklet's virtual thread. */
+    private static final Runnable ENTRY = Tasklet::runCurrent;
+
+    /** A tasklet's thread's uncaught-exception handler until its body starts: the tasklet and the body to run. */
+    private static final class Starting implements Thread.UncaughtExceptionHandler {
+        final Tasklet<?> tasklet;
+        final Object body;
+
+        Starting(Tasklet<?> tasklet, Object body) {
             this.tasklet = tasklet;
             this.body = body;
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        public void run() {
-            Object work = body;
-            body = null;
-            T value = null;
-            Throwable thrown = null;
-            tasklet.state = STARTED;
-            try {
-                if (tasklet.takeKillRequest()) {
-                    throw tasklet.exitSignal();
-                }
-                while (true) {
-                    try {
-                        if (work instanceof Callable<?> callable) {
-                            value = (T) callable.call();
-                        } else {
-                            ((Runnable) work).run();
-                        }
-                        break;
-                    } catch (HotSwap swap) {
-                        if (swap.accept()) {
-                            work = swap.behaviour();
-                        } else {
-                            throw new IllegalStateException("tasklet " + tasklet.name() + " let a hot swap end its "
-                                    + "behaviour after the requester gave up", swap);
-                        }
+        public void uncaughtException(Thread thread, Throwable e) {
+            tasklet.uncaughtException(thread, e);
+        }
+    }
+
+    /** Runs the current thread's tasklet: takes its body from the {@link Starting} handler, which it replaces. */
+    private static void runCurrent() {
+        Thread thread = Thread.currentThread();
+        Starting starting = (Starting) thread.getUncaughtExceptionHandler();
+        thread.setUncaughtExceptionHandler(starting.tasklet);
+        starting.tasklet.run(starting.body);
+    }
+
+    /** The tasklet's life, in its own thread: the body (a Callable, or a Runnable whose result is null), then the end. */
+    @SuppressWarnings("unchecked")
+    private void run(Object body) {
+        Object work = body;
+        T value = null;
+        Throwable thrown = null;
+        state = STARTED;
+        try {
+            if (takeKillRequest()) {
+                throw exitSignal();
+            }
+            while (true) {
+                try {
+                    if (work instanceof Callable<?> callable) {
+                        value = (T) callable.call();
+                    } else {
+                        ((Runnable) work).run();
+                    }
+                    break;
+                } catch (HotSwap swap) {
+                    if (swap.accept()) {
+                        work = swap.behaviour();
+                    } else {
+                        throw new IllegalStateException("tasklet " + name() + " let a hot swap end its "
+                                + "behaviour after the requester gave up", swap);
                     }
                 }
-            } catch (Throwable e) {
-                thrown = e;
             }
-            tasklet.finish(value, thrown);
+        } catch (Throwable e) {
+            thrown = e;
         }
+        finish(value, thrown);
+    }
 
-        @Override
-        public void uncaughtException(Thread thread, Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "tasklet " + tasklet.name() + " failed outside its body", e);
-        }
+    /**
+     * Not for callers: a tasklet is its thread's uncaught-exception handler, which is how {@link #current()} finds it
+     * without a thread-local. Logs a failure that escaped the tasklet's own handling (its body's failures are its
+     * outcome, never passed here). Replacing a tasklet thread's handler detaches the thread from its tasklet.
+     */
+    @Override
+    public void uncaughtException(Thread thread, Throwable e) {
+        LOG.log(System.Logger.Level.ERROR, "tasklet " + name() + " failed outside its body", e);
     }
 
     /*
@@ -385,7 +407,11 @@ public final class Tasklet<T> {
 
     /** The tasklet of a virtual thread, or null if the thread is not a tasklet's. */
     static Tasklet<?> of(Thread thread) {
-        return thread.getUncaughtExceptionHandler() instanceof Entry<?> entry ? entry.tasklet : null;
+        Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
+        if (handler instanceof Tasklet<?> tasklet) {
+            return tasklet;
+        }
+        return handler instanceof Starting starting ? starting.tasklet : null;
     }
 
     /**
