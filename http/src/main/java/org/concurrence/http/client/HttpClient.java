@@ -3,6 +3,7 @@ package org.concurrence.http.client;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
@@ -63,19 +64,24 @@ public final class HttpClient implements AutoCloseable {
     private final HttpClientOptions options;
     private final ConnectionPool pool;
 
-    private HttpClient(HttpClientOptions options) {
+    private HttpClient(HttpClientOptions options, LongSupplier clock) {
         this.options = Objects.requireNonNull(options, "options");
-        this.pool = new ConnectionPool(options);
+        this.pool = new ConnectionPool(options, clock);
     }
 
     /** A client with {@link HttpClientOptions#defaults()}. */
     public static HttpClient create() {
-        return new HttpClient(HttpClientOptions.defaults());
+        return create(HttpClientOptions.defaults());
     }
 
     /** A client with {@code options}. */
     public static HttpClient create(HttpClientOptions options) {
-        return new HttpClient(options);
+        return new HttpClient(options, System::nanoTime);
+    }
+
+    /** A client whose pool reads idle times from {@code clock} (nanoseconds, as {@link System#nanoTime()}): tests. */
+    static HttpClient create(HttpClientOptions options, LongSupplier clock) {
+        return new HttpClient(options, clock);
     }
 
     public HttpClientOptions options() {
@@ -143,8 +149,8 @@ public final class HttpClient implements AutoCloseable {
                     connection = open(origin, slot);
                 } else {
                     connection = (ClientConnection) taken;
-                    if (connection.receivedWhileIdle()) {
-                        discard(connection); // the server sent something while it was idle (a 408, say): not ours
+                    if (connection.changedWhileIdle()) {
+                        discard(connection); // the server closed it, or sent what no request asked (a 408, say)
                         continue;
                     }
                 }
