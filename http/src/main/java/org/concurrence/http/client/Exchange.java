@@ -203,8 +203,35 @@ final class Exchange {
         if (body == null) {
             connection.served++;
             pool.release(connection, keepAlive);
+            return new ClientResponse(request, head, null, options.maxBufferedBodySize());
         }
-        return new ClientResponse(request, head, body, options.maxBufferedBodySize());
+        List<ContentCoding> codings = codingsToDecode(fields);
+        return codings.isEmpty() ? new ClientResponse(request, head, body, options.maxBufferedBodySize())
+                : ClientResponse.decoded(request, head, body, codings, options.maxBufferedBodySize());
+    }
+
+    /**
+     * The content codings to undo as the body is read: none unless the client asked for them (it decodes, and the
+     * request set no Accept-Encoding of its own), or if one is unknown (the body is then passed on as it came).
+     *
+     * @throws ContentDecodingException if more than {@link ContentCoding#MAX_STACKED} are stacked
+     */
+    private List<ContentCoding> codingsToDecode(Headers fields) throws ContentDecodingException {
+        if (!options.decompress() || request.headers().contains("Accept-Encoding")
+                || !fields.contains("Content-Encoding")) {
+            return List.of();
+        }
+        List<ContentCoding> codings = ContentCoding.parse(fields.all("Content-Encoding"));
+        if (codings == null) {
+            return List.of();
+        }
+        if (codings.size() > ContentCoding.MAX_STACKED) {
+            throw new ContentDecodingException("the response body of " + request + " from " + connection.origin
+                    + " stacks " + codings.size() + " content codings (" + String.join(", ",
+                    fields.all("Content-Encoding")) + "); at most " + ContentCoding.MAX_STACKED + " are decoded",
+                    connection.origin, null);
+        }
+        return codings;
     }
 
     /** HTTP/1.1 keeps the connection unless it says close; HTTP/1.0 only if it says keep-alive. */

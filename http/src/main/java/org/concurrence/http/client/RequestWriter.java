@@ -9,7 +9,7 @@ import org.concurrence.io.BufferedSink;
 
 /**
  * Writes a request into a connection's buffered writer (RFC 9112 §3): the request line in origin form, Host,
- * User-Agent and Content-Type unless the request sets them, the framing fields the body calls for, the request's own
+ * User-Agent, Accept-Encoding (if the client decodes) and Content-Type unless the request sets them, the framing fields the body calls for, the request's own
  * fields; then the body, framed. Nothing is flushed here: the caller flushes once, so a small request leaves in one
  * write.
  *
@@ -30,6 +30,9 @@ final class RequestWriter {
         }
         if (options.userAgent() != null && !fields.contains("User-Agent")) {
             field(head, "User-Agent", options.userAgent());
+        }
+        if (options.decompress() && !fields.contains("Accept-Encoding")) {
+            field(head, "Accept-Encoding", ContentCoding.ACCEPT);
         }
         long length = body.length();
         if (length > 0 || (length == 0 && expectsBody(request.method()))) {
