@@ -33,6 +33,8 @@ final class Exchange {
     final ClientConnection connection;
     final OriginPool pool;
     final ClientRequest request;
+    /** The client's cookies for the request, a Cookie field's value; null for none. */
+    private final String cookies;
     final CallDeadline deadline;
     final HttpClientOptions options;
     private final long writtenBefore;
@@ -43,10 +45,12 @@ final class Exchange {
     /** A streamed body's writer was called: it cannot be called again. */
     boolean bodyStarted;
 
-    Exchange(ClientConnection connection, ClientRequest request, CallDeadline deadline, HttpClientOptions options) {
+    Exchange(ClientConnection connection, ClientRequest request, String cookies, CallDeadline deadline,
+            HttpClientOptions options) {
         this.connection = connection;
         this.pool = connection.pool;
         this.request = request;
+        this.cookies = cookies;
         this.deadline = deadline;
         this.options = options;
         this.writtenBefore = connection.written();
@@ -63,7 +67,7 @@ final class Exchange {
      */
     ClientResponse run() throws IOException {
         ClientRequest.Body body = request.body();
-        RequestWriter.head(connection.out, request, options);
+        RequestWriter.head(connection.out, request, cookies, options);
         ResponseHead head = null;
         if (body.length() != 0 && request.headers().containsToken("Expect", "100-continue")) {
             connection.out.flush();

@@ -36,6 +36,9 @@ import org.concurrence.io.tls.TlsOptions;
  * @param decompress              whether requests that set no {@code Accept-Encoding} ask for {@code gzip, deflate} and
  *                                their responses are decoded as they are read (see {@link ClientResponse}); a request
  *                                that sets {@code Accept-Encoding} itself always gets the body as sent
+ * @param cookieJar               where cookies are kept: responses' {@code Set-Cookie} fields are stored there and
+ *                                requests carry the cookies that match them (redirects followed included); null (the
+ *                                default) for no cookie handling — {@code Cookie} fields a request sets go as they are
  */
 public record HttpClientOptions(
         Duration connectTimeout,
@@ -51,7 +54,8 @@ public record HttpClientOptions(
         Redirects followRedirects,
         int maxRedirects,
         Duration expectContinueTimeout,
-        boolean decompress) {
+        boolean decompress,
+        CookieJar cookieJar) {
 
     public HttpClientOptions {
         positive("connectTimeout", connectTimeout);
@@ -99,93 +103,93 @@ public record HttpClientOptions(
      * per origin, idle connections closed after 30 s, response heads up to 64 KiB in 200 fields, bodies up to 16 MiB
      * held whole, 64 KiB drained on close, the JDK's trusted authorities with host name verification,
      * {@code User-Agent: Concurrence}, redirects not followed (at most 5 when they are), 1 s for a 100 Continue,
-     * gzip and deflate asked for and decoded.
+     * gzip and deflate asked for and decoded, no cookies kept.
      */
     public static HttpClientOptions defaults() {
         return new HttpClientOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 64, Duration.ofSeconds(30),
                 64 * 1024, 200, 16 * 1024 * 1024, 64 * 1024, null, "Concurrence", Redirects.NEVER, 5,
-                Duration.ofSeconds(1), true);
+                Duration.ofSeconds(1), true, null);
     }
 
     public HttpClientOptions withConnectTimeout(Duration v) {
         return new HttpClientOptions(v, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     /** These options with {@code v} as the default request deadline; null for none. */
     public HttpClientOptions withRequestTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, v, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxConnectionsPerOrigin(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, v, idleTimeout, maxHeadSize, maxHeaderCount,
                 maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, expectContinueTimeout,
-                decompress);
+                decompress, cookieJar);
     }
 
     public HttpClientOptions withIdleTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, v, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxHeadSize(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, v,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxHeaderCount(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 v, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxBufferedBodySize(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, v, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, expectContinueTimeout,
-                decompress);
+                decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxDrainSize(long v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, v, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     /** These options with {@code v} for https (client-mode options); null for the JDK's defaults. */
     public HttpClientOptions withTls(TlsOptions v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, v, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     /** These options with {@code v} as the User-Agent; null to send none. */
     public HttpClientOptions withUserAgent(String v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, v, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withFollowRedirects(Redirects v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, v, maxRedirects,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxRedirects(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, v,
-                expectContinueTimeout, decompress);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withExpectContinueTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, v,
-                decompress);
+                decompress, cookieJar);
     }
 
     /**
@@ -195,7 +199,17 @@ public record HttpClientOptions(
     public HttpClientOptions withDecompression(boolean v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, v);
+                expectContinueTimeout, v, cookieJar);
+    }
+
+    /**
+     * These options with cookies kept in {@code v} (shared by every call of the client, and by other clients given the
+     * same jar); null to handle no cookies.
+     */
+    public HttpClientOptions withCookies(CookieJar v) {
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, v);
     }
 
     /** {@link #tls()}, or the JDK's defaults if it is null. */
