@@ -233,6 +233,24 @@ public final class Socket implements Source, Sink {
         return probe.available();
     }
 
+    /**
+     * Reads what the kernel holds for this socket now, never waiting: unlike {@link #available()} it also tells the
+     * end of the stream. A pool uses it to find an idle connection the peer closed (a FIN, no bytes) before handing
+     * it out.
+     *
+     * @return how many bytes were read; 0 if none were waiting (or {@code destination} has no room); -1 at the end of
+     *         the stream
+     * @throws IOException           if the connection failed (a reset, say)
+     * @throws IllegalStateException from a tasklet of another dispatcher than the socket's
+     */
+    public int readNow(ByteBuffer destination) throws IOException {
+        confinement.beginCall();
+        int offered = destination.remaining();
+        int n = channel.read(destination);
+        drained = n >= 0 && n < offered;
+        return n;
+    }
+
     /** Writes every remaining byte, under the current deadline; see {@link #write(ByteBuffer, Duration)}. */
     @Override
     public void write(ByteBuffer source) throws IOException {

@@ -532,4 +532,40 @@ class SocketTest {
             return null;
         });
     }
+
+    @Test
+    void readNowTellsNothingFromBytesAndFromTheEndWithoutWaiting() {
+        Loopback.run(() -> {
+            try (Pair p = Pair.open()) {
+                ByteBuffer one = ByteBuffer.allocate(1);
+                assertEquals(0, p.client().readNow(one), "nothing sent: 0, at once");
+                p.server().write(ByteBuffer.wrap(new byte[] {42}));
+                Loopback.awaitCondition("the byte", () -> available(p.client()) > 0);
+                assertEquals(1, p.client().readNow(one));
+                assertEquals(42, one.get(0));
+                assertEquals(0, p.client().readNow(ByteBuffer.allocate(1)));
+                p.server().shutdownOutput();
+                int[] last = {0};
+                Loopback.awaitCondition("the end of the stream", () -> {
+                    try {
+                        last[0] = p.client().readNow(ByteBuffer.allocate(1));
+                    } catch (IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return last[0] != 0;
+                });
+                assertEquals(-1, last[0], "a FIN without bytes: the end, where available() says only 0");
+                assertEquals(0, p.client().available());
+            }
+            return null;
+        });
+    }
+
+    private static int available(Socket socket) {
+        try {
+            return socket.available();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -42,6 +42,11 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
     private final boolean keepAlive;
     private final long maxDrain;
     private State state = State.READING;
+    /**
+     * The connection waits at the body's end until {@link #releaseHeld()}: a decoder reads this body and must first
+     * check that what it framed decodes (corrupt data must not leave its connection in the pool). Set before any read.
+     */
+    private boolean holdAtEnd;
     /** Whether the connection went back to its pool (set once, from whichever tasklet ended or failed the body). */
     private final AtomicBoolean givenBack = new AtomicBoolean();
     private final byte[] single = new byte[1];
@@ -122,6 +127,9 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
                 drain();
             }
         }
+        if (state == State.ENDED) {
+            releaseHeld(); // held for a decoder that stopped early: the body was framed whole, the connection is fine
+        }
         state = State.CLOSED;
     }
 
@@ -150,12 +158,35 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
         }
     }
 
+    /** Keeps the connection at the body's end until {@link #releaseHeld()} or {@link #abandon()}; before any read. */
+    void holdConnectionAtEnd() {
+        holdAtEnd = true;
+    }
+
+    /**
+     * Gives back a connection held at the body's end (the decoder found what it framed whole): pooled, or closed if
+     * the response said so. Nothing if the body has not ended or the connection was given back already.
+     */
+    void releaseHeld() {
+        if (state == State.ENDED && firstToGiveBack()) {
+            connection.served++;
+            pool.release(connection, keepAlive);
+        }
+    }
+
+    /**
+     * Fails the body for a reason found above it (data that does not decode): the connection is closed, even if the
+     * body itself ended as framed, and reads throw from now on. Idempotent; never throws.
+     */
+    void abandon() {
+        fail();
+    }
+
     /** The body ended as framed: the connection goes back to the pool, or is closed if the response said so. */
     private void end() {
         state = State.ENDED;
-        if (firstToGiveBack()) {
-            connection.served++;
-            pool.release(connection, keepAlive);
+        if (!holdAtEnd) {
+            releaseHeld();
         }
     }
 

@@ -65,12 +65,20 @@ final class ClientConnection {
     }
 
     /**
-     * Whether bytes arrived since the last response ended — in the reader's buffer, or still in the kernel (a server
-     * that timed the idle connection out with a 408, say): they answer no request of ours, so the connection must
-     * not serve another. Never waits.
+     * Whether the connection changed while it was idle in the pool, so it must not serve another request: bytes
+     * arrived since the last response ended (in the reader's buffer, or in the kernel: a server that timed the idle
+     * connection out with a 408, say) — they answer no request of ours — or the server closed it (end of stream, or a
+     * reset). Reads at most one byte from the kernel, and only for a connection it then condemns; never waits.
      */
-    boolean receivedWhileIdle() throws IOException {
-        return in.buffered() > 0 || socket.available() > 0;
+    boolean changedWhileIdle() {
+        if (in.buffered() > 0) {
+            return true;
+        }
+        try {
+            return socket.readNow(ByteBuffer.allocate(1)) != 0;
+        } catch (IOException reset) {
+            return true;
+        }
     }
 
     /** Whether a close-delimited body that just ended is whole: over TLS only if the server sent close_notify. */

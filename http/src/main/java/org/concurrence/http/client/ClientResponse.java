@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.concurrence.core.Timeout;
 import org.concurrence.http.Headers;
 import org.concurrence.http.Status;
@@ -37,6 +38,14 @@ import org.concurrence.io.Source;
  * A response without a body (HEAD, 1xx, 204, 304, Content-Length 0) gave its connection back before {@code send}
  * returned.
  *
+ * <p>Content codings: unless {@link HttpClientOptions#withDecompression decompression} is off or the request set its
+ * own {@code Accept-Encoding}, the client asks for {@code gzip, deflate} and a body coded with them (or
+ * {@code x-gzip}, or several stacked: up to three) is decoded as it is read, in flat memory; Content-Encoding and
+ * Content-Length are then removed from {@link #headers()} and the coding is {@link #decodedContentEncoding()}. A
+ * coding the client does not know ({@code br}, {@code zstd}) leaves the body as it came. Data that does not decode
+ * fails the read with a {@link ContentDecodingException} and closes the connection. The decoder's native memory is
+ * freed when the body ends, fails or is closed.
+ *
  * <p>Blocking and deadlines: body reads park the calling tasklet until bytes arrive, under the deadline of the
  * {@code send} that returned this response (it covers the whole call, body included) and the reading tasklet's own.
  * A timeout is a {@link org.concurrence.core.DeadlineExceededException} naming the request and the origin; a body
@@ -48,17 +57,49 @@ import org.concurrence.io.Source;
 public final class ClientResponse implements AutoCloseable {
     private final ClientRequest request;
     private final ResponseHead head;
-    /** The body; null if the response has none. */
+    /** The body as framed on the connection; null if the response has none. */
     private final BodyStream body;
+    /** The body decoded from its content codings; null if it is read as it came. */
+    private final DecodedBody decoded;
+    /** What the caller reads: the decoded body, the body, or an empty stream. */
     private final InputStream stream;
+    /** The Content-Encoding that was decoded (and removed from the fields); null if none was. */
+    private final String decodedContentEncoding;
     private final int maxBuffered;
 
     ClientResponse(ClientRequest request, ResponseHead head, BodyStream body, int maxBuffered) {
         this.request = request;
         this.head = head;
         this.body = body;
+        this.decoded = null;
         this.stream = body != null ? body : InputStream.nullInputStream();
+        this.decodedContentEncoding = null;
         this.maxBuffered = maxBuffered;
+    }
+
+    private ClientResponse(ClientRequest request, ResponseHead head, BodyStream body, DecodedBody decoded,
+            String decodedContentEncoding, int maxBuffered) {
+        this.request = request;
+        this.head = head;
+        this.body = body;
+        this.decoded = decoded;
+        this.stream = decoded;
+        this.decodedContentEncoding = decodedContentEncoding;
+        this.maxBuffered = maxBuffered;
+    }
+
+    /**
+     * The response to {@code head} with {@code body} decoded from {@code codings} (in the order applied) as it is
+     * read: its fields lose Content-Encoding (kept in {@link #decodedContentEncoding()}) and Content-Length (the
+     * coded length, not the one the caller reads).
+     */
+    static ClientResponse decoded(ClientRequest request, ResponseHead head, BodyStream body,
+            List<ContentCoding> codings, int maxBuffered) {
+        Headers fields = Headers.copyOf(head.headers());
+        String encoding = String.join(", ", fields.all("Content-Encoding"));
+        fields.remove("Content-Encoding").remove("Content-Length");
+        return new ClientResponse(request, new ResponseHead(head.version(), head.status(), fields.readOnly()), body,
+                new DecodedBody(body, codings, request), encoding, maxBuffered);
     }
 
     /** The request this answers: after redirects, the last one sent. */
@@ -118,32 +159,45 @@ public final class ClientResponse implements AutoCloseable {
     }
 
     /**
-     * The whole body, read now.
+     * The Content-Encoding the client decoded the body from ({@code "gzip"}, say), which {@link #headers()} no longer
+     * shows (nor the Content-Length of the coded body); null if the body reads as the server sent it — no coding,
+     * decoding off ({@link HttpClientOptions#withDecompression}), a request that set its own Accept-Encoding, a coding
+     * the client does not know, or no body (HEAD, 204, 304: their fields are left as they came).
+     */
+    public String decodedContentEncoding() {
+        return decodedContentEncoding;
+    }
+
+    /**
+     * The whole body, read now (decoded, if it was coded: the limit applies to the decoded length, so a small
+     * compressed body that inflates without end stops at the limit).
      *
-     * @throws LimitExceededException if it is longer than {@link HttpClientOptions#maxBufferedBodySize()} (the
-     *                                connection is then closed)
+     * @throws LimitExceededException   if it is longer than {@link HttpClientOptions#maxBufferedBodySize()} (the
+     *                                  response is then closed)
+     * @throws ContentDecodingException if it was coded and does not decode
      */
     public byte[] bytes() throws IOException {
         if (body == null) {
             return new byte[0];
         }
-        if (body.remaining() > maxBuffered) {
-            body.close();
-            throw new LimitExceededException("response body of " + request + " is " + body.remaining()
+        long known = decoded != null ? -1 : body.remaining();
+        if (known > maxBuffered) {
+            close();
+            throw new LimitExceededException("response body of " + request + " is " + known
                     + " bytes, over the limit of " + maxBuffered, maxBuffered);
         }
-        byte[] all = new byte[(int) Math.min(maxBuffered, Math.max(0, body.remaining()) + 1)];
+        byte[] all = new byte[(int) Math.min(maxBuffered, Math.max(0, known) + 1)];
         int n = 0;
         while (true) {
             if (n == all.length) {
                 if (n > maxBuffered) {
-                    body.close();
-                    throw new LimitExceededException("response body of " + request + " longer than the limit of "
-                            + maxBuffered + " bytes", maxBuffered);
+                    close();
+                    throw new LimitExceededException((decoded != null ? "decoded " : "") + "response body of "
+                            + request + " longer than the limit of " + maxBuffered + " bytes", maxBuffered);
                 }
                 all = Arrays.copyOf(all, (int) Math.min((long) maxBuffered + 1, Math.max(8192, 2L * n)));
             }
-            int got = body.read(all, n, all.length - n);
+            int got = stream.read(all, n, all.length - n);
             if (got < 0) {
                 return n == all.length ? all : Arrays.copyOf(all, n);
             }
@@ -163,6 +217,10 @@ public final class ClientResponse implements AutoCloseable {
 
     /** Reads what is left of the body and drops it (however long), so the connection can serve again. */
     public void discard() throws IOException {
+        if (decoded != null) {
+            decoded.discard(); // the coded rest: not worth decoding to drop
+            return;
+        }
         stream.skip(Long.MAX_VALUE);
         while (stream.read() >= 0) {
             stream.skip(Long.MAX_VALUE);
@@ -176,9 +234,16 @@ public final class ClientResponse implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (body != null) {
+        if (decoded != null) {
+            decoded.close();
+        } else if (body != null) {
             body.close();
         }
+    }
+
+    /** Whether the body's decoder holds native memory (an inflater not yet ended): for tests. */
+    boolean holdsInflater() {
+        return decoded != null && decoded.holdsInflater();
     }
 
     /** The charset parameter of the Content-Type if the JDK knows it, else UTF-8. */

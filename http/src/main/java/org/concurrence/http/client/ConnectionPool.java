@@ -2,6 +2,7 @@ package org.concurrence.http.client;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.concurrence.core.DeadlineExceededException;
 
 /**
@@ -16,13 +17,16 @@ final class ConnectionPool {
     private final ConcurrentHashMap<Origin, OriginPool> pools = new ConcurrentHashMap<>();
     private final HttpClientOptions options;
     private final long idleNanos;
+    /** The clock of idle times and sweeps: {@link System#nanoTime()}, or a test's. */
+    private final LongSupplier clock;
     private final AtomicLong nextSweep;
     private volatile boolean closed;
 
-    ConnectionPool(HttpClientOptions options) {
+    ConnectionPool(HttpClientOptions options, LongSupplier clock) {
         this.options = options;
         this.idleNanos = options.idleTimeout().toNanos();
-        this.nextSweep = new AtomicLong(System.nanoTime() + Math.max(idleNanos / 2, 1_000_000_000L));
+        this.clock = clock;
+        this.nextSweep = new AtomicLong(clock.getAsLong() + Math.max(idleNanos / 2, 1_000_000_000L));
     }
 
     /** The pool of {@code origin}, made if needed. */
@@ -30,7 +34,7 @@ final class ConnectionPool {
         checkOpen();
         sweepIfDue();
         OriginPool pool = pools.computeIfAbsent(origin,
-                o -> new OriginPool(o, options.maxConnectionsPerOrigin(), idleNanos));
+                o -> new OriginPool(o, options.maxConnectionsPerOrigin(), idleNanos, clock));
         if (closed) {
             pool.close(); // close() may have run before the pool was added
             checkOpen();
@@ -62,7 +66,7 @@ final class ConnectionPool {
     }
 
     private void sweepIfDue() {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long due = nextSweep.get();
         if (now - due < 0 || !nextSweep.compareAndSet(due, now + Math.max(idleNanos / 2, 1_000_000_000L))) {
             return;

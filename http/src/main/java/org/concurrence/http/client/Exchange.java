@@ -33,6 +33,8 @@ final class Exchange {
     final ClientConnection connection;
     final OriginPool pool;
     final ClientRequest request;
+    /** The client's cookies for the request, a Cookie field's value; null for none. */
+    private final String cookies;
     final CallDeadline deadline;
     final HttpClientOptions options;
     private final long writtenBefore;
@@ -43,10 +45,12 @@ final class Exchange {
     /** A streamed body's writer was called: it cannot be called again. */
     boolean bodyStarted;
 
-    Exchange(ClientConnection connection, ClientRequest request, CallDeadline deadline, HttpClientOptions options) {
+    Exchange(ClientConnection connection, ClientRequest request, String cookies, CallDeadline deadline,
+            HttpClientOptions options) {
         this.connection = connection;
         this.pool = connection.pool;
         this.request = request;
+        this.cookies = cookies;
         this.deadline = deadline;
         this.options = options;
         this.writtenBefore = connection.written();
@@ -63,7 +67,7 @@ final class Exchange {
      */
     ClientResponse run() throws IOException {
         ClientRequest.Body body = request.body();
-        RequestWriter.head(connection.out, request, options);
+        RequestWriter.head(connection.out, request, cookies, options);
         ResponseHead head = null;
         if (body.length() != 0 && request.headers().containsToken("Expect", "100-continue")) {
             connection.out.flush();
@@ -203,8 +207,35 @@ final class Exchange {
         if (body == null) {
             connection.served++;
             pool.release(connection, keepAlive);
+            return new ClientResponse(request, head, null, options.maxBufferedBodySize());
         }
-        return new ClientResponse(request, head, body, options.maxBufferedBodySize());
+        List<ContentCoding> codings = codingsToDecode(fields);
+        return codings.isEmpty() ? new ClientResponse(request, head, body, options.maxBufferedBodySize())
+                : ClientResponse.decoded(request, head, body, codings, options.maxBufferedBodySize());
+    }
+
+    /**
+     * The content codings to undo as the body is read: none unless the client asked for them (it decodes, and the
+     * request set no Accept-Encoding of its own), or if one is unknown (the body is then passed on as it came).
+     *
+     * @throws ContentDecodingException if more than {@link ContentCoding#MAX_STACKED} are stacked
+     */
+    private List<ContentCoding> codingsToDecode(Headers fields) throws ContentDecodingException {
+        if (!options.decompress() || request.headers().contains("Accept-Encoding")
+                || !fields.contains("Content-Encoding")) {
+            return List.of();
+        }
+        List<ContentCoding> codings = ContentCoding.parse(fields.all("Content-Encoding"));
+        if (codings == null) {
+            return List.of();
+        }
+        if (codings.size() > ContentCoding.MAX_STACKED) {
+            throw new ContentDecodingException("the response body of " + request + " from " + connection.origin
+                    + " stacks " + codings.size() + " content codings (" + String.join(", ",
+                    fields.all("Content-Encoding")) + "); at most " + ContentCoding.MAX_STACKED + " are decoded",
+                    connection.origin, null);
+        }
+        return codings;
     }
 
     /** HTTP/1.1 keeps the connection unless it says close; HTTP/1.0 only if it says keep-alive. */

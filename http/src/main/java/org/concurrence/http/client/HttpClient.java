@@ -2,7 +2,10 @@ package org.concurrence.http.client;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongSupplier;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.core.TaskletExit;
@@ -56,6 +59,14 @@ import org.concurrence.core.Timeout;
  * GET without body; 307 and 308 repeat the method and body (unless the body was streamed: then the 3xx is returned);
  * Authorization and Cookie fields are not sent to another origin.
  *
+ * <p><b>Cookies</b> are handled only with a {@link CookieJar} ({@link HttpClientOptions#withCookies}): every response
+ * read (redirects followed included) stores what its {@code Set-Cookie} fields set, and every request — each redirect
+ * too, for its own URL — carries the cookies that match it, after those of a {@code Cookie} field it sets itself.
+ *
+ * <p><b>Content codings</b>: unless turned off ({@link HttpClientOptions#withDecompression}), requests that set no
+ * {@code Accept-Encoding} ask for {@code gzip, deflate}, and such bodies are decoded as they are read; see
+ * {@link ClientResponse}.
+ *
  * <p>Thread-safety: safe for any number of tasklets on any dispatchers at once. {@link #close()} closes idle
  * connections and fails later calls; connections in use close when their responses end.
  */
@@ -63,19 +74,24 @@ public final class HttpClient implements AutoCloseable {
     private final HttpClientOptions options;
     private final ConnectionPool pool;
 
-    private HttpClient(HttpClientOptions options) {
+    private HttpClient(HttpClientOptions options, LongSupplier clock) {
         this.options = Objects.requireNonNull(options, "options");
-        this.pool = new ConnectionPool(options);
+        this.pool = new ConnectionPool(options, clock);
     }
 
     /** A client with {@link HttpClientOptions#defaults()}. */
     public static HttpClient create() {
-        return new HttpClient(HttpClientOptions.defaults());
+        return create(HttpClientOptions.defaults());
     }
 
     /** A client with {@code options}. */
     public static HttpClient create(HttpClientOptions options) {
-        return new HttpClient(options);
+        return new HttpClient(options, System::nanoTime);
+    }
+
+    /** A client whose pool reads idle times from {@code clock} (nanoseconds, as {@link System#nanoTime()}): tests. */
+    static HttpClient create(HttpClientOptions options, LongSupplier clock) {
+        return new HttpClient(options, clock);
     }
 
     public HttpClientOptions options() {
@@ -115,6 +131,7 @@ public final class HttpClient implements AutoCloseable {
         ClientRequest current = request;
         for (int hop = 0; ; hop++) {
             ClientResponse response = exchange(current, deadline);
+            storeCookies(response);
             ClientRequest next = RedirectRule.next(options.followRedirects(), current, response);
             if (next == null) {
                 return response;
@@ -131,6 +148,7 @@ public final class HttpClient implements AutoCloseable {
     /** One request on one connection, retried once on a fresh connection when the retry rule allows. */
     private ClientResponse exchange(ClientRequest request, CallDeadline deadline) throws IOException {
         Origin origin = request.origin();
+        String cookies = cookiesFor(request);
         boolean fresh = false;
         while (true) {
             String step = "waiting for a connection to";
@@ -143,12 +161,12 @@ public final class HttpClient implements AutoCloseable {
                     connection = open(origin, slot);
                 } else {
                     connection = (ClientConnection) taken;
-                    if (connection.receivedWhileIdle()) {
-                        discard(connection); // the server sent something while it was idle (a 408, say): not ours
+                    if (connection.changedWhileIdle()) {
+                        discard(connection); // the server closed it, or sent what no request asked (a 408, say)
                         continue;
                     }
                 }
-                exchange = new Exchange(connection, request, deadline, options);
+                exchange = new Exchange(connection, request, cookies, deadline, options);
                 return exchange.run();
             } catch (DeadlineExceededException e) {
                 discard(connection);
@@ -165,6 +183,35 @@ public final class HttpClient implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 discard(connection);
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * The jar's cookies for {@code request} (null if none, or no jar), leaving out those the request names in a
+     * Cookie field of its own: one field goes out, the request's cookies first.
+     */
+    private String cookiesFor(ClientRequest request) {
+        CookieJar jar = options.cookieJar();
+        if (jar == null) {
+            return null;
+        }
+        Set<String> own = new HashSet<>();
+        for (String field : request.headers().all("Cookie")) {
+            for (String pair : field.split(";")) {
+                int eq = pair.indexOf('=');
+                own.add((eq < 0 ? pair : pair.substring(0, eq)).strip());
+            }
+        }
+        return jar.cookieHeader(request.uri(), own);
+    }
+
+    /** Keeps the cookies {@code response} sets, if the client has a jar. */
+    private void storeCookies(ClientResponse response) {
+        CookieJar jar = options.cookieJar();
+        if (jar != null) {
+            for (String setCookie : response.headers().all("Set-Cookie")) {
+                jar.store(response.request().uri(), setCookie);
             }
         }
     }

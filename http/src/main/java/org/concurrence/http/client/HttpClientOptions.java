@@ -33,6 +33,12 @@ import org.concurrence.io.tls.TlsOptions;
  * @param maxRedirects            most redirects followed for one call
  * @param expectContinueTimeout   how long a request with {@code Expect: 100-continue} waits for the interim 100 before
  *                                it sends its body anyway
+ * @param decompress              whether requests that set no {@code Accept-Encoding} ask for {@code gzip, deflate} and
+ *                                their responses are decoded as they are read (see {@link ClientResponse}); a request
+ *                                that sets {@code Accept-Encoding} itself always gets the body as sent
+ * @param cookieJar               where cookies are kept: responses' {@code Set-Cookie} fields are stored there and
+ *                                requests carry the cookies that match them (redirects followed included); null (the
+ *                                default) for no cookie handling — {@code Cookie} fields a request sets go as they are
  */
 public record HttpClientOptions(
         Duration connectTimeout,
@@ -47,7 +53,9 @@ public record HttpClientOptions(
         String userAgent,
         Redirects followRedirects,
         int maxRedirects,
-        Duration expectContinueTimeout) {
+        Duration expectContinueTimeout,
+        boolean decompress,
+        CookieJar cookieJar) {
 
     public HttpClientOptions {
         positive("connectTimeout", connectTimeout);
@@ -94,93 +102,114 @@ public record HttpClientOptions(
      * Defaults: connect (with TLS handshake) 10 s, requests 30 s from the call to the end of the body, 64 connections
      * per origin, idle connections closed after 30 s, response heads up to 64 KiB in 200 fields, bodies up to 16 MiB
      * held whole, 64 KiB drained on close, the JDK's trusted authorities with host name verification,
-     * {@code User-Agent: Concurrence}, redirects not followed (at most 5 when they are), 1 s for a 100 Continue.
+     * {@code User-Agent: Concurrence}, redirects not followed (at most 5 when they are), 1 s for a 100 Continue,
+     * gzip and deflate asked for and decoded, no cookies kept.
      */
     public static HttpClientOptions defaults() {
         return new HttpClientOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 64, Duration.ofSeconds(30),
                 64 * 1024, 200, 16 * 1024 * 1024, 64 * 1024, null, "Concurrence", Redirects.NEVER, 5,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), true, null);
     }
 
     public HttpClientOptions withConnectTimeout(Duration v) {
         return new HttpClientOptions(v, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     /** These options with {@code v} as the default request deadline; null for none. */
     public HttpClientOptions withRequestTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, v, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxConnectionsPerOrigin(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, v, idleTimeout, maxHeadSize, maxHeaderCount,
-                maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+                maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, expectContinueTimeout,
+                decompress, cookieJar);
     }
 
     public HttpClientOptions withIdleTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, v, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxHeadSize(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, v,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxHeaderCount(int v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, v, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                v, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxBufferedBodySize(int v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, v, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, v, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, expectContinueTimeout,
+                decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxDrainSize(long v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, maxBufferedBodySize, v, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, v, tls, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     /** These options with {@code v} for https (client-mode options); null for the JDK's defaults. */
     public HttpClientOptions withTls(TlsOptions v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, maxBufferedBodySize, maxDrainSize, v, userAgent, followRedirects,
-                maxRedirects, expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, v, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     /** These options with {@code v} as the User-Agent; null to send none. */
     public HttpClientOptions withUserAgent(String v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, v, followRedirects,
-                maxRedirects, expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, v, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withFollowRedirects(Redirects v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, v, maxRedirects,
-                expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, v, maxRedirects,
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withMaxRedirects(int v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, v,
-                expectContinueTimeout);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, v,
+                expectContinueTimeout, decompress, cookieJar);
     }
 
     public HttpClientOptions withExpectContinueTimeout(Duration v) {
-        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout,
-                maxHeadSize, maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects,
-                maxRedirects, v);
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, v,
+                decompress, cookieJar);
+    }
+
+    /**
+     * These options with response decompression on ({@code true}, the default) or off: off, requests go without
+     * {@code Accept-Encoding} unless they set it, and bodies are returned as the server sent them.
+     */
+    public HttpClientOptions withDecompression(boolean v) {
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, v, cookieJar);
+    }
+
+    /**
+     * These options with cookies kept in {@code v} (shared by every call of the client, and by other clients given the
+     * same jar); null to handle no cookies.
+     */
+    public HttpClientOptions withCookies(CookieJar v) {
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, v);
     }
 
     /** {@link #tls()}, or the JDK's defaults if it is null. */

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.TaskletExit;
@@ -39,6 +40,8 @@ final class OriginPool {
     private final Origin origin;
     private final int max;
     private final long idleNanos;
+    /** The clock of idle times, {@link System#nanoTime()} but in tests. */
+    private final LongSupplier clock;
     /** Idle connections, most recently used first. */
     private final ArrayDeque<ClientConnection> idle = new ArrayDeque<>();
     private final WaitQueue<Object> waiters = new WaitQueue<>();
@@ -47,10 +50,11 @@ final class OriginPool {
     /** Found empty and unused by a sweep and dropped from the client's map: callers must look the origin up again. */
     private boolean retired;
 
-    OriginPool(Origin origin, int max, long idleNanos) {
+    OriginPool(Origin origin, int max, long idleNanos, LongSupplier clock) {
         this.origin = origin;
         this.max = max;
         this.idleNanos = idleNanos;
+        this.clock = clock;
     }
 
     /**
@@ -95,7 +99,7 @@ final class OriginPool {
 
     /** Under the lock: an idle connection of {@code here}, a slot, or null when the caller must wait. */
     private Object takeIdle(Dispatcher here, boolean fresh, List<ClientConnection> expired) {
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         Iterator<ClientConnection> it = idle.iterator();
         while (it.hasNext()) {
             ClientConnection c = it.next();
@@ -132,7 +136,7 @@ final class OriginPool {
                     return;
                 }
                 if (waiters.isEmpty()) {
-                    c.idleSince = System.nanoTime();
+                    c.idleSince = clock.getAsLong();
                     idle.addFirst(c);
                     return;
                 }
@@ -193,7 +197,7 @@ final class OriginPool {
         List<ClientConnection> expired = new ArrayList<>(0);
         boolean empty;
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             for (Iterator<ClientConnection> it = idle.descendingIterator(); it.hasNext(); ) {
                 ClientConnection c = it.next();
                 if (now - c.idleSince > idleNanos || !c.isOpen()) {

@@ -9,7 +9,7 @@ import org.concurrence.io.BufferedSink;
 
 /**
  * Writes a request into a connection's buffered writer (RFC 9112 §3): the request line in origin form, Host,
- * User-Agent and Content-Type unless the request sets them, the framing fields the body calls for, the request's own
+ * User-Agent, Accept-Encoding (if the client decodes) and Content-Type unless the request sets them, the framing fields the body calls for, the request's own
  * fields; then the body, framed. Nothing is flushed here: the caller flushes once, so a small request leaves in one
  * write.
  *
@@ -19,8 +19,12 @@ import org.concurrence.io.BufferedSink;
 final class RequestWriter {
     private RequestWriter() {}
 
-    /** Writes the request line and the fields, through the empty line. */
-    static void head(BufferedSink out, ClientRequest request, HttpClientOptions options) throws IOException {
+    /**
+     * Writes the request line and the fields, through the empty line; {@code cookies} (the client's, or null) go in
+     * the request's own Cookie field, after its value, or in one of their own.
+     */
+    static void head(BufferedSink out, ClientRequest request, String cookies, HttpClientOptions options)
+            throws IOException {
         Headers fields = request.headers();
         ClientRequest.Body body = request.body();
         StringBuilder head = new StringBuilder(128 + fields.size() * 32);
@@ -31,6 +35,9 @@ final class RequestWriter {
         if (options.userAgent() != null && !fields.contains("User-Agent")) {
             field(head, "User-Agent", options.userAgent());
         }
+        if (options.decompress() && !fields.contains("Accept-Encoding")) {
+            field(head, "Accept-Encoding", ContentCoding.ACCEPT);
+        }
         long length = body.length();
         if (length > 0 || (length == 0 && expectsBody(request.method()))) {
             field(head, "Content-Length", Long.toString(length));
@@ -40,8 +47,17 @@ final class RequestWriter {
         if (body.contentType() != null && !fields.contains("Content-Type")) {
             field(head, "Content-Type", body.contentType());
         }
+        if (cookies != null && !fields.contains("Cookie")) {
+            field(head, "Cookie", cookies);
+        }
         for (int i = 0; i < fields.size(); i++) {
-            field(head, fields.name(i), fields.value(i));
+            String name = fields.name(i);
+            if (cookies != null && name.equalsIgnoreCase("Cookie")) {
+                field(head, name, fields.value(i) + "; " + cookies); // one Cookie field (RFC 6265 §5.4)
+                cookies = null;
+            } else {
+                field(head, name, fields.value(i));
+            }
         }
         head.append("\r\n");
         out.writeString(head.toString(), StandardCharsets.ISO_8859_1);

@@ -195,12 +195,21 @@ class ClientEdgeCasesTest {
         }
     }
 
+    /**
+     * Answers the first request on each connection, then closes on the second without answering: what a server that
+     * timed the connection out does when the request crosses its close (a close seen before the request is sent is
+     * found by the pool, see {@link ClientIdleTest}).
+     */
+    private static void answerOnceThenCloseOnTheNext(ScriptedServer.Connection c) throws IOException {
+        c.readHead();
+        c.write(OK);
+        c.readHead();
+    }
+
     @Test
     void aStaleConnectionIsRetriedOnceForAnIdempotentRequest() {
-        try (ScriptedServer server = new ScriptedServer((c, index) -> {
-            c.readHead();
-            c.write(OK); // and close at once, without saying so: the client pools a connection that is gone
-        }); HttpClient client = HttpClient.create()) {
+        try (ScriptedServer server = new ScriptedServer((c, index) -> answerOnceThenCloseOnTheNext(c));
+             HttpClient client = HttpClient.create()) {
             InTasklets.run(() -> {
                 assertEquals("ok", client.send(ClientRequest.get(server.uri("/1")), PATIENCE).text());
                 assertEquals("ok", client.send(ClientRequest.get(server.uri("/2")), PATIENCE).text());
@@ -214,8 +223,13 @@ class ClientEdgeCasesTest {
     @Test
     void aStaleConnectionIsNotRetriedForAPostThatWasWritten() {
         try (ScriptedServer server = new ScriptedServer((c, index) -> {
-            c.readHead();
-            c.write(OK);
+            if (index == 0) {
+                answerOnceThenCloseOnTheNext(c);
+                return;
+            }
+            while (c.readHead() != null) {
+                c.write(OK);
+            }
         }); HttpClient client = HttpClient.create()) {
             InTasklets.run(() -> {
                 assertEquals("ok", client.send(ClientRequest.get(server.uri("/1")), PATIENCE).text());
