@@ -356,6 +356,7 @@ final class Connection {
                     return false;
                 }
             }
+            helpers = null; // a resting connection keeps no ended tasklets alive
         }
         return true;
     }
