@@ -291,9 +291,11 @@ final class Connection {
      */
     private ReadOutcome awaitRequest() throws IOException {
         long restedAt = restingSince;
-        restingSince = 0;
+        if (restedAt != 0) {
+            restingSince = 0;
+        }
         Duration restAfter = options.restAfter();
-        boolean restFirst = restedAt == 0 && !restAfter.isZero() && restAfter.compareTo(options.idleTimeout()) < 0;
+        boolean restFirst = restedAt == 0 && server.mayRest();
         Duration wait = restedAt == 0 ? options.idleTimeout() : Duration.ofNanos(Math.max(1_000_000,
                 options.idleTimeout().toNanos() - (System.nanoTime() - restedAt)));
         while (true) {

@@ -50,6 +50,8 @@ public final class HttpServer implements AutoCloseable {
     private final Map<Dispatcher, DispatcherShare> shares = new ConcurrentHashMap<>();
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    /** Whether idle connections rest: {@code restAfter} is set, and shorter than the idle timeout. */
+    private final boolean mayRest;
     private SocketServer sockets;
     /** Closes resting connections past their idle timeout; null if connections never rest. */
     private Tasklet<Void> idleSweep;
@@ -58,6 +60,7 @@ public final class HttpServer implements AutoCloseable {
         this.options = options;
         this.handler = handler;
         this.parser = new HeadParser(options);
+        this.mayRest = !options.restAfter().isZero() && options.restAfter().compareTo(options.idleTimeout()) < 0;
         this.serverLine = options.serverName() == null ? null
                 : DispatcherShare.latin1("Server: " + options.serverName() + "\r\n");
     }
@@ -82,8 +85,7 @@ public final class HttpServer implements AutoCloseable {
         HttpServer server = new HttpServer(options, handler);
         server.sockets = SocketServer.start(group, address,
                 SocketServer.Options.defaults().withMaxConnections(options.maxConnections()), server::serve);
-        Duration restAfter = options.restAfter();
-        if (!restAfter.isZero() && restAfter.compareTo(options.idleTimeout()) < 0) {
+        if (server.mayRest) {
             server.idleSweep = Tasklet.builder().name("idle sweep of " + server.sockets.address()).daemon(true)
                     .on(group.dispatcher(0)).spawn(server::sweepIdle);
         }
@@ -211,6 +213,11 @@ public final class HttpServer implements AutoCloseable {
 
     HttpServerOptions options() {
         return options;
+    }
+
+    /** Whether idle connections rest (see {@link HttpServerOptions#restAfter()}). */
+    boolean mayRest() {
+        return mayRest;
     }
 
     Handler handler() {
