@@ -83,6 +83,11 @@ final class Confinement {
         return r;
     }
 
+    /** The registration if the channel has waited already, else null; never registers. Callable from any thread. */
+    Registration registered() {
+        return registration;
+    }
+
     boolean isClosed() {
         return closed.get();
     }

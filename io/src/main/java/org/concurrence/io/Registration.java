@@ -20,9 +20,9 @@ import org.concurrence.core.Waiter;
  * A waiter is failed with a Closed carrier (Waiter.fail takes only unchecked exceptions), which await() unwraps into
  * the checked ClosedWhileWaitingException.
  *
- * A readiness action (whenReadable) stands in for an inbound waiter when no tasklet waits: the loop or a close takes it
- * with one getAndSet, so it runs once, whoever comes first; the same publish-then-check of `aborted` covers a close
- * racing its registration.
+ * A readiness action (whenReadable) stands in for an inbound waiter when no tasklet waits: the loop, a close or a
+ * caller of runInboundAction (SocketServer.resumeNow) takes it with one getAndSet, so it runs once, whoever comes
+ * first; the same publish-then-check of `aborted` covers a close racing its registration.
  */
 /**
  * A channel's place in one dispatcher's {@link IoLoop}: the selection key and the tasklets waiting for it to become
@@ -30,7 +30,8 @@ import org.concurrence.core.Waiter;
  *
  * <p>Interest stays set while tasklets keep waiting, so a request/response connection costs no {@code epoll_ctl} per
  * request; when the key fires with nobody waiting, the interest is dropped, so level-triggered readiness cannot spin
- * the loop. Confined to the loop's carrier, except {@link #abort}, which a close from any thread calls.
+ * the loop. Confined to the loop's carrier, except {@link #abort}, which a close from any thread calls, and
+ * {@link #runInboundAction}.
  */
 final class Registration {
     private static final int INBOUND = SelectionKey.OP_READ | SelectionKey.OP_ACCEPT;
@@ -146,8 +147,11 @@ final class Registration {
         runInboundAction();
     }
 
-    /** Takes the readiness action, if one is registered, and runs it; false if there was none. */
-    private boolean runInboundAction() {
+    /**
+     * Takes the readiness action, if one is registered, and runs it; false if there was none. Callable from any thread:
+     * the action is taken with one {@code getAndSet}, so it runs once whoever asks.
+     */
+    boolean runInboundAction() {
         Runnable action = (Runnable) INBOUND_ACTION.getAndSet(this, (Runnable) null);
         if (action == null) {
             return false;

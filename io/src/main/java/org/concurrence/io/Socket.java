@@ -217,6 +217,15 @@ public final class Socket implements Source, Sink {
         confinement.registration().whenReadable(action);
     }
 
+    /**
+     * Runs the action {@link #whenReadable} registered now, as if the socket had become readable; false if none is
+     * registered (it ran already, or none was). Callable from any thread: the action is taken once.
+     */
+    boolean runReadinessAction() {
+        Registration r = confinement.registered();
+        return r != null && r.runInboundAction();
+    }
+
     /** The handler that goes on with this connection once it is readable: see {@link SocketServer}. */
     SocketServer.Handler resumption;
 

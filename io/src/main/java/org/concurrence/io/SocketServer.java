@@ -165,8 +165,8 @@ public final class SocketServer implements AutoCloseable {
      * holding it until it is readable — the client sent something, or closed — and {@code next} then handles it in a
      * new daemon tasklet on the same dispatcher, as the first handler did (its failures logged the same way, the
      * socket closed when it returns, unless it rests again). A resting connection still counts against the connection
-     * limit; {@link #stop} closes it, and a connection closed while it rests (by the server's own idle sweep, say)
-     * runs {@code next} at once, whose first read sees the close.
+     * limit; {@link #stop} closes it, and a connection closed while it rests runs {@code next} at once, whose first
+     * read sees the close. {@link #resumeNow} takes it up before it is readable (for the server's own timeouts).
      *
      * <p>For a handler that would otherwise park a tasklet waiting for the client's next message: a parked tasklet
      * holds its stack (1–3 KB for an HTTP connection); a resting connection only its socket and what the handler keeps.
@@ -178,6 +178,19 @@ public final class SocketServer implements AutoCloseable {
      */
     public void resumeWhenReadable(Socket connection, Handler next) {
         connection.resumption = Objects.requireNonNull(next, "next");
+    }
+
+    /**
+     * Takes a resting connection up now, as if it had become readable: its resumption runs in a new tasklet, which
+     * finds nothing to read unless the client sent meanwhile. For a server's own timeouts: the resumption ends the
+     * connection in its own way, on its own dispatcher (an HTTPS connection sends close_notify), where a close from
+     * another thread could only cut it; and a connection that resumed meanwhile is left alone, never cut in the middle
+     * of a request. Does nothing unless the connection rests in this server. Callable from any thread.
+     */
+    public void resumeNow(Socket connection) {
+        if (resting.contains(connection)) {
+            connection.runReadinessAction();
+        }
     }
 
     /**

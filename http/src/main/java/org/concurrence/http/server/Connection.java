@@ -189,18 +189,12 @@ final class Connection {
     }
 
     /**
-     * Closes the connection if it has rested since before {@code limit} ({@link System#nanoTime}): its idle timeout
-     * passed with no tasklet to notice. The close wakes its resumption, which ends it. Callable from any thread.
+     * Whether the connection rests, and has since before {@code limit} ({@link System#nanoTime}): its idle timeout
+     * passed with no tasklet to notice. Callable from any thread.
      */
-    void closeIfRestingSince(long limit) {
+    boolean restsSince(long limit) {
         long since = restingSince;
-        if (since != 0 && since - limit < 0) {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // Closing for the idle timeout: nothing more to do about a close that failed.
-            }
-        }
+        return since != 0 && since - limit < 0;
     }
 
     /** Runs the protocol the connection switched to, on this tasklet; the connection ends after it. */

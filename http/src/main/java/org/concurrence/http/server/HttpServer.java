@@ -25,8 +25,8 @@ import org.concurrence.io.tls.TlsSocket;
  * one another are handled concurrently, each in a tasklet of its own, and their responses written strictly in request
  * order. Bodies stream in both directions. A keep-alive connection that waits for its next request longer than
  * {@link HttpServerOptions#restAfter()} rests: its tasklet ends, and a new one takes it up when the client sends
- * (an idle connection then costs no parked stack); a sweep every second or so closes resting connections whose idle
- * timeout has passed.
+ * (an idle connection then costs no parked stack); a sweep every second or so takes up resting connections whose idle
+ * timeout has passed, and they end as idle ones do.
  *
  * <p>Robustness: malformed or ambiguous requests (request smuggling) get the right 4xx status and the connection is
  * closed; limits and timeouts in {@link HttpServerOptions} bound what one client can hold. Nothing a client sends
@@ -171,8 +171,11 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * The idle sweep: a resting connection has no tasklet to notice that its idle timeout passed, so this closes it
-     * (its resumption then ends it). Runs every eighth of the idle timeout, between 10 ms and 1 s apart.
+     * The idle sweep: a resting connection has no tasklet to notice that its idle timeout passed, so this resumes it:
+     * its new tasklet finds the idle time gone and ends the connection as an idle one ends, on its own dispatcher
+     * (for HTTPS with close_notify, which a close from here could not send), or serves the request that came
+     * meanwhile. Never a close from here, which could cut a connection that resumed since it was looked at. Runs every
+     * eighth of the idle timeout, between 10 ms and 1 s apart.
      */
     private void sweepIdle() {
         long idleNanos = options.idleTimeout().toNanos();
@@ -181,7 +184,9 @@ public final class HttpServer implements AutoCloseable {
             Tasklet.sleep(every);
             long limit = System.nanoTime() - idleNanos;
             for (Connection connection : connections) {
-                connection.closeIfRestingSince(limit);
+                if (connection.restsSince(limit)) {
+                    sockets.resumeNow(connection.socket().socket());
+                }
             }
         }
     }

@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLSocket;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.Response;
 import org.concurrence.io.tls.TlsOptions;
+import org.concurrence.io.tls.TlsSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -147,6 +154,47 @@ class RestingConnectionTest {
                 awaitRest(s);
             }
             assertEquals(3, servedBy.stream().distinct().count());
+        }
+    }
+
+    /**
+     * A resting HTTPS connection whose idle timeout passes ends as an idle one in its tasklet does: with close_notify
+     * before the FIN (RFC 8446 §6.1), whichever dispatcher it is on. The idle sweep runs on the group's first
+     * dispatcher; connections are made until one is served on another (the kernel spreads them), and every one must
+     * end with close_notify.
+     */
+    @Test
+    void aRestingHttpsConnectionPastItsIdleTimeoutEndsWithCloseNotify() throws Exception {
+        TlsOptions tls = TlsOptions.server(org.concurrence.http.TestTls.keys(), org.concurrence.http.TestTls.PASSWORD);
+        HttpServerOptions options = HttpServerOptions.defaults().withRestAfter(Duration.ofMillis(50))
+                .withIdleTimeout(Duration.ofMillis(300)).withTls(tls);
+        try (TestServer s = TestServer.start(options, request -> Response.ok(Dispatcher.current().name()))) {
+            String sweepOn = s.group.dispatcher(0).name();
+            Concurrence.run(() -> {
+                boolean elsewhere = false;
+                for (int i = 0; i < 30 && !elsewhere; i++) {
+                    try (TlsSocket client = TlsSocket.connect(new InetSocketAddress("127.0.0.1", s.port()), "localhost",
+                            TlsOptions.client(org.concurrence.http.TestTls.clientContext()), TestServer.PATIENCE)) {
+                        client.write(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII)), TestServer.PATIENCE);
+                        // The response, then (after the rest and the idle timeout) the end of the stream.
+                        ByteBuffer received = ByteBuffer.allocate(4096);
+                        while (client.read(received, TestServer.PATIENCE) >= 0) {
+                            assertTrue(received.hasRemaining(), "more than a response");
+                        }
+                        String response = new String(received.array(), 0, received.position(),
+                                StandardCharsets.US_ASCII);
+                        assertTrue(response.startsWith("HTTP/1.1 200"), response);
+                        String servedOn = response.substring(response.indexOf("\r\n\r\n") + 4);
+                        assertTrue(client.closeNotifyReceived(), "the idle connection served on " + servedOn
+                                + " ended without close_notify");
+                        elsewhere = !servedOn.equals(sweepOn);
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+                assertTrue(elsewhere, "no connection was served on another dispatcher than " + sweepOn);
+            });
         }
     }
 
