@@ -50,6 +50,8 @@ public final class SocketServer implements AutoCloseable {
     /** How long {@link #stop} waits for killed handlers to end. */
     public static final Duration KILL_GRACE = Duration.ofSeconds(5);
     private static final long MAX_ACCEPT_PAUSE_MILLIS = 1_000;
+    /** How long {@link #stop} waits for the resumptions of the resting connections it closed to start. */
+    private static final Duration RESUME_GRACE = Duration.ofSeconds(1);
     private static final int ACCEPTS_PER_TURN = 16;
 
     /**
@@ -199,7 +201,7 @@ public final class SocketServer implements AutoCloseable {
      * waits also end at the caller's deadline, after which the remaining handlers are killed at once.
      *
      * <p>When it returns: the listeners are closed (new connects are refused), every handler that was running has
-     * ended (unless it swallowed its kill), and a connection accepted in the instant before the stop, whose tasklet
+     * ended (unless it swallowed its kill), resting connections were closed and their resumptions ran as handlers, and a connection accepted in the instant before the stop, whose tasklet
      * had not started yet, is closed when that tasklet starts, without its handler running. Called from one of this
      * server's own handlers, that handler is neither waited for nor killed. Idempotent; callable from any thread.
      */
@@ -211,6 +213,7 @@ public final class SocketServer implements AutoCloseable {
         for (Socket connection : resting) {
             closeQuietly(connection); // its resumption runs, sees the stop, and releases what it holds
         }
+        awaitRestingTakenUp();
         for (Tasklet<Void> acceptor : acceptors) {
             acceptor.kill();
         }
@@ -226,6 +229,18 @@ public final class SocketServer implements AutoCloseable {
         long killEnd = System.nanoTime() + KILL_GRACE.toNanos();
         for (Tasklet<?> connection : killed) {
             awaitEnd(connection, killEnd);
+        }
+    }
+
+    /**
+     * Waits (at most a second) until every resting connection's resumption has started: each leaves {@code resting}
+     * only once it is in {@code connections}, so the handlers that stop then waits for include them, and when stop
+     * returns no resumption is still to come.
+     */
+    private void awaitRestingTakenUp() {
+        long end = System.nanoTime() + RESUME_GRACE.toNanos();
+        while (!resting.isEmpty() && System.nanoTime() - end < 0) {
+            Tasklet.sleep(Duration.ofMillis(1));
         }
     }
 
