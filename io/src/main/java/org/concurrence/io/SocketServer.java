@@ -203,8 +203,8 @@ public final class SocketServer implements AutoCloseable {
      * <p>When it returns: the listeners are closed (new connects are refused), every handler that was running has
      * ended (unless it swallowed its kill), resting connections were closed and their resumptions ran as handlers,
      * and a connection accepted in the instant before the stop, whose tasklet had not started yet, is closed when that
-     * tasklet starts, without its handler running. Called from one of this
-     * server's own handlers, that handler is neither waited for nor killed. Idempotent; callable from any thread.
+     * tasklet starts, without its handler running. Called from one of this server's own handlers, that handler is
+     * neither waited for nor killed. Idempotent; callable from any thread.
      */
     public void stop(Duration grace) {
         stopping = true;
