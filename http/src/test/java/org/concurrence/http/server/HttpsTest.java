@@ -142,6 +142,30 @@ class HttpsTest {
     }
 
     /**
+     * A TLS record that carries no data (a KeyUpdate the client sends between requests) wakes an idle connection but
+     * is no request: the connection stays idle under the idle timeout, not the head timeout.
+     */
+    @Test
+    void aKeyUpdateBetweenRequestsLeavesTheConnectionIdle() throws Exception {
+        try (TestServer s = https(HttpServerOptions.defaults().withHeadTimeout(Duration.ofMillis(200))
+                .withIdleTimeout(Duration.ofSeconds(60)));
+             SSLSocket tls = (SSLSocket) clientContext.getSocketFactory().createSocket("localhost", s.port())) {
+            tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+            tls.startHandshake();
+            tls.getOutputStream().write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = tls.getInputStream();
+            assertTrue(readResponse(in).endsWith("GET /first over TLSv1.3"));
+            tls.startHandshake(); // on TLS 1.3: a KeyUpdate, asking the server to update its keys too
+            tls.setSoTimeout(1_000); // five head timeouts: the server must stay silent (and keep the connection)
+            assertThrows(SocketTimeoutException.class, () -> in.read());
+            tls.setSoTimeout(20_000);
+            tls.getOutputStream().write("GET /second HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String second = readResponse(in);
+            assertTrue(second.endsWith("GET /second over TLSv1.3"), second);
+        }
+    }
+
+    /**
      * How TLS connections end: a response that ends the connection (HTTP/1.0 close-delimited, {@code Connection:
      * close}) ends with close_notify, so the client knows the body is whole (RFC 8446 §6.1, RFC 9112 §9.8); a
      * close-delimited body that fails part way ends without one (a reset), so it cannot pass for a whole one.

@@ -353,15 +353,57 @@ public final class TlsSocket implements Source, Sink {
      * Waits until a {@link #read} would not wait for the socket: plaintext or part of a record is buffered already,
      * or the socket is readable (under the current deadline, or at most {@code timeout}). Before the handshake it
      * returns at once (the read performs the handshake). Lets a server park an idle TLS connection on the socket
-     * under its idle timeout; a record that arrives only in part still makes the read wait for the rest.
+     * under its idle timeout; a record that arrives only in part still makes the read wait for the rest. Records that
+     * carry no data (a KeyUpdate, a session ticket) are taken and answered here, and the wait goes on: they wake the
+     * socket but are nothing to read, and a read after them would wait under another timeout (a server's head
+     * timeout) for data that was never sent.
      */
     @Override
     public void awaitReadable(Duration timeout) throws IOException {
-        if (!handshaken || records.hasBufferedInput() || inboundDone) {
-            return;
+        try (Timeout _ = scope(timeout)) {
+            while (handshaken && !records.hasBufferedInput() && !inboundDone) {
+                socket.awaitReadable(null);
+                records.readable(); // the read that follows need not ask the socket again before taking a buffer
+                if (!tookOnlyRecordsWithoutData()) {
+                    return;
+                }
+            }
         }
-        socket.awaitReadable(timeout);
-        records.readable(); // the read that follows need not ask the socket again before taking a buffer
+    }
+
+    /**
+     * Reads what the socket holds now, never waiting, and unwraps the records in it while they carry no data, answering
+     * them. True if that was all there was — no plaintext, nothing left in part, the stream not ended — so the socket
+     * is to be waited for again; false when a read would not wait.
+     */
+    private boolean tookOnlyRecordsWithoutData() throws IOException {
+        readLock.lock();
+        try {
+            failedEarlier();
+            try (Timeout _ = Timeout.after(Duration.ZERO)) { // every wait for the socket fails at once
+                while (!records.hasPlaintext() && !inboundDone) {
+                    SSLEngineResult result = records.unwrap();
+                    if (result == null) {
+                        endOfStreamWithoutCloseNotify();
+                    } else if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                        closeNotifyReceived(result.getHandshakeStatus());
+                    } else {
+                        answer(result.getHandshakeStatus());
+                    }
+                }
+                return false; // data, or the end of the stream: the read delivers it
+            } catch (DeadlineExceededException nothingMoreNow) {
+                return !records.hasBufferedInput(); // part of a record: the read waits for the rest
+            }
+        } catch (SSLException e) {
+            throw broken(e);
+        } finally {
+            try {
+                endRead();
+            } finally {
+                readLock.unlock();
+            }
+        }
     }
 
     /**
