@@ -58,6 +58,8 @@ public final class Socket implements Source, Sink {
      * stays set, so bytes that came meanwhile are reported by the next poll. Confined to the reading tasklet.
      */
     private boolean drained;
+    /** The handler that goes on with this connection once it is readable: see {@link SocketServer}. */
+    SocketServer.Handler resumption;
 
     private Socket(SocketChannel channel) {
         this.channel = channel;
@@ -225,9 +227,6 @@ public final class Socket implements Source, Sink {
         Registration r = confinement.registered();
         return r != null && r.runInboundAction();
     }
-
-    /** The handler that goes on with this connection once it is readable: see {@link SocketServer}. */
-    SocketServer.Handler resumption;
 
     /**
      * Bytes that arrived and wait in the kernel for this socket now (FIONREAD), without reading them; never waits.

@@ -37,8 +37,9 @@ import org.concurrence.io.tls.TlsOptions;
  * @param restAfter                how long a keep-alive connection waits for its next request in its own tasklet;
  *                                 after that it rests: its tasklet ends and the connection is held by no tasklet (so
  *                                 no parked stack, 1–3 KB) until the client sends, when a new tasklet serves it; the
- *                                 idle timeout still closes it. {@link Duration#ZERO}: never rest. A connection with
- *                                 a request in flight, bytes buffered, or an upgraded protocol never rests
+ *                                 idle timeout still closes it. {@link Duration#ZERO}, or one not shorter than the
+ *                                 idle timeout: never rest. A connection with a request in flight, bytes buffered,
+ *                                 or an upgraded protocol never rests
  */
 public record HttpServerOptions(
         int maxConnections,

@@ -323,20 +323,8 @@ public final class TlsSocket implements Source, Sink {
             readLock.lock();
             try {
                 failedEarlier(); // the engine reads as closed after a failure: that is not the end of the stream
-                while (!records.hasPlaintext()) {
-                    if (inboundDone) {
-                        return -1;
-                    }
-                    SSLEngineResult result = records.unwrap();
-                    if (result == null) {
-                        endOfStreamWithoutCloseNotify();
-                    } else if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
-                        closeNotifyReceived(result.getHandshakeStatus());
-                    } else {
-                        answer(result.getHandshakeStatus());
-                    }
-                }
-                return records.deliver(destination);
+                unwrapUntilPlaintextOrEnd();
+                return records.hasPlaintext() ? records.deliver(destination) : -1;
             } catch (SSLException e) {
                 throw broken(e);
             } finally {
@@ -361,7 +349,7 @@ public final class TlsSocket implements Source, Sink {
     @Override
     public void awaitReadable(Duration timeout) throws IOException {
         try (Timeout _ = scope(timeout)) {
-            while (handshaken && !records.hasBufferedInput() && !inboundDone) {
+            while (readWaitsForSocket()) {
                 socket.awaitReadable(null);
                 records.readable(); // the read that follows need not ask the socket again before taking a buffer
                 if (!tookOnlyRecordsWithoutData()) {
@@ -381,16 +369,7 @@ public final class TlsSocket implements Source, Sink {
         try {
             failedEarlier();
             try (Timeout _ = Timeout.after(Duration.ZERO)) { // every wait for the socket fails at once
-                while (!records.hasPlaintext() && !inboundDone) {
-                    SSLEngineResult result = records.unwrap();
-                    if (result == null) {
-                        endOfStreamWithoutCloseNotify();
-                    } else if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
-                        closeNotifyReceived(result.getHandshakeStatus());
-                    } else {
-                        answer(result.getHandshakeStatus());
-                    }
-                }
+                unwrapUntilPlaintextOrEnd();
                 return false; // data, or the end of the stream: the read delivers it
             } catch (DeadlineExceededException nothingMoreNow) {
                 return !records.hasBufferedInput(); // part of a record: the read waits for the rest
@@ -402,6 +381,24 @@ public final class TlsSocket implements Source, Sink {
                 endRead();
             } finally {
                 readLock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Unwraps records (reading the socket under the current deadline) until there is plaintext to deliver or the
+     * stream has ended (close_notify, or the end between records), answering what carries no data; call holding the
+     * read lock.
+     */
+    private void unwrapUntilPlaintextOrEnd() throws IOException {
+        while (!records.hasPlaintext() && !inboundDone) {
+            SSLEngineResult result = records.unwrap();
+            if (result == null) {
+                endOfStreamWithoutCloseNotify();
+            } else if (result.getStatus() == SSLEngineResult.Status.CLOSED) {
+                closeNotifyReceived(result.getHandshakeStatus());
+            } else {
+                answer(result.getHandshakeStatus());
             }
         }
     }
