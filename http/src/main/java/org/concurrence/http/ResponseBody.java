@@ -13,6 +13,11 @@ import java.util.Objects;
  *
  * <p>Immutable (a {@link Bytes} body does not copy its array: do not change it after); an {@link Empty} or
  * {@link Bytes} body may be shared by many responses at once, a {@link Streamed} one only if its writer may be.
+ *
+ * <p>A {@link Streamed} body handed to the server is settled exactly once: either its writer's
+ * {@link BodyWriter#writeTo} runs, or — when the body is not to be sent (a HEAD request, a status without a body, a
+ * connection that ended before the response's turn) — its {@link BodyWriter#discard}, so that a writer holding a
+ * resource (an open stream, an upstream response) can let it go.
  */
 public sealed interface ResponseBody permits ResponseBody.Empty, ResponseBody.Bytes, ResponseBody.Streamed {
     /** The length in bytes; -1 if not known before writing. */
@@ -42,12 +47,23 @@ public sealed interface ResponseBody permits ResponseBody.Empty, ResponseBody.By
         return new Streamed(length, writer);
     }
 
-    /** A body copied from {@code in}, which is closed after; {@code length} as for {@link #ofWriter}. */
+    /**
+     * A body copied from {@code in}, which is closed after, or when the body is discarded; {@code length} as for
+     * {@link #ofWriter}.
+     */
     static ResponseBody ofStream(long length, InputStream in) {
         Objects.requireNonNull(in, "in");
-        return new Streamed(length, out -> {
-            try (in) {
-                in.transferTo(out);
+        return new Streamed(length, new BodyWriter() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                try (in) {
+                    in.transferTo(out);
+                }
+            }
+
+            @Override
+            public void discard() throws IOException {
+                in.close();
             }
         });
     }
@@ -97,5 +113,13 @@ public sealed interface ResponseBody permits ResponseBody.Empty, ResponseBody.By
     interface BodyWriter {
         /** Writes the whole body to {@code out}; do not close {@code out}. */
         void writeTo(OutputStream out) throws IOException;
+
+        /**
+         * Called instead of {@link #writeTo} when the body will not be sent: the request was a HEAD, the status carries
+         * no body (204, 304), or the connection ended before the response's turn. Releases what the writer holds; the
+         * default holds nothing. Called at most once, never after {@code writeTo}, in the tasklet that writes the
+         * connection's responses; a failure is logged and otherwise ignored.
+         */
+        default void discard() throws IOException {}
     }
 }

@@ -92,12 +92,24 @@ public final class AccessLogFilter implements Filter {
         return switch (response.body()) {
             case ResponseBody.Streamed streamed when !request.method().equals(Method.HEAD)
                     && !response.status().forbidsBody() ->
-                    response.withBody(ResponseBody.ofWriter(streamed.length(), out -> {
-                        Counting counting = new Counting(out);
-                        try {
-                            streamed.writer().writeTo(counting);
-                        } finally {
-                            log(request, received, status, counting.count, start);
+                    response.withBody(ResponseBody.ofWriter(streamed.length(), new ResponseBody.BodyWriter() {
+                        @Override
+                        public void writeTo(OutputStream out) throws IOException {
+                            Counting counting = new Counting(out);
+                            try {
+                                streamed.writer().writeTo(counting);
+                            } finally {
+                                log(request, received, status, counting.count, start);
+                            }
+                        }
+
+                        @Override
+                        public void discard() throws IOException {
+                            try {
+                                streamed.writer().discard();
+                            } finally {
+                                log(request, received, status, -1, start); // the connection ended first
+                            }
                         }
                     }));
             case ResponseBody body -> {

@@ -64,6 +64,25 @@ class AccessLogFilterTest {
     }
 
     @Test
+    void aStreamedBodyThatIsNotSentIsLoggedWithoutBytesAndLetGo() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger discards = new java.util.concurrent.atomic.AtomicInteger();
+        Response r = filter.wrap(req -> Response.ok(ResponseBody.ofWriter(-1, new ResponseBody.BodyWriter() {
+            @Override
+            public void writeTo(java.io.OutputStream out) throws IOException {
+                out.write(1);
+            }
+
+            @Override
+            public void discard() {
+                discards.incrementAndGet();
+            }
+        }), "text/plain")).handle(TestRequest.get("/gone"));
+        ((ResponseBody.Streamed) r.body()).writer().discard(); // what the server does when the connection ended first
+        assertEquals(1, discards.get(), "the handler's writer was told");
+        assertLogged(pattern("GET /gone HTTP/1\\.1", 200, "-", "-", "-"));
+    }
+
+    @Test
     void aThrowingHandlerIsLoggedWithTheStatusTheClientGets() throws Exception {
         assertThrows(HttpException.class, () -> filter.wrap(r -> {
             throw new HttpException(Status.NOT_FOUND, "no");

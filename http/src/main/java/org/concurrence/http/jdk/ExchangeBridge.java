@@ -88,7 +88,17 @@ final class ExchangeBridge {
             return b.build();
         }
         long length = head.length() == 0 ? -1 : head.length();
-        return b.body(ResponseBody.ofWriter(length, out -> copy(pipe, out))).build();
+        return b.body(ResponseBody.ofWriter(length, new ResponseBody.BodyWriter() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                copy(pipe, out);
+            }
+
+            @Override
+            public void discard() {
+                pipe.close(); // not sent: the exchange discards what the handler still writes
+            }
+        })).build();
     }
 
     /** Writes the handler's chunks to the client until the end; closes the pipe whatever happens. */

@@ -28,6 +28,8 @@ final class Exchange {
     boolean continueSent;
     /** Reading the body failed (timeout, cut, malformed, too large): the connection closes after the response. */
     boolean bodyFailed;
+    /** The response went to the {@link ResponseWriter}, which settles its body (written or discarded). */
+    boolean responseHandedOver;
 
     // Pipeline bookkeeping.
     Exchange next;

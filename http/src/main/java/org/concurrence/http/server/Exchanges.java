@@ -100,6 +100,9 @@ final class Exchanges {
             if (!done) {
                 connection.abort(null);
             }
+            if (ex.response != null && !ex.responseHandedOver) {
+                ResponseWriter.discard(ex.response.body()); // its turn never came: the connection ended first
+            }
         }
     }
 
@@ -166,6 +169,7 @@ final class Exchanges {
 
     private void write(Exchange ex, boolean inline) throws IOException {
         writer.acquire();
+        ex.responseHandedOver = true;
         try {
             if (ex.response.upgrade() != null && !ex.bodyFailed) {
                 writer.write(ex.head, ex.response, false);

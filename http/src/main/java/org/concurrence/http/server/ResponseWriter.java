@@ -133,7 +133,8 @@ final class ResponseWriter implements FramedOutput.Target {
 
     /**
      * Writes {@code response} to the request {@code head} (null for a request that could not be parsed); call holding
-     * the output, at the exchange's turn. A streamed body's writer runs here, in the calling tasklet.
+     * the output, at the exchange's turn. A streamed body's writer runs here, in the calling tasklet — or its
+     * {@code discard}, if the body is not sent (HEAD, a status without a body, a head that could not be written).
      *
      * @param close whether to close the connection after this response
      * @return whether the connection must close after it (asked for, close-delimited, or the handler said so)
@@ -165,6 +166,22 @@ final class ResponseWriter implements FramedOutput.Target {
 
     private void writeHeadAndBody(Status status, ResponseBody body, DispatcherShare.EncodedFields fields,
             Framing framing, boolean close, boolean http10, boolean headRequest, boolean upgrade) throws IOException {
+        boolean sendsBody = !headRequest && framing != Framing.NONE;
+        try {
+            writeHead(status, body, fields, framing, close, http10, headRequest, upgrade);
+        } catch (IOException | RuntimeException e) {
+            discard(body); // its writer never ran
+            throw e;
+        }
+        if (sendsBody) {
+            writeBody(body, framing);
+        } else {
+            discard(body);
+        }
+    }
+
+    private void writeHead(Status status, ResponseBody body, DispatcherShare.EncodedFields fields, Framing framing,
+            boolean close, boolean http10, boolean headRequest, boolean upgrade) throws IOException {
         put(StatusLines.of(status));
         if (!fields.hasDate()) {
             put(share.date.line());
@@ -188,8 +205,19 @@ final class ResponseWriter implements FramedOutput.Target {
             put(KEEP_ALIVE);
         }
         put(CRLF);
-        if (!headRequest && framing != Framing.NONE) {
-            writeBody(body, framing);
+    }
+
+    /**
+     * Lets a streamed body that will not be sent release what its writer holds ({@link ResponseBody.BodyWriter#discard});
+     * a failure there is logged, since the response it belonged to is settled either way.
+     */
+    static void discard(ResponseBody body) {
+        if (body instanceof ResponseBody.Streamed streamed) {
+            try {
+                streamed.writer().discard();
+            } catch (Exception e) {
+                HttpServer.LOG.log(System.Logger.Level.WARNING, "discarding a response body failed", e);
+            }
         }
     }
 

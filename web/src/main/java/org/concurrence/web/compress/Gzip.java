@@ -34,14 +34,23 @@ final class Gzip {
      * client as they happen.
      */
     static ResponseBody streamed(ResponseBody.BodyWriter writer, int level) {
-        return ResponseBody.ofWriter(-1, out -> {
-            // If writing the gzip header already fails, the deflater made by the constructor is left to its Cleaner.
-            Stream gzip = new Stream(new Unclosed(out), level);
-            try {
-                writer.writeTo(gzip);
-                gzip.finish(); // the trailer only for a body written whole: a failed one stays visibly cut
-            } finally {
-                gzip.release();
+        return ResponseBody.ofWriter(-1, new ResponseBody.BodyWriter() {
+            @Override
+            public void writeTo(OutputStream out) throws IOException {
+                // If writing the gzip header already fails, the deflater made by the constructor is left to its
+                // Cleaner.
+                Stream gzip = new Stream(new Unclosed(out), level);
+                try {
+                    writer.writeTo(gzip);
+                    gzip.finish(); // the trailer only for a body written whole: a failed one stays visibly cut
+                } finally {
+                    gzip.release();
+                }
+            }
+
+            @Override
+            public void discard() throws IOException {
+                writer.discard();
             }
         });
     }

@@ -178,6 +178,22 @@ class CompressionFilterTest {
     }
 
     @Test
+    void aCompressedStreamedBodyThatIsNotSentClosesItsSource() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.io.InputStream source = new ByteArrayInputStream(TEXT.getBytes(StandardCharsets.UTF_8)) {
+            @Override
+            public void close() {
+                closed.set(true);
+            }
+        };
+        Response r = run(request -> Response.ok(ResponseBody.ofStream(-1, source), "text/plain"),
+                "Accept-Encoding", "gzip");
+        assertEquals("gzip", r.headers().get("Content-Encoding"));
+        ((ResponseBody.Streamed) r.body()).writer().discard(); // a HEAD, or a connection that ended first
+        assertTrue(closed.get(), "the handler's stream was closed through the gzip writer");
+    }
+
+    @Test
     void headIsAnsweredAsGetWould() throws Exception {
         Response r = GZIP.wrap(request -> Response.ok(TEXT))
                 .handle(TestRequest.of(Method.HEAD, "/", "Accept-Encoding", "gzip"));
