@@ -105,10 +105,15 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
         }
     }
 
+    /** Body bytes readable without waiting: what is buffered, as far as it is still body (not framing). */
     @Override
     public int available() {
-        return state == State.READING ? (int) Math.min(in.buffered(), remaining() < 0 ? Long.MAX_VALUE : remaining())
-                : 0;
+        return state == State.READING ? (int) Math.min(Integer.MAX_VALUE, bufferedBody()) : 0;
+    }
+
+    /** How many of the bytes buffered from the connection are body bytes the next read can return. */
+    long bufferedBody() {
+        return Math.min(in.buffered(), remaining() < 0 ? Long.MAX_VALUE : remaining());
     }
 
     /**

@@ -102,4 +102,10 @@ final class ChunkedStream extends BodyStream {
     long remaining() {
         return done ? 0 : -1;
     }
+
+    /** Only the rest of the current chunk: a chunk's CRLF and the next size line are framing, not body. */
+    @Override
+    long bufferedBody() {
+        return Math.min(in.buffered(), chunkRemaining);
+    }
 }

@@ -51,6 +51,23 @@ class ClientEdgeCasesTest {
     }
 
     @Test
+    void availableCountsOnlyBodyBytesNotTheChunkFramingAfterThem() {
+        try (ScriptedServer server = always("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"); HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                try (ClientResponse r = client.send(ClientRequest.get(server.uri("/")), PATIENCE)) {
+                    java.io.InputStream in = r.stream();
+                    byte[] chunk = new byte[64];
+                    assertEquals(5, in.read(chunk), "a read returns one chunk's data");
+                    assertEquals(0, in.available(), "the CRLF and the next size line are framing, not body");
+                    assertEquals(6, in.read(chunk));
+                    assertEquals(-1, in.read(chunk));
+                }
+            });
+        }
+    }
+
+    @Test
     void http10KeepsTheConnectionOnlyWhenItSaysKeepAlive() {
         try (ScriptedServer server = new ScriptedServer((c, index) -> {
             while (c.readHead() != null) {

@@ -1,0 +1,62 @@
+package org.concurrence.examples;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.Tasklet;
+import org.concurrence.http.proxy.ReverseProxy;
+import org.concurrence.http.server.HttpServer;
+
+/**
+ * A reverse proxy in front of one upstream server: every request goes up through a pool of keep-alive connections and
+ * its answer streams back, bodies never held whole; an upstream that is down gives 502, one that hangs 504. The
+ * shape of an API gateway, in a few lines of plain blocking code.
+ *
+ * <p>{@code ./concurrence run proxy [--port 8081] [--upstream http://127.0.0.1:8080]}, e.g. in front of
+ * {@code ./concurrence demo}; Ctrl-C stops it.
+ */
+public final class Proxy {
+    private static final String DEFAULT_UPSTREAM = "http://127.0.0.1:8080";
+
+    private Proxy() {}
+
+    public static void main(String[] args) {
+        int port = Args.port(args, 8081);
+        URI upstream = upstream(args);
+        ReverseProxy proxy = ReverseProxy.to(upstream);
+        Concurrence.dispatch(() -> {
+            try {
+                HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", port), proxy);
+                System.out.println("proxy listening on http://127.0.0.1:" + server.port() + "/ for " + upstream + " ("
+                        + Tasklet.current().dispatcher().group().size() + " dispatchers); Ctrl-C stops it");
+            } catch (IOException e) {
+                System.err.println("proxy: cannot listen on port " + port + ": " + e.getMessage());
+                Concurrence.quit(Concurrence.EXIT_FAILURE);
+            }
+        });
+    }
+
+    /** The value of {@code --upstream URL} (or {@code --upstream=URL}), else the demo's address. */
+    static URI upstream(String[] args) {
+        String value = DEFAULT_UPSTREAM;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--upstream=")) {
+                value = args[i].substring("--upstream=".length());
+            } else if (args[i].equals("--upstream")) {
+                value = i + 1 < args.length ? args[i + 1] : "";
+            }
+        }
+        try {
+            URI uri = new URI(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && uri.getRawQuery() == null) {
+                return uri;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // Reported below.
+        }
+        throw new Args.BadArgument("--upstream needs an http:// or https:// URL with a host and no query, not '"
+                + value + "'");
+    }
+}

@@ -1,0 +1,288 @@
+package org.concurrence.http.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.http.Handler;
+import org.concurrence.http.Headers;
+import org.concurrence.http.HttpException;
+import org.concurrence.http.Method;
+import org.concurrence.http.Request;
+import org.concurrence.http.Response;
+import org.concurrence.http.ResponseBody;
+import org.concurrence.http.Status;
+import org.concurrence.http.client.ClientRequest;
+import org.concurrence.http.client.ClientResponse;
+import org.concurrence.http.client.HttpClient;
+import org.concurrence.http.client.HttpClientOptions;
+import org.concurrence.http.client.Origin;
+
+/**
+ * A handler that forwards every request to one upstream server and streams its response back: the gateway in front
+ * of a service, as nginx's {@code proxy_pass}.
+ * <pre>{@code
+ * ReverseProxy api = ReverseProxy.to("http://127.0.0.1:9000");
+ * HttpServer.start(address, api);                                        // everything to the upstream, or with the
+ * HttpServer.start(address, Router.builder().mount("/api", api).build()); // web module, only what is under /api
+ * }</pre>
+ *
+ * <p><b>What goes up.</b> The method, the target's path and query appended to the upstream's path
+ * ({@code /users?id=7} to {@code http://u/api} goes to {@code http://u/api/users?id=7}), the header fields but the
+ * hop-by-hop ones (RFC 9110 §7.6.1: {@code Connection} and the fields it names, {@code Keep-Alive}, {@code TE},
+ * {@code Trailer}, {@code Transfer-Encoding}, {@code Upgrade}, {@code Proxy-Connection}, {@code Proxy-Authorization}),
+ * {@code Expect} (the server answers it) and {@code Content-Length} (the client frames the body again), and the body as
+ * it arrives, never held whole. {@code Host} becomes the upstream's authority, unless
+ * {@link #withPreservedHost preserved}. The proxy adds itself to {@code Via} (RFC 9110 §7.6.3) and, unless turned off,
+ * appends the client's address to {@code X-Forwarded-For} and sets {@code X-Forwarded-Proto} and
+ * {@code X-Forwarded-Host} to what the client used (values a client sent in those two are replaced, not trusted).
+ *
+ * <p><b>What comes back.</b> The upstream's status and fields but the hop-by-hop ones, and its body streamed as it
+ * arrives: each read from the upstream is flushed to the client, so server-sent events and long polls pass at once.
+ * Bodies are passed as they are coded (no decompression). Protocol upgrades (WebSocket) are not tunnelled: the
+ * {@code Upgrade} field is hop-by-hop, so the upstream sees a plain request.
+ *
+ * <p><b>Failures</b> fail only their request: an upstream that cannot be reached, breaks before its response head or
+ * sends a malformed one gives {@code 502 Bad Gateway}; one that does not answer within the timeout, {@code 504 Gateway
+ * Timeout} (the details are logged, not sent). A failure of the request body (too large, malformed, too slow) keeps
+ * its own status (413, 400, 408). An upstream that fails in the middle of its body cuts the response to the client
+ * (the connection is closed, as the upstream's was), since its status went out already.
+ *
+ * <p><b>Blocking and deadlines.</b> {@link #handle} parks the request's tasklet while it connects, sends and waits for
+ * the upstream's head; the body is copied afterwards, while the server writes the response. The whole upstream
+ * exchange, body included, runs under one deadline: {@link #withTimeout the timeout} (60 s by default) and never past
+ * the request's own deadline (a {@code TimeoutFilter}'s, say). Connections to the upstream are pooled by the
+ * {@link HttpClient} (its per-origin limit applies; a request waits for a connection under the same deadline).
+ *
+ * <p>Thread-safety: immutable; one instance serves every request on every dispatcher. {@link #close()} closes the
+ * client it made itself (not one given with {@link #withClient}).
+ */
+public final class ReverseProxy implements Handler, AutoCloseable {
+    /** The default deadline of an upstream exchange, body included. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final System.Logger LOG = System.getLogger(ReverseProxy.class.getName());
+    private static final String VIA = "1.1 concurrence";
+
+    private final URI upstream;
+    private final String basePath;
+    private final HttpClient client;
+    private final boolean ownsClient;
+    private final Duration timeout;
+    private final boolean preserveHost;
+    private final boolean forwardedHeaders;
+
+    private ReverseProxy(URI upstream, HttpClient client, boolean ownsClient, Duration timeout, boolean preserveHost,
+            boolean forwardedHeaders) {
+        this.upstream = upstream;
+        String path = upstream.getRawPath();
+        this.basePath = path == null || path.equals("/") ? "" : path.endsWith("/")
+                ? path.substring(0, path.length() - 1) : path;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.timeout = timeout;
+        this.preserveHost = preserveHost;
+        this.forwardedHeaders = forwardedHeaders;
+    }
+
+    /**
+     * A proxy to {@code upstream}: an absolute {@code http} or {@code https} URI, with a path that prefixes every
+     * forwarded target (or none); no query or fragment. It makes its own client: pooled connections, no decompression,
+     * no redirects followed, no cookies kept, no User-Agent added.
+     *
+     * @throws IllegalArgumentException if {@code upstream} is not such a URI
+     */
+    public static ReverseProxy to(URI upstream) {
+        Objects.requireNonNull(upstream, "upstream");
+        Origin.of(upstream); // an absolute http(s) URI with a host, or IllegalArgumentException
+        if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
+            throw new IllegalArgumentException("the upstream of a proxy takes no query or fragment: " + upstream);
+        }
+        HttpClient client = HttpClient.create(HttpClientOptions.defaults().withDecompression(false)
+                .withUserAgent(null));
+        return new ReverseProxy(upstream, client, true, DEFAULT_TIMEOUT, false, true);
+    }
+
+    /** {@link #to(URI)} from a string. */
+    public static ReverseProxy to(String upstream) {
+        return to(URI.create(upstream));
+    }
+
+    /**
+     * A copy that sends through {@code client} (shared, and not closed by this proxy). Give it no decompression, or
+     * the bodies arrive decoded under their original fields.
+     */
+    public ReverseProxy withClient(HttpClient client) {
+        return new ReverseProxy(upstream, Objects.requireNonNull(client, "client"), false, timeout, preserveHost,
+                forwardedHeaders);
+    }
+
+    /**
+     * A copy whose upstream exchanges, body included, end at {@code timeout} (504 if the head has not come by then).
+     *
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public ReverseProxy withTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the proxy's timeout must be positive: " + timeout);
+        }
+        return new ReverseProxy(upstream, client, ownsClient, timeout, preserveHost, forwardedHeaders);
+    }
+
+    /** A copy that sends the client's {@code Host} up instead of the upstream's authority. */
+    public ReverseProxy withPreservedHost(boolean preserve) {
+        return new ReverseProxy(upstream, client, ownsClient, timeout, preserve, forwardedHeaders);
+    }
+
+    /** A copy that adds the {@code X-Forwarded-*} fields, or not (then only {@code Via}). */
+    public ReverseProxy withForwardedHeaders(boolean add) {
+        return new ReverseProxy(upstream, client, ownsClient, timeout, preserveHost, add);
+    }
+
+    @Override
+    public Response handle(Request request) throws IOException {
+        ClientRequest up = new ClientRequest(request.method(), target(request), upstreamFields(request),
+                body(request));
+        ClientResponse response;
+        try {
+            response = client.send(up, timeout);
+        } catch (DeadlineExceededException e) {
+            LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to "
+                    + upstream + " timed out", e);
+            throw new HttpException(Status.GATEWAY_TIMEOUT, "the upstream server did not answer in time", e);
+        } catch (HttpException e) {
+            throw e; // the request's own body failed: its status answers
+        } catch (IOException e) { // unreachable, broken, or a malformed answer (MalformedResponseException)
+            throw badGateway(request, e);
+        }
+        return respond(request, response);
+    }
+
+    private HttpException badGateway(Request request, IOException e) {
+        LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to " + upstream
+                + " failed", e);
+        return new HttpException(Status.BAD_GATEWAY, "the upstream server could not be reached or answered wrongly",
+                e);
+    }
+
+    private URI target(Request request) {
+        String query = request.rawQuery();
+        return upstream.resolve(basePath + request.rawPath() + (query.isEmpty() ? "" : "?" + query));
+    }
+
+    private Headers upstreamFields(Request request) {
+        Headers in = request.headers();
+        Headers out = new Headers(in.size() + 4);
+        for (int i = 0; i < in.size(); i++) {
+            String name = in.name(i);
+            if (HopByHop.isHopByHop(name, in) || name.equalsIgnoreCase("Content-Length")
+                    || name.equalsIgnoreCase("Expect") || (name.equalsIgnoreCase("Host") && !preserveHost)) {
+                continue;
+            }
+            if (forwardedHeaders && (name.equalsIgnoreCase("X-Forwarded-Proto")
+                    || name.equalsIgnoreCase("X-Forwarded-Host") || name.equalsIgnoreCase("X-Forwarded-For"))) {
+                continue; // set below
+            }
+            out.add(name, in.value(i));
+        }
+        out.add("Via", joined(in.all("Via"), VIA));
+        if (forwardedHeaders) {
+            if (request.remoteAddress() instanceof InetSocketAddress client && client.getAddress() != null) {
+                out.add("X-Forwarded-For", joined(in.all("X-Forwarded-For"), client.getAddress().getHostAddress()));
+            } else if (!in.all("X-Forwarded-For").isEmpty()) {
+                out.add("X-Forwarded-For", String.join(", ", in.all("X-Forwarded-For")));
+            }
+            out.add("X-Forwarded-Proto", request.tlsSession().isPresent() ? "https" : "http");
+            String host = in.get("Host");
+            if (host != null) {
+                out.add("X-Forwarded-Host", host);
+            }
+        }
+        return out;
+    }
+
+    private static String joined(List<String> earlier, String last) {
+        return earlier.isEmpty() ? last : String.join(", ", earlier) + ", " + last;
+    }
+
+    /** The request's body as it arrives, framed again by the client; none if it has none. */
+    private static ClientRequest.Body body(Request request) {
+        if (request.body().isEmpty()) {
+            return ClientRequest.Body.empty();
+        }
+        InputStream in = request.body().stream();
+        return ClientRequest.Body.ofWriter(request.body().length(), out -> in.transferTo(out));
+    }
+
+    private static Response respond(Request request, ClientResponse response) {
+        Headers in = response.headers();
+        Response.Builder b = Response.builder(response.status());
+        for (int i = 0; i < in.size(); i++) {
+            String name = in.name(i);
+            if (!HopByHop.isHopByHop(name, in) && !name.equalsIgnoreCase("Content-Length")) {
+                b.addHeader(name, in.value(i));
+            }
+        }
+        long length = declaredLength(in);
+        if (!response.hasBody() || request.method().equals(Method.HEAD)) {
+            response.close();
+            // A HEAD answer keeps the length a GET would have (the server sends no body for it).
+            return b.body(request.method().equals(Method.HEAD) && length > 0
+                    ? ResponseBody.ofWriter(length, out -> { }) : ResponseBody.empty()).build();
+        }
+        return b.body(ResponseBody.ofWriter(length, new Relay(response))).build();
+    }
+
+    /** The upstream's Content-Length, or -1 if it has none (chunked, or close-delimited) or it does not parse. */
+    private static long declaredLength(Headers fields) {
+        String value = fields.get("Content-Length");
+        if (value == null || fields.contains("Transfer-Encoding")) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Copies the upstream's body to the client as it arrives; lets the upstream response go if it is not sent. */
+    private record Relay(ClientResponse response) implements ResponseBody.BodyWriter {
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            try (response) {
+                InputStream in = response.stream();
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    out.write(buffer, 0, n);
+                    if (in.available() == 0) {
+                        out.flush(); // what came is on its way before the proxy waits for more
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void discard() {
+            response.close();
+        }
+    }
+
+    /** Closes the client this proxy made (idle connections, and later calls fail); not one given to it. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ReverseProxy[" + upstream + "]";
+    }
+}
