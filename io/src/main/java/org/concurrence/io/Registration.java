@@ -120,6 +120,24 @@ final class Registration {
     }
 
     /**
+     * The connection this registration waited for is established: stops asking for OP_CONNECT. It must be dropped
+     * here, not in {@link #ready}: once connected, the JDK no longer translates the socket's writability into
+     * OP_CONNECT (only while a connection is pending), so {@code ready} would never be called to drop it, and the
+     * kernel would report the socket on every poll of its loop from then on — a connected client socket would cost
+     * every poll of its dispatcher work, for its whole life. Call on the loop's carrier.
+     */
+    void connected() {
+        try {
+            int interest = key.interestOps();
+            if ((interest & SelectionKey.OP_CONNECT) != 0) {
+                key.interestOps(interest & ~SelectionKey.OP_CONNECT);
+            }
+        } catch (CancelledKeyException closed) {
+            // Closed meanwhile: nothing is left to be interested in.
+        }
+    }
+
+    /**
      * Runs {@code action} once, when the channel becomes readable (bytes, the end of the stream, an error) or is
      * closed, with no tasklet waiting meanwhile. It runs on the loop's carrier, or on the thread that closes the
      * channel, or at once on this one if the channel is closed already: it must be short and must not block (it

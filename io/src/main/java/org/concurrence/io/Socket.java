@@ -107,9 +107,11 @@ public final class Socket implements Source, Sink {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
             if (!channel.connect(target)) {
+                Registration registration = socket.confinement.registration();
                 do {
-                    socket.confinement.registration().await(SelectionKey.OP_CONNECT, deadline, "connect to " + target + " by");
+                    registration.await(SelectionKey.OP_CONNECT, deadline, "connect to " + target + " by");
                 } while (!channel.finishConnect());
+                registration.connected();
             }
             socket.local = channel.getLocalAddress();
             socket.remote = channel.getRemoteAddress();
@@ -217,6 +219,11 @@ public final class Socket implements Source, Sink {
     void whenReadable(Runnable action) throws IOException {
         confinement.checkOwner();
         confinement.registration().whenReadable(action);
+    }
+
+    /** The operations its loop asks the kernel about for this socket (OP_READ, OP_WRITE...): for tests. */
+    int interestOps() throws IOException {
+        return confinement.registration().key.interestOps();
     }
 
     /**
