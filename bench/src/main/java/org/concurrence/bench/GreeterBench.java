@@ -251,26 +251,8 @@ public final class GreeterBench {
             int startRate = Math.max(options.rateStart(), roundTo100(lastSustainedRate.getOrDefault(server, 0) * 0.6));
             List<LoadGen.Httperf> steps = LoadGen.httperfLadder(options.clientCpus(), child.port, startRate,
                     options.rateMax(), options.stepSeconds(), options.verbose());
-            LoadGen.Httperf best = null;
-            for (LoadGen.Httperf step : steps) {
-                if (step.sustained()) {
-                    best = step;
-                }
-            }
-            LoadGen.Httperf last = steps.getLast();
-            boolean sustained = best != null;
-            if (!sustained) {
-                best = steps.getFirst(); // not even the first rate held: report what it did
-            }
-            lastSustainedRate.put(server, best.target());
-            String detail = sustained
-                    ? "sustained %d/s; next %d/s: %.0f ok/s, %d errors (%s)".formatted(best.target(), last.target(),
-                            last.rate(), last.errors(), last.errorDetail())
-                    : "first rate %d/s not sustained: %d errors (%s)".formatted(best.target(), best.errors(),
-                            best.errorDetail());
-            return new LoadSample.Outcome(sustained ? best.target() : best.rate(), best.medianMs(), best.errors(),
-                    detail, 100 * best.clientCpu() / best.seconds(),
-                    steps.stream().mapToLong(LoadGen.Httperf::ok).sum());
+            lastSustainedRate.put(server, LoadSample.Outcome.best(steps).target());
+            return LoadSample.Outcome.ofLadder(steps);
         });
     }
 

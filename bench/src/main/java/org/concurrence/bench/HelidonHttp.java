@@ -8,6 +8,10 @@ import io.helidon.json.JsonObject;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.concurrence.io.tls.TlsOptions;
 
 /**
  * Helidon 4 SE WebServer as a child of {@code bench http}: routes {@code GET /plaintext} and {@code GET /json}, every
@@ -27,7 +31,12 @@ import java.io.ByteArrayOutputStream;
  * (TCP_NODELAY on the connections), {@code --write-queue-length=N} (Helidon's asynchronous writes, default 0: none;
  * the entry uses 8192), {@code --backlog=N} (default 1024; the entry's 8192).
  *
- * <p>{@code HelidonHttp [--port=N] [--json=bytes|media] [--tcp-no-delay] [--write-queue-length=N] [--backlog=N]}
+ * <p>{@code --keystore=FILE} serves HTTPS instead: Helidon's TLS ({@code helidon-common-tls}, the JDK's
+ * {@code SSLServerSocket}s underneath) with an {@link SSLContext} holding the key and certificate of that PKCS12 file
+ * ({@link BenchCertificate}), TLS 1.3 only, the JDK's default cipher suites, no ALPN.
+ *
+ * <p>{@code HelidonHttp [--port=N] [--json=bytes|media] [--tcp-no-delay] [--write-queue-length=N] [--backlog=N]
+ * [--keystore=FILE]}
  */
 public final class HelidonHttp {
     private static final Header SERVER = HeaderValues.createCached(HeaderNames.SERVER, "Helidon");
@@ -72,10 +81,17 @@ public final class HelidonHttp {
         if (backlog > 0) {
             builder.backlog(backlog);
         }
+        String keystore = ServerMain.option(args, "keystore", null);
+        if (keystore != null) {
+            SSLContext context = TlsOptions.context(BenchCertificate.load(Path.of(keystore)),
+                    BenchCertificate.PASSWORD, null);
+            builder.tls(tls -> tls.sslContext(context).enabledProtocols(List.of(BenchCertificate.TLS_VERSION)));
+        }
         WebServer server = builder.build().start();
         System.err.println("helidon: json " + (media ? "through the media support" : "as bytes")
                 + (noDelay ? ", TCP_NODELAY" : "") + (writeQueue >= 0 ? ", write queue " + writeQueue : "")
-                + (backlog > 0 ? ", backlog " + backlog : ""));
+                + (backlog > 0 ? ", backlog " + backlog : "")
+                + (keystore != null ? ", HTTPS (" + BenchCertificate.TLS_VERSION + ")" : ""));
         ServerMain.readyAndServeCommands(server.port());
     }
 

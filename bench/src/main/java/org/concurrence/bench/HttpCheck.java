@@ -12,13 +12,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Checks, before any load, that a server of {@code bench http} answers the two tests as TechEmpower's rules and issue
  * 5 want (status, Content-Type, body, Date and Server headers), one request at a time and 16 pipelined in one write,
- * and records what its responses look like for the report (their header lines and sizes).
+ * and records what its responses look like for the report (their header lines and sizes). An HTTPS server is checked
+ * the same way through the JDK's {@link SSLSocket} trusting only the run's certificate ({@link BenchCertificate}),
+ * which must be TLS 1.3.
  */
 final class HttpCheck {
+    /**
+     * The TLS 1.3 suites in OpenSSL's default order, which wrk and httperf offer: the check's client offers them the
+     * same way, so the suite it reports is the one the loads get (the servers here pick in their own order or the
+     * client's).
+     */
+    private static final String[] OPENSSL_TLS13_SUITES = {"TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_AES_128_GCM_SHA256"};
+
     private HttpCheck() {}
 
     /**
@@ -61,9 +75,16 @@ final class HttpCheck {
      * @throws IOException if the connection fails or closes early
      */
     static List<Exchange> exchange(int port, String path, String accept, int count) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(5000);
+        return exchange(port, null, path, accept, count);
+    }
+
+    /**
+     * {@link #exchange(int, String, String, int)} over TLS with a client of {@code tls} (the host name checked against
+     * the certificate), or over plain TCP if {@code tls} is null.
+     */
+    static List<Exchange> exchange(int port, SSLContext tls, String path, String accept, int count)
+            throws IOException {
+        try (Socket socket = connect(port, tls)) {
             OutputStream out = socket.getOutputStream();
             out.write(request(path, accept).repeat(count).getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -73,6 +94,45 @@ final class HttpCheck {
                 responses.add(read(in));
             }
             return responses;
+        }
+    }
+
+    /**
+     * Makes a TLS handshake with the server on {@code port} as a client of {@code tls} and returns the version and
+     * cipher suite agreed, {@code TLSv1.3 TLS_AES_256_GCM_SHA384}.
+     *
+     * @throws IllegalStateException if the version is not {@value BenchCertificate#TLS_VERSION}
+     */
+    static String tlsSession(int port, SSLContext tls) throws IOException {
+        try (SSLSocket socket = (SSLSocket) connect(port, tls)) {
+            SSLSession session = socket.getSession();
+            if (!session.getProtocol().equals(BenchCertificate.TLS_VERSION)) {
+                throw new IllegalStateException("TLS version " + session.getProtocol() + ", not "
+                        + BenchCertificate.TLS_VERSION);
+            }
+            return session.getProtocol() + " " + session.getCipherSuite();
+        }
+    }
+
+    /** A connected socket, with the TLS handshake done if {@code tls} is not null. */
+    private static Socket connect(int port, SSLContext tls) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(5000);
+            if (tls == null) {
+                return socket;
+            }
+            SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, "127.0.0.1", port, true);
+            SSLParameters parameters = ssl.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            parameters.setCipherSuites(OPENSSL_TLS13_SUITES);
+            ssl.setSSLParameters(parameters);
+            ssl.startHandshake();
+            return ssl;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 

@@ -7,18 +7,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.concurrence.http.server.HttpServerOptions;
 
 /**
@@ -40,7 +36,7 @@ import org.concurrence.http.server.HttpServerOptions;
  * {@code HeapByteBuffer}.
  *
  * <p>The clients are the JDK's blocking {@link SSLSocket}s trusting a self-signed certificate made by {@code keytool}
- * for the run. Not part of {@code bench all}: it measures memory only.
+ * for the run ({@link BenchCertificate}). Not part of {@code bench all}: it measures memory only.
  */
 public final class IdleTlsMemory {
     static final String USAGE = """
@@ -82,8 +78,8 @@ public final class IdleTlsMemory {
         Path directory = Files.createTempDirectory("concurrence-tls-idle");
         Path keystore = directory.resolve("server.p12");
         try {
-            keytool(keystore);
-            SSLContext client = clientContext(IdleTlsServer.load(keystore.toString()));
+            BenchCertificate.generate(keystore);
+            SSLContext client = BenchCertificate.clientContext(BenchCertificate.load(keystore));
             System.out.printf("heap per idle connection, %,d connections, one dispatcher (heap after full GC; %,d"
                     + " connections used and closed before)%n", count, churn);
             for (String mode : modes) {
@@ -219,33 +215,5 @@ public final class IdleTlsMemory {
                     (double) e.getValue()[1] / count));
         }
         return b.toString();
-    }
-
-    private static SSLContext clientContext(KeyStore server) throws GeneralSecurityException {
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        try {
-            trusted.load(null, null);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        trusted.setCertificateEntry("server", server.getCertificate("key"));
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
-    }
-
-    private static void keytool(Path file) throws IOException, InterruptedException {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "key", "-keyalg", "EC", "-groupname",
-                "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass",
-                new String(IdleTlsServer.PASSWORD), "-keypass", new String(IdleTlsServer.PASSWORD))
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("keytool failed: " + output);
-        }
     }
 }

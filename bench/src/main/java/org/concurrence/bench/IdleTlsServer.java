@@ -1,12 +1,10 @@
 package org.concurrence.bench;
 
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import org.concurrence.core.Concurrence;
 import org.concurrence.core.DispatcherGroup;
@@ -48,7 +46,6 @@ import org.concurrence.io.tls.TlsSocket;
  */
 public final class IdleTlsServer {
     static final String BODY = "Hello, World!";
-    static final char[] PASSWORD = "changeit".toCharArray();
     private static final Duration IDLE = Duration.ofMinutes(30);
 
     private IdleTlsServer() {}
@@ -56,7 +53,8 @@ public final class IdleTlsServer {
     public static void main(String[] args) throws IOException, GeneralSecurityException {
         String mode = option(args, "mode");
         TlsOptions tls = mode.equals("https") || mode.equals("tls-echo") || mode.equals("wss")
-                ? TlsOptions.server(load(option(args, "keystore")), PASSWORD) : null;
+                ? TlsOptions.server(BenchCertificate.load(Path.of(option(args, "keystore"))),
+                BenchCertificate.PASSWORD) : null;
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(1)
                 .withName("idle-" + mode));
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", ServerMain.port(args));
@@ -135,13 +133,5 @@ public final class IdleTlsServer {
             }
         }
         throw new IllegalArgumentException("--" + name + "= is required");
-    }
-
-    static KeyStore load(String file) throws IOException, GeneralSecurityException {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(file)) {
-            keys.load(in, PASSWORD);
-        }
-        return keys;
     }
 }

@@ -84,11 +84,17 @@ final class LoadGen {
      */
     static Wrk wrk(String cpus, int port, String path, int connections, int seconds, List<String> options,
                    List<String> scriptArgs) throws IOException, InterruptedException {
+        return wrk(cpus, "http://127.0.0.1:" + port + path, connections, seconds, options, scriptArgs);
+    }
+
+    /** {@link #wrk(String, int, String, int, int, List, List)} against {@code url}: {@code https://...} for TLS. */
+    static Wrk wrk(String cpus, String url, int connections, int seconds, List<String> options,
+                   List<String> scriptArgs) throws IOException, InterruptedException {
         boolean closeEach = options.stream().anyMatch(o -> o.equalsIgnoreCase("Connection: close"));
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "TIME %U %S", "taskset", "-c", cpus,
                 "wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency", "--timeout", "5s"));
         command.addAll(options);
-        command.add("http://127.0.0.1:" + port + path);
+        command.add(url);
         if (!scriptArgs.isEmpty()) {
             command.add("--");
             command.addAll(scriptArgs);
@@ -167,14 +173,27 @@ final class LoadGen {
     }
 
     static Httperf httperf(String cpus, int port, int rate, double seconds) throws IOException, InterruptedException {
+        return httperf(cpus, port, "/", false, rate, seconds);
+    }
+
+    /**
+     * {@link #httperf(String, int, int, double)} for {@code uri}, over TLS if {@code tls}: {@code --ssl
+     * --ssl-no-reuse}, so every connection makes a full handshake (httperf would otherwise resume the previous
+     * connection's session). httperf does not check the server's certificate.
+     */
+    static Httperf httperf(String cpus, int port, String uri, boolean tls, int rate, double seconds)
+            throws IOException, InterruptedException {
         long connections = Math.max(100, Math.round(rate * seconds));
         // No --hog: with it httperf binds client ports itself and, once tens of thousands of server-side TIME_WAIT
         // connections pile up over the rounds, now and then spins for minutes looking for one; the kernel's own
         // port choice does not.
-        List<String> command = List.of("/usr/bin/time", "-f", "TIME %U %S", "taskset", "-c", cpus, "httperf",
-                "--server", "127.0.0.1", "--port", Integer.toString(port), "--uri", "/", "--num-conns",
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "TIME %U %S", "taskset", "-c", cpus,
+                "httperf", "--server", "127.0.0.1", "--port", Integer.toString(port), "--uri", uri, "--num-conns",
                 Long.toString(connections), "--num-calls", "1", "--rate", Integer.toString(rate), "--timeout", "5",
-                "--add-header", "Connection: close\\n");
+                "--add-header", "Connection: close\\n"));
+        if (tls) {
+            command.addAll(List.of("--ssl", "--ssl-no-reuse"));
+        }
         // Should httperf still hang, the step counts as not sustained.
         long limit = (long) Math.ceil(seconds) + 20;
         String out = runOrNull(command, limit);
@@ -199,10 +218,16 @@ final class LoadGen {
      */
     static List<Httperf> httperfLadder(String cpus, int port, int start, int max, double stepSeconds,
                                        boolean verbose) throws IOException, InterruptedException {
+        return httperfLadder(cpus, port, "/", false, start, max, stepSeconds, verbose);
+    }
+
+    /** {@link #httperfLadder(String, int, int, int, double, boolean)} for {@code uri}, over TLS if {@code tls}. */
+    static List<Httperf> httperfLadder(String cpus, int port, String uri, boolean tls, int start, int max,
+                                       double stepSeconds, boolean verbose) throws IOException, InterruptedException {
         List<Httperf> steps = new ArrayList<>();
         int rate = start;
         while (true) {
-            Httperf step = httperf(cpus, port, rate, stepSeconds);
+            Httperf step = httperf(cpus, port, uri, tls, rate, stepSeconds);
             steps.add(step);
             if (verbose) {
                 System.err.printf(Locale.ROOT, "    httperf rate %d: %.0f conn/s ok, %d errors (%s), median %.1f ms, "

@@ -30,6 +30,35 @@ record LoadSample(double rate, double p99Ms, long errors, String errorDetail, do
             return new Outcome(w.rate(), w.p99Ms(), w.errors(), w.errorDetail(), 100 * w.clientCpu() / w.seconds(),
                     w.requests());
         }
+
+        /**
+         * A ladder of httperf steps ({@link LoadGen#httperfLadder}) as one outcome: the rate is the highest target
+         * sustained (or, if not even the first was, what the first step achieved), the latency that step's median
+         * connection time, the CPU share httperf's in that step; every step's connections count as served.
+         */
+        static Outcome ofLadder(List<LoadGen.Httperf> steps) {
+            LoadGen.Httperf best = best(steps);
+            boolean sustained = best.sustained();
+            LoadGen.Httperf last = steps.getLast();
+            String detail = sustained
+                    ? "sustained %d/s; next %d/s: %.0f ok/s, %d errors (%s)".formatted(best.target(), last.target(),
+                            last.rate(), last.errors(), last.errorDetail())
+                    : "first rate %d/s not sustained: %d errors (%s)".formatted(best.target(), best.errors(),
+                            best.errorDetail());
+            return new Outcome(sustained ? best.target() : best.rate(), best.medianMs(), best.errors(), detail,
+                    100 * best.clientCpu() / best.seconds(), steps.stream().mapToLong(LoadGen.Httperf::ok).sum());
+        }
+
+        /** The last sustained step of a ladder, or its first step if none was sustained. */
+        static LoadGen.Httperf best(List<LoadGen.Httperf> steps) {
+            LoadGen.Httperf best = steps.getFirst();
+            for (LoadGen.Httperf step : steps) {
+                if (step.sustained()) {
+                    best = step;
+                }
+            }
+            return best;
+        }
     }
 
     /** A load run; may block. */

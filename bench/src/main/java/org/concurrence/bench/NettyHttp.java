@@ -15,11 +15,24 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +44,13 @@ import java.util.concurrent.TimeUnit;
  * Content-Length; {@code Connection: close} (and a close) when the request does not keep alive. {@code /json}
  * serializes a new {@link HttpServers.Message} per request with Jackson's {@code writeValueAsBytes}.
  *
- * <p>{@code NettyHttp [--port=N] [--nio] [--threads=N]}
+ * <p>{@code --tls=jdk|openssl --keystore=FILE} serves HTTPS instead: an {@link SslHandler} first in the pipeline, with
+ * the key and certificate of that PKCS12 file ({@link BenchCertificate}), TLS 1.3 only, the provider's default cipher
+ * suites (for {@code jdk} the JDK's default list in its order, not Netty's), no ALPN; {@code jdk} is {@link SslProvider#JDK} (the JDK's {@code SSLEngine}, the engine our server uses),
+ * {@code openssl} is {@link SslProvider#OPENSSL} (BoringSSL through {@code netty-tcnative-boringssl-static}, a
+ * different TLS engine).
+ *
+ * <p>{@code NettyHttp [--port=N] [--nio] [--threads=N] [--tls=jdk|openssl --keystore=FILE]}
  */
 public final class NettyHttp {
     private static final AsciiString SERVER = AsciiString.cached("Netty");
@@ -46,12 +65,52 @@ public final class NettyHttp {
     private NettyHttp() {}
 
     public static void main(String[] args) throws Exception {
-        NettyGreeter.Bound bound = NettyGreeter.bind(args, "HttpServerCodec, TechEmpower's handler",
-                ch -> ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(4096).setMaxHeaderSize(8192).setMaxChunkSize(8192)
-                        .setValidateHeaders(false)), new Handler()));
+        SslContext tls = sslContext(args);
+        NettyGreeter.Bound bound = NettyGreeter.bind(args, "HttpServerCodec, TechEmpower's handler"
+                + (tls == null ? "" : ", HTTPS (" + BenchCertificate.TLS_VERSION + ", SslProvider."
+                + ServerMain.option(args, "tls", "").toUpperCase(Locale.ROOT) + ")"), ch -> {
+                    if (tls != null) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
+                    ch.pipeline().addLast(new HttpServerCodec(new HttpDecoderConfig()
+                            .setMaxInitialLineLength(4096).setMaxHeaderSize(8192).setMaxChunkSize(8192)
+                            .setValidateHeaders(false)), new Handler());
+                });
         bound.loops().next().scheduleWithFixedDelay(() -> date = now(), 1000, 1000, TimeUnit.MILLISECONDS);
         ServerMain.readyAndServeCommands(bound.port());
+    }
+
+    /** The server context of {@code --tls=jdk|openssl --keystore=FILE}, or null without {@code --tls}. */
+    private static SslContext sslContext(String[] args) throws IOException, GeneralSecurityException {
+        String provider = ServerMain.option(args, "tls", null);
+        if (provider == null) {
+            return null;
+        }
+        SslProvider p = switch (provider) {
+            case "jdk" -> SslProvider.JDK;
+            case "openssl" -> {
+                if (!OpenSsl.isAvailable()) {
+                    throw new IllegalStateException("OpenSSL (netty-tcnative) does not load",
+                            OpenSsl.unavailabilityCause());
+                }
+                yield SslProvider.OPENSSL;
+            }
+            default -> throw new IllegalArgumentException("--tls=jdk or --tls=openssl");
+        };
+        String keystore = ServerMain.option(args, "keystore", null);
+        if (keystore == null) {
+            throw new IllegalArgumentException("--tls needs --keystore=FILE");
+        }
+        KeyStore keys = BenchCertificate.load(Path.of(keystore));
+        SslContextBuilder builder = SslContextBuilder.forServer(BenchCertificate.privateKey(keys),
+                BenchCertificate.chain(keys)).sslProvider(p).protocols(BenchCertificate.TLS_VERSION);
+        if (p == SslProvider.JDK) {
+            // The JDK's default suites in the JDK's order (Netty's own default list puts AES-128-GCM first, and the
+            // server's order decides): the same as our server's engine, which takes the JDK's defaults.
+            builder.ciphers(List.of(SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites()),
+                    IdentityCipherSuiteFilter.INSTANCE);
+        }
+        return builder.build();
     }
 
     private static AsciiString now() {

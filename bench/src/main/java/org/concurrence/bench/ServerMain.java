@@ -38,6 +38,16 @@ final class ServerMain {
         return otherwise;
     }
 
+    /** A string option {@code --name=value} of a server main, or {@code otherwise}. */
+    static String option(String[] args, String name, String otherwise) {
+        for (String a : args) {
+            if (a.startsWith("--" + name + "=")) {
+                return a.substring(name.length() + 3);
+            }
+        }
+        return otherwise;
+    }
+
     static boolean flag(String[] args, String name) {
         for (String a : args) {
             if (a.equals("--" + name)) {
