@@ -164,6 +164,40 @@ class MailboxTest {
     }
 
     @Test
+    void aCallMadeWithAPendingKillOrAPassedDeadlineSendsNothing() {
+        // It fails at once, as every blocking call then does, and without a side effect: the server never sees the
+        // request of a call that had failed before it was made (nor replies late to it).
+        List<Object> served = new ArrayList<>();
+        deterministic(() -> {
+            Tasklet<Void> server = Tasklet.spawn(() -> {
+                while (true) {
+                    served.add(Mailbox.receive());
+                    Mailbox.reply("done");
+                }
+            });
+            Tasklet<Void> victim = Tasklet.spawn(() -> {
+                Thread.yield(); // not a kill point: the kill stays pending
+                server.call("from a killed caller");
+            });
+            Tasklet.yield();
+            victim.kill();
+            assertTrue(assertThrows(JoinError.class, victim::join).wasKilled());
+            try (var _ = Timeout.after(Duration.ofSeconds(1))) {
+                Tasklet.sleep(Duration.ofSeconds(2));
+                DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
+                        () -> server.call("after the deadline"));
+                assertEquals("call with String to tasklet " + server.name() + " failed at once: the deadline had "
+                        + "already passed", e.getMessage());
+            }
+            long late = Mailbox.lateReplies();
+            assertEquals("done", server.call("in time"));
+            assertEquals(late, Mailbox.lateReplies());
+            server.kill();
+        });
+        assertEquals(List.of("in time"), served);
+    }
+
+    @Test
     void aCallToATaskletThatEndsWithoutReplyingFailsAtOnce() {
         deterministic(() -> {
             Tasklet<Void> quitter = Tasklet.builder().name("quitter").spawn(() -> {
