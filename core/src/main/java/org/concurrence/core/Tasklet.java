@@ -303,12 +303,10 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
                     }
                     break;
                 } catch (HotSwap swap) {
-                    if (swap.accept()) {
-                        work = swap.behaviour();
-                    } else {
-                        throw new IllegalStateException("tasklet " + name() + " let a hot swap end its "
-                                + "behaviour after the requester gave up", swap);
-                    }
+                    // Taken at a safe point, so applied even if the requester gave up meanwhile: the old behaviour
+                    // has unwound, and the requester was told the swap may still take over.
+                    swap.accept();
+                    work = swap.behaviour();
                 }
             }
         } catch (Throwable e) {
@@ -1178,7 +1176,12 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
      * next safe point — a wait in {@link Mailbox#receive()} — where the tasklet may refuse it.
      *
      * @return true if the new behaviour took over; false if the tasklet refused or ended first
-     * @throws DeadlineExceededException if the tasklet reached no safe point in time; the request is withdrawn
+     * @throws DeadlineExceededException if the tasklet reached no safe point in time: the request is withdrawn; or if
+     *                                   it took the request at a safe point but had not decided by the deadline (it
+     *                                   was still leaving its old behaviour): the message says so, and the swap may
+     *                                   still take over
+     * @throws TaskletExit               if the requester is killed while waiting: the request is withdrawn, unless
+     *                                   the tasklet took it already
      */
     public boolean hotSwap(Callable<? extends T> behaviour, Duration timeout) {
         Objects.requireNonNull(behaviour, "behaviour");
@@ -1202,10 +1205,16 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
         try {
             return decision.await(Tasklet.deadline(timeout), "hot swap of tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
+            boolean taken;
             synchronized (this) {
                 if (extras.pendingSwap == swap) {
-                    extras.pendingSwap = null;
+                    extras.pendingSwap = null; // withdrawn: it will never be raised
                 }
+                taken = swap.wasTaken();
+            }
+            if (taken && cancelled instanceof DeadlineExceededException late) {
+                throw new DeadlineExceededException("hot swap of tasklet " + name() + " (taken at its safe point, not "
+                        + "decided yet: it may still take over)", late.waited());
             }
             throw cancelled;
         }
@@ -1226,6 +1235,9 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
         synchronized (this) {
             HotSwap swap = x.pendingSwap;
             x.pendingSwap = null;
+            if (swap != null) {
+                swap.markTaken(); // under the monitor, so that a requester giving up sees it taken or withdraws it
+            }
             return swap;
         }
     }
