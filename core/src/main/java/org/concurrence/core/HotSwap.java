@@ -15,6 +15,8 @@ public final class HotSwap extends Error {
     private static final long serialVersionUID = 1L;
     private final transient Callable<?> behaviour;
     private final transient Waiter<Boolean> requester;
+    /** Set when the tasklet takes the request at a safe point (under its monitor): it can no longer be withdrawn. */
+    private volatile boolean taken;
 
     HotSwap(Callable<?> behaviour, Waiter<Boolean> requester) {
         super("hot swap requested", null, false, false);
@@ -31,8 +33,19 @@ public final class HotSwap extends Error {
         return behaviour;
     }
 
-    /** Accepts the swap; false if the requester had given up (then the swap is not applied). */
-    boolean accept() {
-        return requester.complete(Boolean.TRUE);
+    /**
+     * Accepts the swap, telling a requester that still waits. One that gave up after the tasklet took the request was
+     * told the swap may still take over, and it does.
+     */
+    void accept() {
+        requester.complete(Boolean.TRUE);
+    }
+
+    void markTaken() {
+        taken = true;
+    }
+
+    boolean wasTaken() {
+        return taken;
     }
 }

@@ -167,19 +167,13 @@ public final class Mailbox {
 
     /**
      * The oldest message if there is one; never waits, and (like {@code Channel.tryReceive}) never raises a pending
-     * kill, which waits for the next blocking call.
+     * kill, which waits for the next blocking call, nor a pending hot swap, which waits for the next receive that
+     * waits (the safe point).
      */
     public static Optional<Object> tryReceive() {
         Mailbox mailbox = own();
-        if (mailbox.localSize == 0) {
-            synchronized (mailbox.lock) {
-                if (mailbox.messages == null || mailbox.messages.isEmpty()) {
-                    return Optional.empty();
-                }
-            }
-        }
-        Object entry = mailbox.takeEntry(null, Duration.ZERO, false);
-        return Optional.of(mailbox.opened(entry));
+        Object entry = mailbox.poll();
+        return entry == null ? Optional.empty() : Optional.of(mailbox.opened(entry));
     }
 
     /**
@@ -508,7 +502,7 @@ public final class Mailbox {
     }
 
     private Object take(Predicate<Object> match, Duration timeout) {
-        return opened(takeEntry(match, timeout, true));
+        return opened(takeEntry(match, timeout));
     }
 
     /** A taken entry's message; an envelope's call becomes the one {@link #reply} answers. */
@@ -523,7 +517,7 @@ public final class Mailbox {
     }
 
     private Envelope takeEnvelope(Predicate<Object> match, Duration timeout) {
-        Object entry = takeEntry(match, timeout, true);
+        Object entry = takeEntry(match, timeout);
         if (entry instanceof Envelope envelope) {
             envelope.received();
             return envelope;
@@ -531,11 +525,19 @@ public final class Mailbox {
         return Envelope.of(entry);
     }
 
-    /** @param raiseKill whether a pending kill is raised first (every blocking form; not tryReceive) */
-    private Object takeEntry(Predicate<Object> match, Duration timeout, boolean raiseKill) {
-        if (raiseKill) {
-            Tasklet.checkpoint(); // a pending kill is raised here even if a message is waiting, as channels do
-        }
+    /**
+     * The oldest message, without waiting: never publishes the owner as waiting, so a message withdrawn meanwhile
+     * (a {@link Tasklet#deliver} from another thread that timed out) leaves nothing to wait for.
+     */
+    private Object poll() {
+        localScanned = 0;
+        Object found = takeLocal(null);
+        return found != null ? found : pollShared();
+    }
+
+    /** Takes the oldest message (that {@code match} accepts), waiting for it until {@code timeout}. */
+    private Object takeEntry(Predicate<Object> match, Duration timeout) {
+        Tasklet.checkpoint(); // a pending kill is raised here even if a message is waiting, as channels do
         long deadline = Tasklet.deadline(timeout);
         localScanned = 0;
         boolean firstLook = true;
@@ -598,16 +600,39 @@ public final class Mailbox {
                 receiver = waiter;
                 return null;
             }
-            if (found instanceof Envelope envelope) {
-                envelope.markTaken(); // under the lock: a deliver that fails to withdraw it then sees it taken
-            }
-            if (messages.isEmpty()) {
-                SHARED_STATE.setRelease(this, SHARED_EMPTY);
-            }
-            unblock = blockedSenders == null ? null : blockedSenders.poll();
+            unblock = tookLocked(found);
         }
         wakeBlockedSender(unblock);
         return found;
+    }
+
+    /** The first message of the shared queue, or null; never publishes the owner as waiting (see {@link #poll}). */
+    private Object pollShared() {
+        Object found;
+        Waiter<Object> unblock;
+        synchronized (lock) {
+            found = messages == null ? null : messages.pollFirst();
+            if (found == null) {
+                return null;
+            }
+            unblock = tookLocked(found);
+        }
+        wakeBlockedSender(unblock);
+        return found;
+    }
+
+    /**
+     * After {@code found} was taken out of the shared queue: marks it taken and the queue empty if it is, and returns
+     * a blocked sender to wake for the room made (after the lock is released), or null; call holding the lock.
+     */
+    private Waiter<Object> tookLocked(Object found) {
+        if (found instanceof Envelope envelope) {
+            envelope.markTaken(); // under the lock: a deliver that fails to withdraw it then sees it taken
+        }
+        if (messages.isEmpty()) {
+            SHARED_STATE.setRelease(this, SHARED_EMPTY);
+        }
+        return blockedSenders == null ? null : blockedSenders.poll();
     }
 
     /** The first message of the local queue (that {@code match} accepts, past those checked already), or null. */

@@ -303,12 +303,10 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
                     }
                     break;
                 } catch (HotSwap swap) {
-                    if (swap.accept()) {
-                        work = swap.behaviour();
-                    } else {
-                        throw new IllegalStateException("tasklet " + name() + " let a hot swap end its "
-                                + "behaviour after the requester gave up", swap);
-                    }
+                    // Taken at a safe point, so applied even if the requester gave up meanwhile: the old behaviour
+                    // has unwound, and the requester was told the swap may still take over.
+                    swap.accept();
+                    work = swap.behaviour();
                 }
             }
         } catch (Throwable e) {
@@ -612,7 +610,8 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
      * @return the tasklet's result
      * @throws JoinError                 if it failed or was killed (the cause says how)
      * @throws DeadlineExceededException if the deadline passed first; the tasklet keeps running
-     * @throws TaskletExit               if the joining tasklet is killed meanwhile
+     * @throws TaskletExit               if the joining tasklet is killed, before or while waiting (like every
+     *                                   blocking call, a join raises a pending kill even if the tasklet has ended)
      */
     public T join() {
         return join(null);
@@ -624,6 +623,7 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
      * @see #join()
      */
     public T join(Duration timeout) {
+        checkpoint(); // a blocking call: a pending kill is raised even if the tasklet has ended, as channels do
         awaitEnd(Tasklet.deadline(timeout));
         return outcome();
     }
@@ -681,8 +681,10 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
      * {@link Outcome.Failed} holding its {@link JoinError}.
      *
      * @throws DeadlineExceededException if the deadline passed before all ended; they keep running
+     * @throws TaskletExit               if the joining tasklet is killed, before or while waiting
      */
     public static <T> List<Outcome<T>> joinAll(List<? extends Tasklet<? extends T>> tasklets, Duration timeout) {
+        checkpoint();
         long deadline = Tasklet.deadline(timeout);
         List<Outcome<T>> outcomes = new ArrayList<>(tasklets.size());
         for (Tasklet<? extends T> t : tasklets) {
@@ -704,9 +706,13 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
     /**
      * Waits until every child of the current tasklet has ended, including children spawned meanwhile, for at most
      * {@code timeout} (null: the current deadline alone).
+     *
+     * @throws DeadlineExceededException if the deadline passed before all ended; they keep running
+     * @throws TaskletExit               if the tasklet is killed, before or while waiting (even without children)
      */
     public static void joinChildren(Duration timeout) {
         Tasklet<?> self = current();
+        self.checkKilled();
         long deadline = Tasklet.deadline(timeout);
         List<Tasklet<?>> children;
         while (!(children = self.children()).isEmpty()) {
@@ -915,7 +921,9 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
      *
      * @return what the receiver passed to {@link Mailbox#reply} or {@link Envelope#reply}
      * @throws DeadlineExceededException if no reply came in time; the message names this tasklet and the request's
-     *                                   type; a reply that comes later is dropped (never blocking the replier)
+     *                                   type; a reply that comes later is dropped (never blocking the replier). A
+     *                                   deadline that had already passed fails the call at once, sending nothing
+     * @throws TaskletExit               if the caller is killed, before (then nothing is sent) or while waiting
      * @throws IllegalStateException     if this tasklet ended before replying (at once, not at the deadline)
      * @throws MailboxFullException      if its bounded mailbox was full and the call was dropped ({@link
      *                                   Mailbox.Overflow#DROP_NEWEST}) or refused ({@link Mailbox.Overflow#FAIL})
@@ -935,17 +943,33 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
         if (caller == this) {
             throw new IllegalStateException("tasklet " + name() + " cannot call itself: it would wait for its own reply");
         }
+        checkpoint(); // before the request is sent: a call that fails at once must not reach the receiver
         Waiter<Object> replyTo = Waiter.create();
         Envelope envelope = new Envelope(request, caller, replyTo, null);
         long deadline = Tasklet.deadline(timeout); // one deadline for the room in a full mailbox and the reply
+        if (hasPassed(deadline)) {
+            throw callTimedOut(envelope, Duration.ZERO); // no reply can come in time: nothing is sent
+        }
         mailbox().post(envelope, deadline);
         try {
             return awaitTimed(replyTo, deadline, "call to tasklet", this);
         } catch (DeadlineExceededException late) {
-            // The message names the request; built here, on the rare path, instead of for every call.
-            throw new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(),
-                    late.waited());
+            throw callTimedOut(envelope, late.waited());
         }
+    }
+
+    /** The timeout of a call, naming the request: built here, on the rare path, instead of for every call. */
+    private DeadlineExceededException callTimedOut(Envelope envelope, Duration waited) {
+        return new DeadlineExceededException("call with " + envelope.describeBody() + " to tasklet " + name(), waited);
+    }
+
+    /** True if {@code deadline}, from {@link #deadline(Duration)}, has passed on the caller's clock. */
+    private static boolean hasPassed(long deadline) {
+        if (deadline == Deadlines.NONE) {
+            return false;
+        }
+        Tasklet<?> self = currentOrNull();
+        return (self == null ? System.nanoTime() : self.dispatcher.nanoTime()) >= deadline;
     }
 
     /** {@link #call(Object, Duration)} whose reply must be a {@code replyType}. */
@@ -1152,7 +1176,12 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
      * next safe point — a wait in {@link Mailbox#receive()} — where the tasklet may refuse it.
      *
      * @return true if the new behaviour took over; false if the tasklet refused or ended first
-     * @throws DeadlineExceededException if the tasklet reached no safe point in time; the request is withdrawn
+     * @throws DeadlineExceededException if the tasklet reached no safe point in time: the request is withdrawn; or if
+     *                                   it took the request at a safe point but had not decided by the deadline (it
+     *                                   was still leaving its old behaviour): the message says so, and the swap may
+     *                                   still take over
+     * @throws TaskletExit               if the requester is killed while waiting: the request is withdrawn, unless
+     *                                   the tasklet took it already
      */
     public boolean hotSwap(Callable<? extends T> behaviour, Duration timeout) {
         Objects.requireNonNull(behaviour, "behaviour");
@@ -1176,10 +1205,16 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
         try {
             return decision.await(Tasklet.deadline(timeout), "hot swap of tasklet", name());
         } catch (DeadlineExceededException | TaskletExit cancelled) {
+            boolean taken;
             synchronized (this) {
                 if (extras.pendingSwap == swap) {
-                    extras.pendingSwap = null;
+                    extras.pendingSwap = null; // withdrawn: it will never be raised
                 }
+                taken = swap.wasTaken();
+            }
+            if (taken && cancelled instanceof DeadlineExceededException late) {
+                throw new DeadlineExceededException("hot swap of tasklet " + name() + " (taken at its safe point, not "
+                        + "decided yet: it may still take over)", late.waited());
             }
             throw cancelled;
         }
@@ -1200,6 +1235,9 @@ public final class Tasklet<T> implements Thread.UncaughtExceptionHandler {
         synchronized (this) {
             HotSwap swap = x.pendingSwap;
             x.pendingSwap = null;
+            if (swap != null) {
+                swap.markTaken(); // under the monitor, so that a requester giving up sees it taken or withdraws it
+            }
             return swap;
         }
     }

@@ -322,6 +322,28 @@ class RelationsTest {
     }
 
     @Test
+    void aHotSwapTakenAtASafePointTakesOverEvenIfTheRequesterGaveUpMeanwhile() {
+        // The tasklet took the request in time, then cleaned up for longer than the requester would wait: the
+        // requester times out and is told the swap may still happen; the tasklet used to die of it (an
+        // IllegalStateException), its old behaviour unwound and the new one never started.
+        deterministic(() -> {
+            Tasklet<Object> server = Tasklet.builder().name("server").spawn(() -> {
+                try {
+                    return receiveForever();
+                } finally {
+                    Tasklet.sleep(Duration.ofSeconds(2)); // cleanup on the way out of the old behaviour
+                }
+            });
+            Tasklet.yield();
+            DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
+                    () -> server.hotSwap(() -> "v2", Duration.ofSeconds(1)));
+            assertEquals("hot swap of tasklet server (taken at its safe point, not decided yet: it may still take "
+                    + "over) timed out after 1.000 s", e.getMessage());
+            assertEquals("v2", server.join());
+        });
+    }
+
+    @Test
     void aHotSwapWaitsForASafePointUnderTheDeadline() {
         deterministic(() -> {
             Tasklet<Void> busy = Tasklet.spawn(() -> Tasklet.sleep(Duration.ofSeconds(10)));

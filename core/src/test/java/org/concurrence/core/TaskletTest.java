@@ -123,6 +123,31 @@ class TaskletTest {
     }
 
     @Test
+    void everyJoinRaisesAPendingKillEvenWhenItNeedNotWait() {
+        // Like every blocking call: a join of a tasklet that has ended (and joinAll, and joinChildren without
+        // children) raises a pending kill rather than return, and so ending normally with the kill never delivered.
+        deterministic(() -> {
+            Tasklet<String> ended = Tasklet.spawn(() -> "done");
+            Tasklet.yield();
+            List<Runnable> joins = List.of(ended::join, () -> Tasklet.joinAll(List.of(ended)),
+                    () -> Tasklet.joinChildren(Duration.ofSeconds(1)));
+            for (Runnable join : joins) {
+                List<String> log = new ArrayList<>();
+                Tasklet<Void> victim = Tasklet.spawn(() -> {
+                    Thread.yield(); // not a kill point: the kill stays pending
+                    log.add("joining");
+                    join.run();
+                    log.add("joined");
+                });
+                Tasklet.yield();
+                victim.kill();
+                assertTrue(assertThrows(JoinError.class, victim::join).wasKilled());
+                assertEquals(List.of("joining"), log);
+            }
+        });
+    }
+
+    @Test
     void aTaskletCannotJoinItself() {
         deterministic(() -> assertThrows(IllegalStateException.class, () -> Tasklet.current().join()));
     }

@@ -262,6 +262,112 @@ class CrossDispatcherTest {
         }
     }
 
+    @Test
+    void underSeededOrdersTimeoutsAndKillsLeaveEveryPrimitiveAsTheyFoundIt() {
+        // Workers take and give back a semaphore, a lock, an RLock and their conditions, and use a bounded deque, with
+        // timeouts of 0-3 ms and kills landing in every kind of wait (including a condition's reacquire). Afterwards
+        // nothing is held or queued, no permit is lost or made up, and every item added is popped or still there.
+        for (long seed = 1; seed <= 100; seed++) {
+            Semaphore semaphore = new Semaphore("s", 3);
+            Lock lock = new Lock("l");
+            Condition condition = lock.newCondition();
+            RLock rlock = new RLock("r");
+            Condition rcondition = rlock.newCondition();
+            TaskletDeque<Integer> deque = new TaskletDeque<>("d", 2);
+            AtomicInteger added = new AtomicInteger();
+            AtomicInteger popped = new AtomicInteger();
+            int[] holders = {0};
+            long s = seed;
+            Concurrence.run(Concurrence.Options.deterministic(seed), () -> {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(s);
+                List<Tasklet<Void>> workers = new ArrayList<>();
+                for (int w = 0; w < 8; w++) {
+                    java.util.SplittableRandom own = random.split();
+                    workers.add(Tasklet.spawn(() -> {
+                        for (int i = 0; i < 30; i++) {
+                            Duration patience = Duration.ofMillis(own.nextInt(4));
+                            try {
+                                switch (own.nextInt(6)) {
+                                    case 0 -> {
+                                        int n = 1 + own.nextInt(3);
+                                        semaphore.acquire(n, patience);
+                                        try {
+                                            Tasklet.sleep(Duration.ofMillis(own.nextInt(3)));
+                                        } finally {
+                                            semaphore.release(n);
+                                        }
+                                    }
+                                    case 1 -> {
+                                        lock.lock(patience);
+                                        holders[0]++;
+                                        try {
+                                            assertEquals(1, holders[0], "one holder at a time");
+                                            Tasklet.sleep(Duration.ofMillis(own.nextInt(3)));
+                                        } finally {
+                                            holders[0]--;
+                                            lock.unlock();
+                                        }
+                                    }
+                                    case 2 -> {
+                                        try (var _ = lock.acquire(patience)) {
+                                            if (own.nextBoolean()) {
+                                                condition.await(Duration.ofMillis(own.nextInt(4)));
+                                            } else {
+                                                condition.signal();
+                                            }
+                                            assertTrue(lock.isHeldByCurrent());
+                                        }
+                                    }
+                                    case 3 -> {
+                                        try (var _ = rlock.acquire(patience); var _ = rlock.acquire()) {
+                                            if (own.nextBoolean()) {
+                                                rcondition.await(Duration.ofMillis(own.nextInt(4)));
+                                            } else {
+                                                rcondition.signalAll();
+                                            }
+                                            assertEquals(2, rlock.holdCount());
+                                        }
+                                    }
+                                    case 4 -> {
+                                        deque.append(i, patience);
+                                        added.incrementAndGet();
+                                    }
+                                    default -> {
+                                        deque.pop(patience);
+                                        popped.incrementAndGet();
+                                    }
+                                }
+                            } catch (DeadlineExceededException timedOut) {
+                                // took nothing; the next round goes on
+                            }
+                        }
+                    }));
+                }
+                for (int k = 0; k < 6; k++) {
+                    Tasklet.sleep(Duration.ofMillis(1 + random.nextInt(5)));
+                    workers.get(random.nextInt(workers.size())).kill();
+                }
+                for (Tasklet<Void> worker : workers) {
+                    try {
+                        worker.join();
+                    } catch (org.concurrence.core.JoinError ended) {
+                        assertTrue(ended.wasKilled(), ended::toString);
+                    }
+                }
+            });
+            String where = "seed " + seed;
+            assertEquals(3, semaphore.availablePermits(), where);
+            assertEquals(0, semaphore.queueLength(), where);
+            assertFalse(lock.isLocked(), where);
+            assertEquals(0, lock.queueLength(), where);
+            assertFalse(rlock.isLocked(), where);
+            assertEquals(0, condition.waitingCount(), where);
+            assertEquals(0, rcondition.waitingCount(), where);
+            assertEquals(added.get() - popped.get(), deque.size(), where);
+            assertTrue(deque.toString().endsWith("0 waiting to pop, 0 waiting to add]"), where + ": " + deque);
+        }
+    }
+
     /** Runs {@code body(round)} ROUNDS times in each of TASKLETS tasklets spread over two real-time dispatchers. */
     private static void onTwoDispatchers(IntConsumer body) {
         Concurrence.run(Concurrence.Options.defaults().withDispatchers(2), () -> {
