@@ -42,7 +42,11 @@ import org.concurrence.core.TaskletExit;
 public final class Socket implements Source, Sink {
     private final SocketChannel channel;
     private final Confinement confinement;
-    /** The socket's adaptor stream, used only to ask the kernel how many bytes wait (it never reads). */
+    /**
+     * A stream over the channel, used only to ask the kernel how many bytes wait (FIONREAD); it never reads and is
+     * never closed. {@code Channels.newInputStream}, not the socket adaptor's stream: {@code SocketChannel.socket()}
+     * exists for TCP only and throws for a Unix domain socket.
+     */
     private java.io.InputStream availableProbe;
     /**
      * The addresses once connected, taken when the socket is made so that {@link #toString()} never touches the
@@ -236,7 +240,7 @@ public final class Socket implements Source, Sink {
     public int available() throws IOException {
         java.io.InputStream probe = availableProbe;
         if (probe == null) {
-            probe = availableProbe = channel.socket().getInputStream();
+            probe = availableProbe = java.nio.channels.Channels.newInputStream(channel);
         }
         return probe.available();
     }

@@ -385,6 +385,35 @@ class SocketTest {
     }
 
     @Test
+    void aBufferedStreamOverAUnixDomainSocketWaitsForLinesAndAsksHowManyBytesWait() {
+        Loopback.run(() -> {
+            var directory = Loopback.tempDirectory();
+            var address = java.net.UnixDomainSocketAddress.of(directory.resolve("lines.sock"));
+            try (ServerSocket listener = ServerSocket.bind(address);
+                 Socket client = Socket.connect(address, PATIENCE);
+                 Socket server = listener.accept(PATIENCE);
+                 Timeout _ = Timeout.after(PATIENCE)) {
+                // The reader finds nothing buffered and parks in awaitReadable, which asks the kernel first.
+                Tasklet<String> reader = Tasklet.spawn(() -> new BufferedSource(server).readLine());
+                Tasklet.yield();
+                writeAll(client, "over a file\r\n".getBytes());
+                assertEquals("over a file", reader.join());
+                writeAll(client, "xyz".getBytes());
+                Loopback.awaitCondition("three bytes waiting", () -> {
+                    try {
+                        return server.available() == 3;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } finally {
+                java.nio.file.Files.delete(directory);
+            }
+            return null;
+        });
+    }
+
+    @Test
     void twoTaskletsOfOneDispatcherCanReadAndWriteOneSocketAtOnce() {
         Loopback.run(() -> {
             byte[] stream = pattern(11, 3 << 20);
