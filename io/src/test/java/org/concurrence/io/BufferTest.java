@@ -278,6 +278,27 @@ class BufferTest {
         assertEquals("cdef", b.getString(4, StandardCharsets.ISO_8859_1));
         assertThrows(ReadOnlyBufferException.class, () -> b.putByte(0, 1));
         assertEquals(2, source.position(), "wrapping does not move the source");
+        // A relative put fails as a bounds error does: without moving the position.
+        b.position(0);
+        assertThrows(ReadOnlyBufferException.class, () -> b.putInt(7));
+        assertThrows(ReadOnlyBufferException.class, () -> b.put(new byte[2]));
+        assertThrows(ReadOnlyBufferException.class, () -> b.put(Buffer.allocate(1)));
+        assertEquals(0, b.position());
+        assertEquals("cdef", b.getString(4, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aBufferPutIntoItselfIsRefusedAndADuplicateOfItIsCopied() {
+        Buffer b = Buffer.wrap(latin1("abcdefgh")).limit(4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.put(b));
+        assertTrue(e.getMessage().contains("itself"), e.getMessage());
+        assertEquals(0, b.position());
+        assertEquals(4, b.limit());
+        Buffer tail = b.duplicate().limit(8).position(4);
+        b.put(tail);
+        assertEquals(4, b.position());
+        assertEquals(8, tail.position());
+        assertEquals("efghefgh", b.clear().getString(8, StandardCharsets.ISO_8859_1));
     }
 
     @Test
