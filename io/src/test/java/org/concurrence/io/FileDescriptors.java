@@ -29,9 +29,22 @@ final class FileDescriptors {
         if (limit() >= wanted) {
             return limit();
         }
+        return prlimit(wanted + ":" + wanted);
+    }
+
+    /**
+     * Sets this process's soft RLIMIT_NOFILE to {@code soft} (at most the hard limit) with {@code prlimit}, which needs
+     * no privilege for that: a test that runs out of descriptors on purpose lowers it, so that it has few to fill,
+     * and sets it back afterwards. Returns the limit in force afterwards, whether or not it worked.
+     */
+    static long setSoftLimit(long soft) {
+        return prlimit(soft + ":");
+    }
+
+    private static long prlimit(String nofile) {
         long pid = ProcessHandle.current().pid();
         try {
-            Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + wanted + ":" + wanted)
+            Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + nofile)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!prlimit.waitFor(30, TimeUnit.SECONDS)) {
                 prlimit.destroyForcibly();

@@ -267,4 +267,74 @@ class SocketServerTest {
             return null;
         });
     }
+    @Test
+    void anAcceptorThatRunsOutOfFileDescriptorsKeepsTryingAndServesOnceTheyAreBack() {
+        // Out of descriptors, the acceptor's first wait cannot open its dispatcher's selector. That is an I/O failure
+        // like a failed accept, to be retried after a pause; it once ended the acceptor, leaving the listener open
+        // and its clients queued forever.
+        AtomicInteger acceptFailures = new AtomicInteger();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(SocketServer.class.getName());
+        java.util.logging.Handler counter = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getMessage().startsWith("accept on")) {
+                    acceptFailures.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Loopback.run(() -> {
+            var group = Dispatcher.current().group();
+            // Everything runs on dispatcher 0, where the (single) acceptor runs, so it runs only when this waits; the
+            // socket classes are loaded on dispatcher 1, so that dispatcher 0 has no selector yet.
+            Tasklet.builder().on(group.dispatcher(1)).spawn(() -> {
+                try (ServerSocket listener = ServerSocket.bind(anyPort());
+                     Socket client = Socket.connect(listener.localAddress(), PATIENCE);
+                     Socket server = listener.accept(PATIENCE)) {
+                    writeAll(client, "x".getBytes());
+                    readFully(server, 1);
+                }
+                System.getLogger(SocketServerTest.class.getName()).log(System.Logger.Level.INFO,
+                        "logging warmed up (a record with an exception is formatted before descriptors run out)",
+                        new IOException("not a failure"));
+                return null;
+            }).join();
+            return Tasklet.builder().on(group.dispatcher(0)).spawn(() -> {
+                // Few to fill: a low limit for the while (if prlimit is there), set before the server starts, as
+                // waiting for prlimit lets the acceptor run.
+                long limit = FileDescriptors.limit();
+                FileDescriptors.setSoftLimit(FileDescriptors.open() + 100);
+                try (SocketServer server = SocketServer.start(group, anyPort(),
+                        SocketServer.Options.defaults().withReusePort(false), Loopback::echo);
+                     Timeout _ = Timeout.after(PATIENCE)) {
+                    List<java.nio.channels.FileChannel> fillers = new ArrayList<>();
+                    log.addHandler(counter);
+                    try {
+                        // One descriptor left: enough for accept to find nothing queued, not for a selector.
+                        long free = FileDescriptors.limit() - FileDescriptors.open();
+                        for (long i = 0; i < free - 1; i++) {
+                            fillers.add(java.nio.channels.FileChannel.open(java.nio.file.Path.of("/dev/null")));
+                        }
+                        Loopback.awaitCondition("an accept failure", () -> acceptFailures.get() > 0);
+                    } finally {
+                        log.removeHandler(counter);
+                        for (var filler : fillers) {
+                            filler.close();
+                        }
+                    }
+                    try (Socket client = Socket.connect(server.address())) {
+                        roundTrip(client, "served after all".getBytes());
+                    }
+                } finally {
+                    FileDescriptors.setSoftLimit(limit);
+                }
+                return null;
+            }).join();
+        });
+    }
 }
