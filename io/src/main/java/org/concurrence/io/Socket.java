@@ -1,6 +1,7 @@
 package org.concurrence.io;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -120,7 +121,7 @@ public final class Socket implements Source, Sink {
             return socket;
         } catch (SocketException e) {
             socket.close();
-            throw naming(target, e);
+            throw named("connect to " + target, e);
         } catch (IOException | RuntimeException | Error e) {
             socket.close(); // every path out without a socket closes the channel: nothing is left open
             throw e;
@@ -128,14 +129,16 @@ public final class Socket implements Source, Sink {
     }
 
     /**
-     * The JDK's connect errors say what went wrong but not where ("Connection refused"); this names the address, and
-     * keeps the type for the kinds a caller may tell apart.
+     * The JDK's connect and bind errors say what went wrong but not where ("Connection refused", "Address already in
+     * use", "Unix domain path too long"); this names the operation and its address ({@code what}), and keeps the type
+     * for the kinds a caller may tell apart.
      */
-    private static SocketException naming(SocketAddress target, SocketException e) {
-        String message = "connect to " + target + " failed: " + e.getMessage();
+    static SocketException named(String what, SocketException e) {
+        String message = what + " failed: " + e.getMessage();
         SocketException named = switch (e) {
             case ConnectException _ -> new ConnectException(message);
             case NoRouteToHostException _ -> new NoRouteToHostException(message);
+            case BindException _ -> new BindException(message);
             default -> e.getClass() == SocketException.class ? new SocketException(message) : null;
         };
         if (named == null) {

@@ -131,6 +131,20 @@ class SocketTest {
     }
 
     @Test
+    void aUnixSocketPathTooLongIsRefusedNamingThePathByBindAndByConnect() {
+        Loopback.run(() -> {
+            var tooLong = java.net.UnixDomainSocketAddress.of("/tmp/" + "x".repeat(200)); // sun_path holds 108 bytes
+            java.net.SocketException bind = assertThrows(java.net.SocketException.class,
+                    () -> ServerSocket.bind(tooLong));
+            assertTrue(bind.getMessage().contains(tooLong.toString()), bind.getMessage());
+            java.net.SocketException connect = assertThrows(java.net.SocketException.class,
+                    () -> Socket.connect(tooLong, PATIENCE));
+            assertTrue(connect.getMessage().contains(tooLong.toString()), connect.getMessage());
+            return null;
+        });
+    }
+
+    @Test
     void aBindThatFailsNamesTheAddressAndLeavesAnExistingFileAlone() {
         Loopback.run(() -> {
             var directory = Loopback.tempDirectory();
