@@ -98,6 +98,10 @@ public final class Socket implements Source, Sink {
      *
      * @throws java.net.ConnectException  if the peer refused (the connect error is checked, not assumed); the message
      *                                   names the address
+     * @throws java.net.SocketException   naming the address, for the other failures; among them a Unix domain
+     *                                   listener whose backlog is full ("Resource temporarily unavailable", at once:
+     *                                   the kernel gives a non-blocking connect nothing to wait on, where a TCP
+     *                                   client would retry its SYN)
      * @throws DeadlineExceededException if the connection was not established in time; nothing is left open
      */
     public static Socket connect(SocketAddress address, Duration timeout) throws IOException {
