@@ -44,7 +44,10 @@ final class FileDescriptors {
     private static long prlimit(String nofile) {
         long pid = ProcessHandle.current().pid();
         try {
+            // No pipes: the JDK closes a child's pipes on its own thread some time after the child exits, which would
+            // change the count of open descriptors under a test that counts them.
             Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + nofile)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!prlimit.waitFor(30, TimeUnit.SECONDS)) {
                 prlimit.destroyForcibly();

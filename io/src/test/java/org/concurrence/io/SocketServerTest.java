@@ -315,12 +315,19 @@ class SocketServerTest {
                     List<java.nio.channels.FileChannel> fillers = new ArrayList<>();
                     log.addHandler(counter);
                     try {
-                        // One descriptor left: enough for accept to find nothing queued, not for a selector.
-                        long free = FileDescriptors.limit() - FileDescriptors.open();
-                        for (long i = 0; i < free - 1; i++) {
-                            fillers.add(java.nio.channels.FileChannel.open(java.nio.file.Path.of("/dev/null")));
-                        }
-                        Loopback.awaitCondition("an accept failure", () -> acceptFailures.get() > 0);
+                        // One descriptor left: enough for accept to find nothing queued, not for a selector. Topped
+                        // up while waiting, in case a descriptor of an earlier test is released meanwhile.
+                        java.util.function.BooleanSupplier failedWithOneLeft = () -> {
+                            try {
+                                for (long free = FileDescriptors.limit() - FileDescriptors.open(); free > 1; free--) {
+                                    fillers.add(java.nio.channels.FileChannel.open(java.nio.file.Path.of("/dev/null")));
+                                }
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            return acceptFailures.get() > 0;
+                        };
+                        Loopback.awaitCondition("an accept failure", failedWithOneLeft);
                     } finally {
                         log.removeHandler(counter);
                         for (var filler : fillers) {
