@@ -29,25 +29,9 @@ final class FileDescriptors {
         if (limit() >= wanted) {
             return limit();
         }
-        return prlimit(wanted + ":" + wanted);
-    }
-
-    /**
-     * Sets this process's soft RLIMIT_NOFILE to {@code soft} (at most the hard limit) with {@code prlimit}, which needs
-     * no privilege for that: a test that runs out of descriptors on purpose lowers it, so that it has few to fill,
-     * and sets it back afterwards. Returns the limit in force afterwards, whether or not it worked.
-     */
-    static long setSoftLimit(long soft) {
-        return prlimit(soft + ":");
-    }
-
-    private static long prlimit(String nofile) {
         long pid = ProcessHandle.current().pid();
         try {
-            // No pipes: the JDK closes a child's pipes on its own thread some time after the child exits, which would
-            // change the count of open descriptors under a test that counts them.
-            Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + nofile)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process prlimit = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--nofile=" + wanted + ":" + wanted)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!prlimit.waitFor(30, TimeUnit.SECONDS)) {
                 prlimit.destroyForcibly();
