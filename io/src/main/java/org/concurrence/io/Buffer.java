@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.Objects;
@@ -19,6 +20,8 @@ import java.util.Objects;
  * remains throws {@link BufferUnderflowException}, a relative put that needs more than is free throws
  * {@link BufferOverflowException}, an absolute access outside {@code [0, limit)} throws
  * {@link IndexOutOfBoundsException}; each message gives the operation, the count asked, the position and the limit.
+ * A put into a buffer over read-only bytes (see {@link #wrap(ByteBuffer)}) throws
+ * {@link ReadOnlyBufferException}, also without changing it.
  *
  * <p>Heap or direct: {@link #allocate} gives a heap buffer, {@link #allocateDirect} a direct one. Both work with every
  * {@link Source} and {@link Sink}; see {@link BufferPool} for which the pools hand out and why. {@link #readFrom} and
@@ -46,6 +49,8 @@ public final class Buffer {
 
     private final ByteBuffer bytes;
     private final int capacity;
+    /** The bytes are a read-only buffer's: relative puts must fail before they move the position. */
+    private final boolean readOnly;
     private int position;
     private int limit;
     private ByteBuffer io;
@@ -57,6 +62,7 @@ public final class Buffer {
     private Buffer(ByteBuffer bytes, int position, int limit, BufferPool pool) {
         this.bytes = bytes;
         this.capacity = bytes.capacity();
+        this.readOnly = bytes.isReadOnly();
         this.position = position;
         this.limit = limit;
         this.pool = pool;
@@ -536,8 +542,15 @@ public final class Buffer {
         return this;
     }
 
-    /** Puts the remaining bytes of {@code source}; advances both positions by that count. */
+    /**
+     * Puts the remaining bytes of {@code source}; advances both positions by that count.
+     *
+     * @throws IllegalArgumentException if {@code source} is this buffer (a duplicate or a slice is fine)
+     */
     public Buffer put(Buffer source) {
+        if (source == this) {
+            throw new IllegalArgumentException("a buffer cannot be put into itself: " + this);
+        }
         int count = source.remaining();
         int at = advancePut(count, "put");
         bytes.put(at, source.bytes, source.position, count);
@@ -712,6 +725,9 @@ public final class Buffer {
     }
 
     private int advancePut(int count, String operation) {
+        if (readOnly) {
+            throw new ReadOnlyBufferException();
+        }
         int at = position;
         if (limit - at < count) {
             throw new BufferOverflowException(operation + " needs " + bytes(count) + " but " + (limit - at)

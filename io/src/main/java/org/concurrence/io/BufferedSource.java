@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.TaskletExit;
@@ -42,6 +43,8 @@ public final class BufferedSource implements Source {
     private static final byte LF = '\n';
     private static final byte CR = '\r';
     private static final int HEX_PREVIEW = 32;
+    /** The most {@link #readAnnounced} allocates before the bytes are there. */
+    private static final int UP_FRONT = 8192;
 
     private final Source source;
     private final ReadBuffer in;
@@ -221,8 +224,9 @@ public final class BufferedSource implements Source {
     // Byte counts.
 
     /**
-     * Reads exactly {@code byteCount} bytes, across as many packets as it takes. The array is allocated up front:
-     * bound {@code byteCount} before trusting a count from the peer.
+     * Reads exactly {@code byteCount} bytes, across as many packets as it takes. The array is allocated up front (and
+     * a large read goes from the source straight into it): bound {@code byteCount} before trusting a count from the
+     * peer, or read such a count with {@link MessageFraming}, which allocates only as the bytes arrive.
      *
      * @throws EOFException if the stream ends first (consumes nothing)
      */
@@ -241,6 +245,35 @@ public final class BufferedSource implements Source {
         byte[] result = new byte[byteCount];
         readFully(result, 0, byteCount, deadline, operation);
         return result;
+    }
+
+    /**
+     * {@link #readExactly}, for a count announced by the peer (a length prefix): the array is allocated up front only
+     * up to {@link #UP_FRONT} bytes (or what is buffered already) and grows as the bytes arrive, so a peer that
+     * announces much and sends little costs no more memory than it sent (about twice that at most).
+     */
+    byte[] readAnnounced(int byteCount, long deadline, String operation) throws IOException {
+        byte[] result = new byte[Math.min(byteCount, Math.max(UP_FRONT, in.buffered()))];
+        int got = 0;
+        try {
+            while (got < byteCount) {
+                // Grow (doubling: each byte is copied about once more on average) while the room left is less than a
+                // buffer, so that a large read still goes from the source straight into the array.
+                if (result.length - got < Math.min(in.bufferSize(), byteCount - got)) {
+                    long grown = Math.max(2L * result.length, (long) got + in.bufferSize());
+                    result = Arrays.copyOf(result, (int) Math.min(byteCount, grown));
+                }
+                int n = transfer(result, got, result.length - got, deadline);
+                if (n < 0) {
+                    throw truncated(result, 0, got, byteCount, operation);
+                }
+                got += n;
+            }
+            return result;
+        } catch (DeadlineExceededException | TaskletExit e) {
+            in.unread(result, 0, got); // consume nothing: the stream stays usable
+            throw e;
+        }
     }
 
     /** Fills {@code destination}; see {@link #readFully(byte[], int, int)}. */
@@ -272,9 +305,7 @@ public final class BufferedSource implements Source {
             while (got < length) {
                 int n = transfer(destination, offset + got, length - got, deadline);
                 if (n < 0) {
-                    in.unread(destination, offset, got);
-                    throw endOfStream(operation + " wanted " + bytes(length) + ", got " + got
-                            + (got == 0 ? "" : ": " + in.buffer.hex(in.buffer.position(), HEX_PREVIEW)));
+                    throw truncated(destination, offset, got, length, operation);
                 }
                 got += n;
             }
@@ -282,6 +313,13 @@ public final class BufferedSource implements Source {
             in.unread(destination, offset, got); // consume nothing: the stream stays usable
             throw e;
         }
+    }
+
+    /** The end of the stream after {@code got} of {@code wanted} bytes: puts them back and says so. */
+    private EOFException truncated(byte[] destination, int offset, int got, int wanted, String operation) {
+        in.unread(destination, offset, got);
+        return endOfStream(operation + " wanted " + bytes(wanted) + ", got " + got
+                + (got == 0 ? "" : ": " + in.buffer.hex(in.buffer.position(), HEX_PREVIEW)));
     }
 
     /**

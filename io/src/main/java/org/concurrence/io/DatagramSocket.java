@@ -1,7 +1,6 @@
 package org.concurrence.io;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -64,12 +63,10 @@ public final class DatagramSocket implements AutoCloseable {
             channel.configureBlocking(false);
             channel.bind(address);
             return new DatagramSocket(channel);
-        } catch (BindException e) {
+        } catch (java.net.SocketException e) {
             channel.close();
-            // The JDK says what ("Address already in use", "Permission denied") but not where.
-            BindException named = new BindException("bind to " + address + " failed: " + e.getMessage());
-            named.initCause(e);
-            throw named;
+            // The JDK says what ("Address already in use", "Unix domain path too long") but not where.
+            throw Socket.named("bind to " + address, e);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;

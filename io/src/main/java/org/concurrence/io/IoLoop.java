@@ -37,8 +37,14 @@ final class IoLoop implements Poller {
         }
     }
 
-    /** The loop of the current tasklet's dispatcher. */
-    static IoLoop current() {
+    /**
+     * The loop of the current tasklet's dispatcher, made on first use.
+     *
+     * @throws IOException if the selector cannot be opened (no file descriptors left, say): an I/O failure of the
+     *                     call that needed it, which a later call retries (so a server's acceptor pauses and tries
+     *                     again, as after a failed accept)
+     */
+    static IoLoop current() throws IOException {
         Tasklet<?> self = Tasklet.currentOrNull();
         if (self == null) {
             throw new IllegalStateException("socket I/O must be done in a tasklet (start one with Concurrence.run or "
@@ -49,7 +55,11 @@ final class IoLoop implements Poller {
             throw new IllegalStateException("sockets need real time, but " + dispatcher.name() + " runs on virtual "
                     + "time (its clock jumps past every network wait); use a dispatcher group on real time");
         }
-        return (IoLoop) dispatcher.poller(() -> new IoLoop(dispatcher));
+        try {
+            return (IoLoop) dispatcher.poller(() -> new IoLoop(dispatcher));
+        } catch (UncheckedIOException noSelector) { // nothing was installed: the next call tries again
+            throw new IOException(noSelector.getMessage(), noSelector.getCause());
+        }
     }
 
     Dispatcher dispatcher() {

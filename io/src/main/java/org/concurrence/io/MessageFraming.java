@@ -17,8 +17,9 @@ import org.concurrence.core.TaskletExit;
  * }</pre>
  * and a sender writes one or more messages, then flushes: {@code framing.writeMessage(out, m); out.flush();}.
  *
- * <p>A length over {@link #maxMessageSize()} fails before anything is allocated, so a peer cannot make the reader
- * allocate more than the limit. Blocking is {@link BufferedSource}'s: {@link #readMessage(BufferedSource)} honours the
+ * <p>A length over {@link #maxMessageSize()} fails before anything is allocated, and the payload's array grows as its
+ * bytes arrive (8 KiB first, then doubling): a peer cannot make the reader allocate more than the limit, nor much more
+ * than it actually sent. Blocking is {@link BufferedSource}'s: {@link #readMessage(BufferedSource)} honours the
  * tasklet's deadline and kill, {@link #readMessage(BufferedSource, Duration)} takes a timeout as well; a read that
  * fails with a timeout, a kill or the end of the stream consumes nothing (the length prefix included), so the stream
  * stays at the start of the message.
@@ -73,7 +74,7 @@ public final class MessageFraming {
         }
         in.consume(PREFIX);
         try {
-            return in.readExactly((int) length, deadline, "readMessage");
+            return in.readAnnounced((int) length, deadline, "readMessage");
         } catch (EOFException | DeadlineExceededException | TaskletExit e) {
             in.unread(prefix((int) length), 0, PREFIX); // the payload read so far was put back first
             throw e;

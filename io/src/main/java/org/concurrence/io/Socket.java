@@ -1,6 +1,7 @@
 package org.concurrence.io;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -42,7 +43,11 @@ import org.concurrence.core.TaskletExit;
 public final class Socket implements Source, Sink {
     private final SocketChannel channel;
     private final Confinement confinement;
-    /** The socket's adaptor stream, used only to ask the kernel how many bytes wait (it never reads). */
+    /**
+     * A stream over the channel, used only to ask the kernel how many bytes wait (FIONREAD); it never reads and is
+     * never closed. {@code Channels.newInputStream}, not the socket adaptor's stream: {@code SocketChannel.socket()}
+     * exists for TCP only and throws for a Unix domain socket.
+     */
     private java.io.InputStream availableProbe;
     /**
      * The addresses once connected, taken when the socket is made so that {@link #toString()} never touches the
@@ -93,6 +98,10 @@ public final class Socket implements Source, Sink {
      *
      * @throws java.net.ConnectException  if the peer refused (the connect error is checked, not assumed); the message
      *                                   names the address
+     * @throws java.net.SocketException   naming the address, for the other failures; among them a Unix domain
+     *                                   listener whose backlog is full ("Resource temporarily unavailable", at once:
+     *                                   the kernel gives a non-blocking connect nothing to wait on, where a TCP
+     *                                   client would retry its SYN)
      * @throws DeadlineExceededException if the connection was not established in time; nothing is left open
      */
     public static Socket connect(SocketAddress address, Duration timeout) throws IOException {
@@ -118,7 +127,7 @@ public final class Socket implements Source, Sink {
             return socket;
         } catch (SocketException e) {
             socket.close();
-            throw naming(target, e);
+            throw named("connect to " + target, e);
         } catch (IOException | RuntimeException | Error e) {
             socket.close(); // every path out without a socket closes the channel: nothing is left open
             throw e;
@@ -126,14 +135,16 @@ public final class Socket implements Source, Sink {
     }
 
     /**
-     * The JDK's connect errors say what went wrong but not where ("Connection refused"); this names the address, and
-     * keeps the type for the kinds a caller may tell apart.
+     * The JDK's connect and bind errors say what went wrong but not where ("Connection refused", "Address already in
+     * use", "Unix domain path too long"); this names the operation and its address ({@code what}), and keeps the type
+     * for the kinds a caller may tell apart.
      */
-    private static SocketException naming(SocketAddress target, SocketException e) {
-        String message = "connect to " + target + " failed: " + e.getMessage();
+    static SocketException named(String what, SocketException e) {
+        String message = what + " failed: " + e.getMessage();
         SocketException named = switch (e) {
             case ConnectException _ -> new ConnectException(message);
             case NoRouteToHostException _ -> new NoRouteToHostException(message);
+            case BindException _ -> new BindException(message);
             default -> e.getClass() == SocketException.class ? new SocketException(message) : null;
         };
         if (named == null) {
@@ -243,7 +254,7 @@ public final class Socket implements Source, Sink {
     public int available() throws IOException {
         java.io.InputStream probe = availableProbe;
         if (probe == null) {
-            probe = availableProbe = channel.socket().getInputStream();
+            probe = availableProbe = java.nio.channels.Channels.newInputStream(channel);
         }
         return probe.available();
     }

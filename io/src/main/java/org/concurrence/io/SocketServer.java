@@ -277,8 +277,8 @@ public final class SocketServer implements AutoCloseable {
     }
 
     /**
-     * Accepts until the server stops. A failed accept (no file descriptors left, a connection reset before it was
-     * taken) is logged and retried after a pause that doubles up to a second, so the server recovers once the cause
+     * Accepts until the server stops. A failed accept (no file descriptors left, for the connection or for the
+     * dispatcher's selector; a connection reset before it was taken) is logged and retried after a pause that doubles up to a second, so the server recovers once the cause
      * goes away instead of spinning on it or giving up.
      */
     private void acceptLoop(ServerSocket listener, DispatcherGroup spreadOver) {

@@ -89,6 +89,81 @@ class BufferTest {
         }
     }
 
+    /** Heap, direct, and views whose index 0 is at an odd place of the memory (unaligned for every width). */
+    static Stream<Arguments> offsetViews() {
+        return Stream.of(Arguments.of("heap", Buffer.allocate(19)),
+                Arguments.of("direct", Buffer.allocateDirect(19)),
+                Arguments.of("array at offset 3", Buffer.wrap(new byte[25], 3, 19)),
+                Arguments.of("direct slice at 5", Buffer.allocateDirect(30).slice(5, 19)),
+                Arguments.of("ByteBuffer at 1", Buffer.wrap(ByteBuffer.allocateDirect(20).position(1))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("offsetViews")
+    void numbersAtEveryIndexUpToTheEndMatchJavaNioInBothOrdersAndOnePastIsRefused(String kind, Buffer b) {
+        int capacity = b.capacity();
+        ByteBuffer be = ByteBuffer.allocate(capacity).order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer le = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);
+        for (int size : new int[] {2, 4, 8}) {
+            for (int at = 0; at <= capacity - size; at++) {
+                long value = 0x8182838485868788L + at * 0x0101010101010101L; // high bit set: sign matters
+                for (boolean little : new boolean[] {false, true}) {
+                    ByteBuffer expected = little ? le : be;
+                    switch (size) {
+                        case 2 -> {
+                            if (little) b.putShortLe(at, (int) value); else b.putShort(at, (int) value);
+                            expected.putShort(at, (short) value);
+                            assertEquals(expected.getShort(at), little ? b.getShortLe(at) : b.getShort(at));
+                            assertEquals(expected.getShort(at) & 0xffff,
+                                    little ? b.getUnsignedShortLe(at) : b.getUnsignedShort(at));
+                        }
+                        case 4 -> {
+                            if (little) b.putIntLe(at, (int) value); else b.putInt(at, (int) value);
+                            expected.putInt(at, (int) value);
+                            assertEquals(expected.getInt(at), little ? b.getIntLe(at) : b.getInt(at));
+                            assertEquals(Integer.toUnsignedLong(expected.getInt(at)),
+                                    little ? b.getUnsignedIntLe(at) : b.getUnsignedInt(at));
+                        }
+                        default -> {
+                            if (little) b.putLongLe(at, value); else b.putLong(at, value);
+                            expected.putLong(at, value);
+                            assertEquals(expected.getLong(at), little ? b.getLongLe(at) : b.getLong(at));
+                        }
+                    }
+                    for (int i = 0; i < size; i++) {
+                        assertEquals(expected.get(at + i), b.getByte(at + i), kind + ": byte " + i + " at " + at);
+                    }
+                }
+            }
+            // One past the end: refused, relative and absolute, and nothing moves.
+            b.clear().position(capacity - size + 1);
+            int width = size;
+            assertThrows(IndexOutOfBoundsException.class, () -> {
+                switch (width) {
+                    case 2 -> b.getShort(capacity - 1);
+                    case 4 -> b.putIntLe(capacity - 3, 1);
+                    default -> b.getLong(capacity - 7);
+                }
+            });
+            assertThrows(BufferUnderflowException.class, () -> {
+                switch (width) {
+                    case 2 -> b.getShortLe();
+                    case 4 -> b.getIntLe();
+                    default -> b.getLongLe();
+                }
+            });
+            assertThrows(BufferOverflowException.class, () -> {
+                switch (width) {
+                    case 2 -> b.putShort(1);
+                    case 4 -> b.putInt(1);
+                    default -> b.putLong(1);
+                }
+            });
+            assertEquals(capacity - size + 1, b.position());
+            assertEquals(capacity, b.limit());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
     void bigEndianIsNetworkOrderAndLittleEndianIsReversed(String kind, IntFunction<Buffer> allocate) {
@@ -278,6 +353,27 @@ class BufferTest {
         assertEquals("cdef", b.getString(4, StandardCharsets.ISO_8859_1));
         assertThrows(ReadOnlyBufferException.class, () -> b.putByte(0, 1));
         assertEquals(2, source.position(), "wrapping does not move the source");
+        // A relative put fails as a bounds error does: without moving the position.
+        b.position(0);
+        assertThrows(ReadOnlyBufferException.class, () -> b.putInt(7));
+        assertThrows(ReadOnlyBufferException.class, () -> b.put(new byte[2]));
+        assertThrows(ReadOnlyBufferException.class, () -> b.put(Buffer.allocate(1)));
+        assertEquals(0, b.position());
+        assertEquals("cdef", b.getString(4, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aBufferPutIntoItselfIsRefusedAndADuplicateOfItIsCopied() {
+        Buffer b = Buffer.wrap(latin1("abcdefgh")).limit(4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.put(b));
+        assertTrue(e.getMessage().contains("itself"), e.getMessage());
+        assertEquals(0, b.position());
+        assertEquals(4, b.limit());
+        Buffer tail = b.duplicate().limit(8).position(4);
+        b.put(tail);
+        assertEquals(4, b.position());
+        assertEquals(8, tail.position());
+        assertEquals("efghefgh", b.clear().getString(8, StandardCharsets.ISO_8859_1));
     }
 
     @Test

@@ -68,6 +68,33 @@ class MessageFramingTest {
     }
 
     @Test
+    void aLengthAtTheLimitAllocatesOnlyForTheBytesThatArrive() {
+        // 4 bytes that announce 16 MiB, then 10 bytes and the end: the reader must not allocate the 16 MiB first
+        // (a peer could make every connection hold the limit by sending a prefix alone).
+        byte[] wire = ByteBuffer.allocate(14).putInt(MessageFraming.DEFAULT_MAX_MESSAGE_SIZE).array();
+        BufferedSource in = new BufferedSource(ChunkedSource.whole(wire));
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        EOFException e = assertThrows(EOFException.class, () -> new MessageFraming().readMessage(in));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1 << 20, "allocated " + allocated + " bytes for a 10-byte partial message");
+        assertEquals("end of stream: readMessage wanted 16777216 bytes, got 10: 00000000000000000000", e.getMessage());
+        assertEquals(14, in.buffered(), "prefix and partial payload are still there");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("setups")
+    void aMessageOfExactlyTheLimitIsReadAndOneByteMoreIsRefused(Setup setup) throws IOException {
+        int limit = 20_000;
+        byte[] wire = ByteBuffer.allocate(4 + limit + 4).putInt(limit).put(counting(limit)).putInt(limit + 1).array();
+        BufferedSource in = setup.open(wire);
+        MessageFraming framing = new MessageFraming(limit);
+        assertArrayEquals(counting(limit), framing.readMessage(in));
+        assertEquals(limit, assertThrows(LimitExceededException.class, () -> framing.readMessage(in)).limit());
+        assertEquals(limit + 1, in.readInt(), "the refused prefix is still there");
+    }
+
+    @Test
     void aLengthWithTheHighBitSetIsReadAsUnsignedAndRefused() {
         byte[] wire = {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff};
         BufferedSource in = new BufferedSource(ChunkedSource.whole(wire));

@@ -146,6 +146,20 @@ class SocketTest {
     }
 
     @Test
+    void aUnixSocketPathTooLongIsRefusedNamingThePathByBindAndByConnect() {
+        Loopback.run(() -> {
+            var tooLong = java.net.UnixDomainSocketAddress.of("/tmp/" + "x".repeat(200)); // sun_path holds 108 bytes
+            java.net.SocketException bind = assertThrows(java.net.SocketException.class,
+                    () -> ServerSocket.bind(tooLong));
+            assertTrue(bind.getMessage().contains(tooLong.toString()), bind.getMessage());
+            java.net.SocketException connect = assertThrows(java.net.SocketException.class,
+                    () -> Socket.connect(tooLong, PATIENCE));
+            assertTrue(connect.getMessage().contains(tooLong.toString()), connect.getMessage());
+            return null;
+        });
+    }
+
+    @Test
     void aBindThatFailsNamesTheAddressAndLeavesAnExistingFileAlone() {
         Loopback.run(() -> {
             var directory = Loopback.tempDirectory();
@@ -398,6 +412,35 @@ class SocketTest {
             }
             assertFalse(java.nio.file.Files.exists(path), "the socket file is removed when the server stops");
             java.nio.file.Files.delete(directory);
+            return null;
+        });
+    }
+
+    @Test
+    void aBufferedStreamOverAUnixDomainSocketWaitsForLinesAndAsksHowManyBytesWait() {
+        Loopback.run(() -> {
+            var directory = Loopback.tempDirectory();
+            var address = java.net.UnixDomainSocketAddress.of(directory.resolve("lines.sock"));
+            try (ServerSocket listener = ServerSocket.bind(address);
+                 Socket client = Socket.connect(address, PATIENCE);
+                 Socket server = listener.accept(PATIENCE);
+                 Timeout _ = Timeout.after(PATIENCE)) {
+                // The reader finds nothing buffered and parks in awaitReadable, which asks the kernel first.
+                Tasklet<String> reader = Tasklet.spawn(() -> new BufferedSource(server).readLine());
+                Tasklet.yield();
+                writeAll(client, "over a file\r\n".getBytes());
+                assertEquals("over a file", reader.join());
+                writeAll(client, "xyz".getBytes());
+                Loopback.awaitCondition("three bytes waiting", () -> {
+                    try {
+                        return server.available() == 3;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } finally {
+                java.nio.file.Files.delete(directory);
+            }
             return null;
         });
     }
