@@ -178,9 +178,10 @@ public final class ReverseProxy implements Handler, AutoCloseable {
     private Headers upstreamFields(Request request) {
         Headers in = request.headers();
         Headers out = new Headers(in.size() + 4);
+        HopByHop hopByHop = HopByHop.of(in);
         for (int i = 0; i < in.size(); i++) {
             String name = in.name(i);
-            if (HopByHop.isHopByHop(name, in) || name.equalsIgnoreCase("Content-Length")
+            if (hopByHop.contains(name) || name.equalsIgnoreCase("Content-Length")
                     || name.equalsIgnoreCase("Expect") || (name.equalsIgnoreCase("Host") && !preserveHost)) {
                 continue;
             }
@@ -222,9 +223,10 @@ public final class ReverseProxy implements Handler, AutoCloseable {
     private static Response respond(Request request, ClientResponse response) {
         Headers in = response.headers();
         Response.Builder b = Response.builder(response.status());
+        HopByHop hopByHop = HopByHop.of(in);
         for (int i = 0; i < in.size(); i++) {
             String name = in.name(i);
-            if (!HopByHop.isHopByHop(name, in) && !name.equalsIgnoreCase("Content-Length")) {
+            if (!hopByHop.contains(name) && !name.equalsIgnoreCase("Content-Length")) {
                 b.addHeader(name, in.value(i));
             }
         }
