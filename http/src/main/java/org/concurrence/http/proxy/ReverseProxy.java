@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -70,7 +71,8 @@ public final class ReverseProxy implements Handler, AutoCloseable {
     private static final String VIA = "1.1 concurrence";
 
     private final URI upstream;
-    private final String basePath;
+    /** The upstream's scheme, authority and path (without a trailing slash): what every forwarded target follows. */
+    private final String origin;
     private final HttpClient client;
     private final boolean ownsClient;
     private final Duration timeout;
@@ -81,8 +83,9 @@ public final class ReverseProxy implements Handler, AutoCloseable {
             boolean forwardedHeaders) {
         this.upstream = upstream;
         String path = upstream.getRawPath();
-        this.basePath = path == null || path.equals("/") ? "" : path.endsWith("/")
+        String basePath = path == null || path.equals("/") ? "" : path.endsWith("/")
                 ? path.substring(0, path.length() - 1) : path;
+        this.origin = upstream.getScheme() + "://" + upstream.getRawAuthority() + basePath;
         this.client = client;
         this.ownsClient = ownsClient;
         this.timeout = timeout;
@@ -170,9 +173,19 @@ public final class ReverseProxy implements Handler, AutoCloseable {
                 e);
     }
 
+    /**
+     * The upstream URI of {@code request}: the upstream's origin and path, then the request's raw path and query, put
+     * together as text — never {@code URI.resolve}, which would read a target such as {@code //other.example/x} as
+     * another host's.
+     */
     private URI target(Request request) {
         String query = request.rawQuery();
-        return upstream.resolve(basePath + request.rawPath() + (query.isEmpty() ? "" : "?" + query));
+        String uri = origin + request.rawPath() + (query.isEmpty() ? "" : "?" + query);
+        try {
+            return new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new HttpException(Status.BAD_REQUEST, "the request target cannot be forwarded", e);
+        }
     }
 
     private Headers upstreamFields(Request request) {
@@ -181,8 +194,8 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         HopByHop hopByHop = HopByHop.of(in);
         for (int i = 0; i < in.size(); i++) {
             String name = in.name(i);
-            if (hopByHop.contains(name) || name.equalsIgnoreCase("Content-Length")
-                    || name.equalsIgnoreCase("Expect") || (name.equalsIgnoreCase("Host") && !preserveHost)) {
+            if (hopByHop.contains(name) || name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Expect")
+                    || name.equalsIgnoreCase("Via") || (name.equalsIgnoreCase("Host") && !preserveHost)) {
                 continue;
             }
             if (forwardedHeaders && (name.equalsIgnoreCase("X-Forwarded-Proto")
@@ -191,7 +204,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
             }
             out.add(name, in.value(i));
         }
-        out.add("Via", joined(in.all("Via"), VIA));
+        out.add("Via", joined(in.all("Via"), VIA)); // the earlier hops' first, in one field
         if (forwardedHeaders) {
             if (request.remoteAddress() instanceof InetSocketAddress client && client.getAddress() != null) {
                 out.add("X-Forwarded-For", joined(in.all("X-Forwarded-For"), client.getAddress().getHostAddress()));

@@ -178,6 +178,28 @@ class ReverseProxyTest {
     }
 
     @Test
+    void aTargetThatLooksLikeAnotherHostStaysOnTheUpstreamAndViaIsExtendedOnce() throws Exception {
+        try (TestServer up = TestServer.start(ReverseProxyTest::upstream);
+                ReverseProxy proxy = ReverseProxy.to(up.uri("/base/"));
+                TestServer front = TestServer.start(proxy)) {
+            String answer = raw(front.port(), "GET //evil.example/x?y=1 HTTP/1.1\r\nHost: front\r\n"
+                    + "Via: 1.0 first, 1.1 second\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+            Map<String, String> seen = echoed(answer.substring(answer.indexOf("\r\n\r\n") + 4));
+            assertEquals("GET /base//evil.example/x?y=1", seen.get("request-line"), "the upstream got it, as a path");
+            assertEquals("1.0 first, 1.1 second, 1.1 concurrence", seen.get("via"));
+        }
+        try (TestServer up = TestServer.start(ReverseProxyTest::upstream);
+                ReverseProxy proxy = ReverseProxy.to(up.uri(""));
+                TestServer front = TestServer.start(proxy)) {
+            String answer = raw(front.port(), "GET //evil.example/x HTTP/1.1\r\nHost: front\r\nConnection: close\r\n\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 200 "), "not sent to another host: " + answer);
+            assertEquals("GET //evil.example/x", echoed(answer.substring(answer.indexOf("\r\n\r\n") + 4))
+                    .get("request-line"));
+        }
+    }
+
+    @Test
     void largeBodiesStreamBothWays() throws Exception {
         try (TestServer up = TestServer.start(ReverseProxyTest::upstream);
                 ReverseProxy proxy = ReverseProxy.to(up.uri(""));
