@@ -26,14 +26,16 @@ class IdleConnectionBufferTest {
         Concurrence.run(Concurrence.Options.defaults().withDispatchers(1), () -> {
             ServerSocket server = ServerSocket.bind(new InetSocketAddress("127.0.0.1", 0));
             List<Socket> clients = new ArrayList<>();
+            List<Socket> accepted = new ArrayList<>();
             List<Tasklet<String>> readers = new ArrayList<>();
             Event allWaiting = new Event();
             int[] waiting = {0};
             for (int i = 0; i < CONNECTIONS; i++) {
                 clients.add(Socket.connect(server.localAddress(), Duration.ofSeconds(10)));
-                Socket accepted = server.accept(Duration.ofSeconds(10));
+                Socket end = server.accept(Duration.ofSeconds(10));
+                accepted.add(end);
                 readers.add(Tasklet.spawn(() -> {
-                    BufferedSource in = new BufferedSource(accepted, pool);
+                    BufferedSource in = new BufferedSource(end, pool);
                     if (++waiting[0] == CONNECTIONS) {
                         allWaiting.set();
                     }
@@ -54,6 +56,9 @@ class IdleConnectionBufferTest {
             assertEquals(pool.allocated(), pool.pooled(), "buffers given back");
             for (Socket c : clients) {
                 c.close();
+            }
+            for (Socket a : accepted) {
+                a.close(); // or 200 descriptors stay open in CLOSE_WAIT for the rest of the io suite
             }
             server.close();
             return null;
