@@ -244,11 +244,14 @@ public final class ReverseProxy implements Handler, AutoCloseable {
             }
         }
         long length = declaredLength(in);
-        if (!response.hasBody() || request.method().equals(Method.HEAD)) {
+        if (request.method().equals(Method.HEAD)) {
             response.close();
-            // A HEAD answer keeps the length a GET would have (the server sends no body for it).
-            return b.body(request.method().equals(Method.HEAD) && length > 0
-                    ? ResponseBody.ofWriter(length, out -> { }) : ResponseBody.empty()).build();
+            // The length a GET would have, or none if the upstream gave none; the server sends no body for a HEAD.
+            return b.body(ResponseBody.ofWriter(length, out -> { })).build();
+        }
+        if (!response.hasBody()) {
+            response.close();
+            return b.body(ResponseBody.empty()).build();
         }
         return b.body(ResponseBody.ofWriter(length, new Relay(response))).build();
     }

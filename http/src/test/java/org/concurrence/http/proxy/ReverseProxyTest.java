@@ -234,6 +234,10 @@ class ReverseProxyTest {
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
             assertEquals(200, head.statusCode());
             assertEquals("1234", head.headers().firstValue("Content-Length").orElseThrow());
+            String unknown = raw(front.port(), "HEAD /api/big HTTP/1.1\r\nHost: f\r\nConnection: close\r\n\r\n");
+            assertTrue(unknown.startsWith("HTTP/1.1 200 "), unknown);
+            assertFalse(unknown.contains("Content-Length"), "a chunked GET's length is not known: " + unknown);
+            assertFalse(unknown.contains("Transfer-Encoding"), unknown);
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, get(front.uri("/echo" + i)).statusCode());
             }
