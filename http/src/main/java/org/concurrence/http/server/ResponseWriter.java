@@ -208,8 +208,8 @@ final class ResponseWriter implements FramedOutput.Target {
     }
 
     /**
-     * Lets a streamed body that will not be sent release what its writer holds ({@link ResponseBody.BodyWriter#discard});
-     * a failure there is logged, since the response it belonged to is settled either way.
+     * Lets a streamed body that will not be sent release what its writer holds
+     * ({@link ResponseBody.BodyWriter#discard}); a failure there is logged, since its response is settled either way.
      */
     static void discard(ResponseBody body) {
         if (body instanceof ResponseBody.Streamed streamed) {
