@@ -69,6 +69,8 @@ public final class ReverseProxy implements Handler, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ReverseProxy.class.getName());
     private static final String VIA = "1.1 concurrence";
+    /** The largest buffer a body is copied through. */
+    private static final int MAX_BUFFER = 8192;
 
     private final URI upstream;
     /** The upstream's scheme, authority and path (without a trailing slash): what every forwarded target follows. */
@@ -230,7 +232,8 @@ public final class ReverseProxy implements Handler, AutoCloseable {
             return ClientRequest.Body.empty();
         }
         InputStream in = request.body().stream();
-        return ClientRequest.Body.ofWriter(request.body().length(), out -> in.transferTo(out));
+        long length = request.body().length();
+        return ClientRequest.Body.ofWriter(length, out -> copy(in, out, length));
     }
 
     private static Response respond(Request request, ClientResponse response) {
@@ -253,7 +256,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
             response.close();
             return b.body(ResponseBody.empty()).build();
         }
-        return b.body(ResponseBody.ofWriter(length, new Relay(response))).build();
+        return b.body(ResponseBody.ofWriter(length, new Relay(response, length))).build();
     }
 
     /** The upstream's Content-Length, or -1 if it has none (chunked, or close-delimited) or it does not parse. */
@@ -269,19 +272,28 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         }
     }
 
-    /** Copies the upstream's body to the client as it arrives; lets the upstream response go if it is not sent. */
-    private record Relay(ClientResponse response) implements ResponseBody.BodyWriter {
+    /**
+     * Copies {@code in} to its end into {@code out}, flushing whenever {@code in} has nothing more at once: what came
+     * is on its way before the copy waits for more (server-sent events, long polls, slow uploads pass at once), while
+     * a bulk transfer still goes in large writes. The buffer is no larger than the body ({@code length}, -1 if not
+     * known): most bodies are small, and 8 KiB per message is garbage at a proxy's rates.
+     */
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[length < 0 ? MAX_BUFFER : (int) Math.clamp(length, 1, MAX_BUFFER)];
+        for (int n; (n = in.read(buffer)) >= 0; ) {
+            out.write(buffer, 0, n);
+            if (in.available() == 0) {
+                out.flush();
+            }
+        }
+    }
+
+    /** The upstream's body, copied to the client as it is sent; the upstream response let go either way. */
+    private record Relay(ClientResponse response, long length) implements ResponseBody.BodyWriter {
         @Override
         public void writeTo(OutputStream out) throws IOException {
             try (response) {
-                InputStream in = response.stream();
-                byte[] buffer = new byte[8192];
-                for (int n; (n = in.read(buffer)) >= 0; ) {
-                    out.write(buffer, 0, n);
-                    if (in.available() == 0) {
-                        out.flush(); // what came is on its way before the proxy waits for more
-                    }
-                }
+                copy(response.stream(), out, length);
             }
         }
 

@@ -62,6 +62,15 @@ final class ChunkedBody extends BodyInput {
         return n;
     }
 
+    /**
+     * Body bytes readable without waiting: the rest of the current chunk that is buffered — not the CRLF and size line
+     * that follow it, nor a pipelined request behind the body (which the connection's buffer also holds).
+     */
+    @Override
+    public int available() {
+        return (int) Math.min(super.available(), chunkRemaining);
+    }
+
     private void expectCrlf() throws IOException {
         ensure(2);
         byte[] a = in.array();

@@ -50,6 +50,24 @@ class BodiesTest {
     }
 
     @Test
+    void availableCountsOnlyChunkDataNotTheFramingOrTheNextRequest() {
+        try (TestServer s = TestServer.start(request -> {
+            InputStream in = request.body().stream();
+            byte[] b = new byte[64];
+            StringBuilder seen = new StringBuilder();
+            for (int n; (n = in.read(b)) >= 0; ) {
+                seen.append(n).append('/').append(in.available()).append(' ');
+            }
+            return Response.ok(seen.toString().strip());
+        }); RawClient c = s.connect()) {
+            c.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals("5/0 6/0", c.read().text(), "after each chunk nothing more is body until its size line");
+            assertEquals("", c.read().text());
+        }
+    }
+
+    @Test
     void aResponseOfUnknownLengthIsChunked() {
         try (TestServer s = TestServer.start(request -> Response.ok(ResponseBody.ofWriter(-1, out -> {
             out.write("one ".getBytes(StandardCharsets.UTF_8));
