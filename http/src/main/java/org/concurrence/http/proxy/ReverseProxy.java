@@ -45,8 +45,13 @@ import org.concurrence.http.client.Origin;
  *
  * <p><b>What comes back.</b> The upstream's status and fields but the hop-by-hop ones, and its body streamed as it
  * arrives: each read from the upstream is flushed to the client, so server-sent events and long polls pass at once.
- * Bodies are passed as they are coded (no decompression). Protocol upgrades (WebSocket) are not tunnelled: the
- * {@code Upgrade} field is hop-by-hop, so the upstream sees a plain request.
+ * Bodies are passed as they are coded (no decompression).
+ *
+ * <p><b>Upgrades.</b> A GET that asks to switch protocols (a WebSocket handshake: {@code Upgrade} and
+ * {@code Connection: Upgrade}) goes up on a connection of its own with those fields; if the upstream answers
+ * {@code 101}, the client's connection and that one are joined and bytes flow both ways until either side closes, the
+ * upstream is silent for the server's idle timeout, or the server stops. Any other answer comes back as it is (its
+ * body only with a Content-Length of at most 64 KiB; otherwise 502).
  *
  * <p><b>Failures</b> fail only their request: an upstream that cannot be reached, breaks before its response head or
  * sends a malformed one gives {@code 502 Bad Gateway}; one that does not answer within the timeout, {@code 504 Gateway
@@ -151,11 +156,14 @@ public final class ReverseProxy implements Handler, AutoCloseable {
 
     @Override
     public Response handle(Request request) throws IOException {
-        ClientRequest up = new ClientRequest(request.method(), target(request), upstreamFields(request),
-                body(request));
-        ClientResponse response;
+        String upgrade = request.header("Upgrade");
         try {
-            response = client.send(up, timeout);
+            if (upgrade != null && request.method().equals(Method.GET) && request.body().isEmpty()) {
+                return UpgradeTunnel.open(target(request), upgrade, upstreamFields(request), timeout);
+            }
+            ClientRequest up = new ClientRequest(request.method(), target(request), upstreamFields(request),
+                    body(request));
+            return respond(request, client.send(up, timeout));
         } catch (DeadlineExceededException e) {
             LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to "
                     + upstream + " timed out", e);
@@ -165,7 +173,6 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         } catch (IOException e) { // unreachable, broken, or a malformed answer (MalformedResponseException)
             throw badGateway(request, e);
         }
-        return respond(request, response);
     }
 
     private HttpException badGateway(Request request, IOException e) {

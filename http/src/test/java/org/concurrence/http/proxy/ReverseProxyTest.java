@@ -23,9 +23,13 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.CRC32;
+import org.concurrence.http.Handler;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
+import org.concurrence.http.Status;
+import org.concurrence.http.websocket.Message;
+import org.concurrence.http.websocket.WebSocket;
 import org.concurrence.http.server.HttpServerOptions;
 import org.concurrence.http.server.TestServer;
 import org.concurrence.sync.Event;
@@ -168,10 +172,10 @@ class ReverseProxyTest {
                 TestServer front = TestServer.start(proxy)) {
             String echo = raw(front.port(), "GET /echo HTTP/1.1\r\nHost: front\r\nConnection: close, X-Secret\r\n"
                     + "X-Secret: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic eA==\r\n"
-                    + "Upgrade: websocket\r\nX-Plain: 2\r\n\r\n");
+                    + "X-Plain: 2\r\n\r\n");
             Map<String, String> seen = echoed(echo.substring(echo.indexOf("\r\n\r\n") + 4));
             assertEquals("2", seen.get("x-plain"));
-            for (String hop : Set.of("x-secret", "keep-alive", "te", "proxy-authorization", "upgrade", "connection")) {
+            for (String hop : Set.of("x-secret", "keep-alive", "te", "proxy-authorization", "connection")) {
                 assertNull(seen.get(hop), hop + " went up: " + seen);
             }
         }
@@ -301,6 +305,48 @@ class ReverseProxyTest {
             String answer = raw(front.port(), "POST /api/sum HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: chunked\r\n"
                     + "Connection: close\r\n\r\n" + "800\r\n" + "x".repeat(0x800) + "\r\n0\r\n\r\n");
             assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+        }
+    }
+
+    @Test
+    void aWebSocketIsTunnelledToTheUpstreamAndARefusedUpgradeComesBackAsItIs() throws Exception {
+        Handler upstream = request -> request.path().equals("/ws")
+                ? WebSocket.accept(request, session -> {
+                    while (true) {
+                        switch (session.receive()) {
+                            case Message.Text t -> session.send("echo: " + t.text() + " via "
+                                    + session.request().header("Via"));
+                            case Message.Binary b -> session.send(b.bytes());
+                        }
+                    }
+                })
+                : Response.text(Status.of(426), "upgrade to something else");
+        try (TestServer up = TestServer.start(upstream);
+                ReverseProxy proxy = ReverseProxy.to(up.uri(""));
+                TestServer front = TestServer.start(proxy)) {
+            java.util.concurrent.BlockingQueue<String> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.net.http.WebSocket ws = CLIENT.newWebSocketBuilder().buildAsync(front.ws("/ws"),
+                    new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w,
+                                CharSequence data, boolean last) {
+                            got.add(data.toString());
+                            w.request(1);
+                            return null;
+                        }
+                    }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) {
+                ws.sendText("hello " + i, true).get(20, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals("echo: hello " + i + " via 1.1 concurrence",
+                        got.poll(20, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+            String refused = raw(front.port(), "GET /other HTTP/1.1\r\nHost: f\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n");
+            assertTrue(refused.startsWith("HTTP/1.1 426 "), refused);
+            assertTrue(refused.endsWith("upgrade to something else"), refused);
         }
     }
 
