@@ -170,6 +170,14 @@ public final class Response {
          * returns or throws (a throw is logged). Runs on the connection's tasklet.
          */
         void run(UpgradedConnection connection) throws Exception;
+
+        /**
+         * Called instead of {@link #run} when the 101 is never completed — its write failed, or the connection ended
+         * first — so that an upgrade holding something (a proxy's connection to its upstream) lets it go; the default
+         * holds nothing. Called at most once, never after {@code run}, on the connection's tasklet; a failure is
+         * logged and otherwise ignored.
+         */
+        default void discard() throws Exception {}
     }
 
     /**

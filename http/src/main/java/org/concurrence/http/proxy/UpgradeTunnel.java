@@ -134,29 +134,43 @@ final class UpgradeTunnel {
             }
         }
         fields.add("Upgrade", answer.getOrDefault("Upgrade", "websocket")).add("Connection", "Upgrade");
-        return Response.switchingProtocols(fields, client -> {
-            client.onServerStop(() -> close(upstream));
-            Tasklet<Void> down = Tasklet.spawn(() -> {
-                try {
-                    copy(upstreamIn, client, client.idleTimeout()); // bytes behind the 101 first: they are buffered
-                } catch (IOException closedOrSilent) {
-                    // Either side closed (the other copy closes both), or the upstream said nothing for too long.
-                } finally {
-                    close(client);
-                    close(upstream);
-                }
-                return null;
-            });
-            try {
-                copy(client, upstreamOut, null);
-            } catch (IOException closed) {
-                // Either side closed: the tunnel ends.
-            } finally {
-                close(upstream);
-                close(client);
-                down.join();
+        return Response.switchingProtocols(fields, new Response.Upgrade() {
+            @Override
+            public void run(Response.UpgradedConnection client) throws Exception {
+                tunnel(client, upstreamIn, upstreamOut, upstream);
+            }
+
+            @Override
+            public void discard() {
+                close(upstream); // the client's side never switched: the upstream's must not stay open
             }
         });
+    }
+
+    /** Copies both ways until either side closes; see the class comment. */
+    private static void tunnel(Response.UpgradedConnection client, BufferedSource upstreamIn, Sink upstreamOut,
+            AutoCloseable upstream) throws Exception {
+        client.onServerStop(() -> close(upstream));
+        Tasklet<Void> down = Tasklet.spawn(() -> {
+            try {
+                copy(upstreamIn, client, client.idleTimeout()); // bytes behind the 101 first: they are buffered
+            } catch (IOException closedOrSilent) {
+                // Either side closed (the other copy closes both), or the upstream said nothing for too long.
+            } finally {
+                close(client);
+                close(upstream);
+            }
+            return null;
+        });
+        try {
+            copy(client, upstreamOut, null);
+        } catch (IOException closed) {
+            // Either side closed: the tunnel ends.
+        } finally {
+            close(upstream);
+            close(client);
+            down.join();
+        }
     }
 
     /** Copies until {@code from} ends, each read waiting at most {@code idle} (null: no bound of its own). */

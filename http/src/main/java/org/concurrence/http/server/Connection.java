@@ -164,6 +164,7 @@ final class Connection {
      */
     boolean serve() throws IOException {
         boolean rests = false;
+        boolean upgradeRuns = false;
         try {
             Exchange ex;
             while ((ex = next()) != null) {
@@ -177,11 +178,15 @@ final class Connection {
             pipeline.awaitBelow(1);
             writer.flushIfIdle();
             if (upgrade != null && !pipeline.aborted) {
+                upgradeRuns = true;
                 writer.releaseBuffer(); // the protocol writes through its own frames: a long session holds no 8 KiB
                 runUpgrade();
             }
             return false;
         } finally {
+            if (upgrade != null && !upgradeRuns) {
+                discardUpgrade(upgrade); // its 101 went out, but the connection failed before the protocol began
+            }
             if (!rests) {
                 end();
             }
@@ -195,6 +200,15 @@ final class Connection {
     boolean restsSince(long limit) {
         long since = restingSince;
         return since != 0 && since - limit < 0;
+    }
+
+    /** Lets an upgrade that will not run release what it holds ({@link Response.Upgrade#discard}). */
+    void discardUpgrade(Response.Upgrade notRun) {
+        try {
+            notRun.discard();
+        } catch (Exception e) {
+            HttpServer.LOG.log(System.Logger.Level.WARNING, "discarding the upgrade of " + socket + " failed", e);
+        }
     }
 
     /** Runs the protocol the connection switched to, on this tasklet; the connection ends after it. */

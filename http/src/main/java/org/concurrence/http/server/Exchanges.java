@@ -103,6 +103,9 @@ final class Exchanges {
             if (ex.response != null && !ex.responseHandedOver) {
                 ResponseWriter.discard(ex.response.body()); // its turn never came: the connection ended first
             }
+            if (ex.response != null && ex.response.upgrade() != null && connection.upgrade != ex.response.upgrade()) {
+                connection.discardUpgrade(ex.response.upgrade()); // its 101 did not go out whole: it will not run
+            }
         }
     }
 

@@ -102,6 +102,37 @@ class DiscardedBodiesTest {
     }
 
     @Test
+    void anUpgradeWhose101CannotBeWrittenIsDiscardedNotRun() throws Exception {
+        CountDownLatch discarded = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        Event clientGone = new Event("the client reset its connection");
+        try (TestServer s = TestServer.start(request -> {
+            clientGone.await(TestServer.PATIENCE);
+            return Response.switchingProtocols(org.concurrence.http.Headers.of("Upgrade", "test",
+                    "Connection", "Upgrade"), new Response.Upgrade() {
+                @Override
+                public void run(Response.UpgradedConnection connection) {
+                    runs.incrementAndGet();
+                }
+
+                @Override
+                public void discard() {
+                    discarded.countDown();
+                }
+            });
+        })) {
+            try (java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), s.port())) {
+                client.getOutputStream().write("GET /up HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                client.setSoLinger(true, 0); // the close resets: the server's 101 cannot be written
+            }
+            clientGone.set();
+            assertTrue(discarded.await(20, TimeUnit.SECONDS), "the upgrade was discarded");
+        }
+        assertEquals(0, runs.get(), "and never run");
+    }
+
+    @Test
     void aPipelinedResponseWhoseTurnNeverComesIsDiscarded() throws Exception {
         Recording behind = new Recording();
         Event behindReturned = new Event("the second handler returned");
