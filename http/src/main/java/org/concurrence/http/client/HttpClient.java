@@ -121,6 +121,27 @@ public final class HttpClient implements AutoCloseable {
         return call(request, Objects.requireNonNull(timeout, "timeout"));
     }
 
+    /**
+     * Sends {@code request} — one that asks to switch protocols: a GET with an {@code Upgrade} field and
+     * {@code Connection: Upgrade}, e.g. a WebSocket handshake — on a connection of its own, outside the pool, and
+     * returns the server's answer with that connection: the new protocol's if it switched (101), else its refusal.
+     * Connecting, writing the head and reading the answer's head take at most {@code timeout} (and never past the
+     * tasklet's deadline); no redirect is followed, no cookie stored or sent, nothing retried.
+     *
+     * @throws MalformedResponseException if the answer's head was not valid HTTP/1.1
+     * @throws IOException                if the server could not be reached or the connection failed
+     * @throws IllegalStateException      if not called from a tasklet
+     */
+    public ClientUpgrade upgrade(ClientRequest request, Duration timeout) throws IOException {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(timeout, "timeout");
+        if (Tasklet.currentOrNull() == null) {
+            throw new IllegalStateException("HttpClient.upgrade must be called from a tasklet (sockets need one), not "
+                    + Thread.currentThread());
+        }
+        return ClientUpgrade.open(request, options, timeout);
+    }
+
     private ClientResponse call(ClientRequest request, Duration timeout) throws IOException {
         Objects.requireNonNull(request, "request");
         if (Tasklet.currentOrNull() == null) {

@@ -159,7 +159,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         String upgrade = request.header("Upgrade");
         try {
             if (upgrade != null && request.method().equals(Method.GET) && request.body().isEmpty()) {
-                return UpgradeTunnel.open(target(request), upgrade, upstreamFields(request), timeout);
+                return UpgradeTunnel.open(client, target(request), upgrade, upstreamFields(request), timeout);
             }
             ClientRequest up = new ClientRequest(request.method(), target(request), upstreamFields(request),
                     body(request));
@@ -267,7 +267,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
     }
 
     /** The upstream's Content-Length, or -1 if it has none (chunked, or close-delimited) or it does not parse. */
-    private static long declaredLength(Headers fields) {
+    static long declaredLength(Headers fields) {
         String value = fields.get("Content-Length");
         if (value == null || fields.contains("Transfer-Encoding")) {
             return -1;
