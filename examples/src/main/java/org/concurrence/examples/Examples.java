@@ -24,7 +24,7 @@ public final class Examples {
         add("web", "routes, filters and JSON: a small task list API [--port 8080]", WebExample::main);
         add("fetch", "fetches URLs at once, a tasklet each, through one HTTP client [--timeout S] URL...",
                 Fetch::main);
-        add("proxy", "a reverse proxy to one upstream server [--port 8081] [--upstream http://127.0.0.1:8080]",
+        add("proxy", "a reverse proxy to upstream servers [--port 8081] [--upstream http://127.0.0.1:8080[,URL...]]",
                 Proxy::main);
         add("tour", "a console tour of tasklets, channels, deadlines, messages and supervision", Tour::main);
         add("demo", "the demo web app (same as ./concurrence demo) [--port 8080]", Demo::main);

@@ -3,17 +3,20 @@ package org.concurrence.examples;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import org.concurrence.core.Concurrence;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.proxy.ReverseProxy;
 import org.concurrence.http.server.HttpServer;
 
 /**
- * A reverse proxy in front of one upstream server: every request goes up through a pool of keep-alive connections and
- * its answer streams back, bodies never held whole; an upstream that is down gives 502, one that hangs 504. The
- * shape of an API gateway, in a few lines of plain blocking code.
+ * A reverse proxy in front of one or more upstream servers: every request goes up through a pool of keep-alive
+ * connections and its answer streams back, bodies never held whole; several upstreams take requests in turn, one that
+ * cannot be reached is left out for a while; an upstream that is down gives 502, one that hangs 504. The shape of an
+ * API gateway, in a few lines of plain blocking code.
  *
- * <p>{@code ./concurrence run proxy [--port 8081] [--upstream http://127.0.0.1:8080]}, e.g. in front of
+ * <p>{@code ./concurrence run proxy [--port 8081] [--upstream http://127.0.0.1:8080[,http://...]]}, e.g. in front of
  * {@code ./concurrence demo}; Ctrl-C stops it.
  */
 public final class Proxy {
@@ -23,12 +26,12 @@ public final class Proxy {
 
     public static void main(String[] args) {
         int port = Args.port(args, 8081);
-        URI upstream = upstream(args);
-        ReverseProxy proxy = ReverseProxy.to(upstream);
+        List<URI> upstreams = upstreams(args);
+        ReverseProxy proxy = ReverseProxy.to(upstreams);
         Concurrence.dispatch(() -> {
             try {
                 HttpServer server = HttpServer.start(new InetSocketAddress("127.0.0.1", port), proxy);
-                System.out.println("proxy listening on http://127.0.0.1:" + server.port() + "/ for " + upstream + " ("
+                System.out.println("proxy listening on http://127.0.0.1:" + server.port() + "/ for " + upstreams + " ("
                         + Tasklet.current().dispatcher().group().size() + " dispatchers); Ctrl-C stops it");
             } catch (IOException e) {
                 System.err.println("proxy: cannot listen on port " + port + ": " + e.getMessage());
@@ -37,8 +40,12 @@ public final class Proxy {
         });
     }
 
-    /** The value of {@code --upstream URL} (or {@code --upstream=URL}), else the demo's address. */
-    static URI upstream(String[] args) {
+    /**
+     * The URLs of {@code --upstream URL[,URL...]} (or {@code --upstream=...}), else the demo's address.
+     *
+     * @throws Args.BadArgument naming the first URL that is not an http(s) URL with a host and no query
+     */
+    static List<URI> upstreams(String[] args) {
         String value = DEFAULT_UPSTREAM;
         for (int i = 0; i < args.length; i++) {
             if (args[i].startsWith("--upstream=")) {
@@ -47,6 +54,14 @@ public final class Proxy {
                 value = i + 1 < args.length ? args[i + 1] : "";
             }
         }
+        List<URI> upstreams = new ArrayList<>();
+        for (String url : value.split(",", -1)) {
+            upstreams.add(upstream(url.strip()));
+        }
+        return upstreams;
+    }
+
+    private static URI upstream(String value) {
         try {
             URI uri = new URI(value);
             if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null

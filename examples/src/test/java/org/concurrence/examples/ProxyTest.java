@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.concurrence.core.Concurrence;
 import org.concurrence.http.Response;
 import org.concurrence.http.client.ClientRequest;
@@ -22,13 +23,15 @@ class ProxyTest {
 
     @Test
     void theUpstreamOptionIsReadAndChecked() {
-        assertEquals(URI.create("http://127.0.0.1:8080"), Proxy.upstream(new String[0]));
-        assertEquals(URI.create("https://api.example:8443/v1"),
-                Proxy.upstream(new String[] {"--port", "9", "--upstream", "https://api.example:8443/v1"}));
-        assertEquals(URI.create("http://x"), Proxy.upstream(new String[] {"--upstream=http://x"}));
-        assertThrows(Args.BadArgument.class, () -> Proxy.upstream(new String[] {"--upstream", "ftp://x"}));
-        assertThrows(Args.BadArgument.class, () -> Proxy.upstream(new String[] {"--upstream"}));
-        assertThrows(Args.BadArgument.class, () -> Proxy.upstream(new String[] {"--upstream", "http://x/?q"}));
+        assertEquals(List.of(URI.create("http://127.0.0.1:8080")), Proxy.upstreams(new String[0]));
+        assertEquals(List.of(URI.create("https://api.example:8443/v1")),
+                Proxy.upstreams(new String[] {"--port", "9", "--upstream", "https://api.example:8443/v1"}));
+        assertEquals(List.of(URI.create("http://x"), URI.create("http://y:81/p")),
+                Proxy.upstreams(new String[] {"--upstream=http://x, http://y:81/p"}));
+        assertThrows(Args.BadArgument.class, () -> Proxy.upstreams(new String[] {"--upstream", "ftp://x"}));
+        assertThrows(Args.BadArgument.class, () -> Proxy.upstreams(new String[] {"--upstream"}));
+        assertThrows(Args.BadArgument.class, () -> Proxy.upstreams(new String[] {"--upstream", "http://x/?q"}));
+        assertThrows(Args.BadArgument.class, () -> Proxy.upstreams(new String[] {"--upstream", "http://x,"}));
     }
 
     @Test
@@ -36,7 +39,7 @@ class ProxyTest {
         String answer = Concurrence.run(() -> {
             HttpServer upstream = HttpServer.start(new InetSocketAddress("127.0.0.1", 0),
                     request -> Response.ok("upstream saw " + request.target() + " via " + request.header("Via")));
-            try (ReverseProxy proxy = ReverseProxy.to(Proxy.upstream(new String[] {
+            try (ReverseProxy proxy = ReverseProxy.to(Proxy.upstreams(new String[] {
                     "--upstream", "http://127.0.0.1:" + upstream.port()}));
                     HttpClient client = HttpClient.create()) {
                 HttpServer front = HttpServer.start(new InetSocketAddress("127.0.0.1", 0), proxy);

@@ -3,13 +3,18 @@ package org.concurrence.http.proxy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLHandshakeException;
 import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Timeout;
 import org.concurrence.http.Handler;
 import org.concurrence.http.Headers;
 import org.concurrence.http.HttpException;
@@ -23,15 +28,27 @@ import org.concurrence.http.client.ClientResponse;
 import org.concurrence.http.client.HttpClient;
 import org.concurrence.http.client.HttpClientOptions;
 import org.concurrence.http.client.Origin;
+import org.concurrence.http.proxy.Upstreams.Upstream;
 
 /**
- * A handler that forwards every request to one upstream server and streams its response back: the gateway in front
+ * A handler that forwards every request to an upstream server and streams its response back: the gateway in front
  * of a service, as nginx's {@code proxy_pass}.
  * <pre>{@code
  * ReverseProxy api = ReverseProxy.to("http://127.0.0.1:9000");
  * HttpServer.start(address, api);                                        // everything to the upstream, or with the
  * HttpServer.start(address, Router.builder().mount("/api", api).build()); // web module, only what is under /api
+ * ReverseProxy pool = ReverseProxy.to(List.of(URI.create("http://10.0.0.1:9000"), URI.create("http://10.0.0.2:9000")));
  * }</pre>
+ *
+ * <p><b>Several upstreams</b> ({@link #to(List)}) take the requests in turn (round robin). One that cannot be reached
+ * — the connection is refused, cannot be routed, does not connect within the client's connect timeout, its name does
+ * not resolve or its TLS handshake fails, so that not a byte of the request went to it — is left out for the
+ * {@linkplain #withFailTimeout fail timeout} (10 s by default), and the request goes to the next one, whatever its
+ * method: each upstream is tried at most once per request, all within the request's one deadline. After its fail
+ * timeout a left-out upstream gets a request again, and is back in turn as soon as one is answered. If all are left
+ * out, the one left out the longest is tried. Any other failure (a reset or a malformed answer after the request went
+ * up, a timeout waiting for the answer) is the request's alone: it may have been acted on, so it is not sent again.
+ * {@link #upstreams()} shows which are left out, for a health page.
  *
  * <p><b>What goes up.</b> The method, the target's path and query appended to the upstream's path
  * ({@code /users?id=7} to {@code http://u/api} goes to {@code http://u/api/users?id=7}), the header fields but the
@@ -77,28 +94,36 @@ public final class ReverseProxy implements Handler, AutoCloseable {
     /** The largest buffer a body is copied through. */
     private static final int MAX_BUFFER = 8192;
 
-    private final URI upstream;
-    /** The upstream's scheme, authority and path (without a trailing slash): what every forwarded target follows. */
-    private final String origin;
+    /** How long an upstream that could not be reached is left out by default, as nginx's {@code fail_timeout}. */
+    public static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
+
+    /** Shared by a proxy's copies: which upstreams are left out is a fact about the servers, not a setting. */
+    private final Upstreams upstreams;
     private final HttpClient client;
     private final boolean ownsClient;
     private final Duration timeout;
+    private final Duration failTimeout;
     private final boolean preserveHost;
     private final boolean forwardedHeaders;
 
-    private ReverseProxy(URI upstream, HttpClient client, boolean ownsClient, Duration timeout, boolean preserveHost,
-            boolean forwardedHeaders) {
-        this.upstream = upstream;
-        String path = upstream.getRawPath();
-        String basePath = path == null || path.equals("/") ? "" : path.endsWith("/")
-                ? path.substring(0, path.length() - 1) : path;
-        this.origin = upstream.getScheme() + "://" + upstream.getRawAuthority() + basePath;
+    private ReverseProxy(Upstreams upstreams, HttpClient client, boolean ownsClient, Duration timeout,
+            Duration failTimeout, boolean preserveHost, boolean forwardedHeaders) {
+        this.upstreams = upstreams;
         this.client = client;
         this.ownsClient = ownsClient;
         this.timeout = timeout;
+        this.failTimeout = failTimeout;
         this.preserveHost = preserveHost;
         this.forwardedHeaders = forwardedHeaders;
     }
+
+    /**
+     * An upstream of a proxy, as {@link #upstreams()} shows it.
+     *
+     * @param uri       the upstream as given
+     * @param available false while it is left out (it could not be reached and has not answered since)
+     */
+    public record UpstreamStatus(URI uri, boolean available) {}
 
     /**
      * A proxy to {@code upstream}: an absolute {@code http} or {@code https} URI, with a path that prefixes every
@@ -108,14 +133,30 @@ public final class ReverseProxy implements Handler, AutoCloseable {
      * @throws IllegalArgumentException if {@code upstream} is not such a URI
      */
     public static ReverseProxy to(URI upstream) {
-        Objects.requireNonNull(upstream, "upstream");
-        Origin.of(upstream); // an absolute http(s) URI with a host, or IllegalArgumentException
-        if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
-            throw new IllegalArgumentException("the upstream of a proxy takes no query or fragment: " + upstream);
+        return to(List.of(Objects.requireNonNull(upstream, "upstream")));
+    }
+
+    /**
+     * A proxy to several upstreams taken in turn, each as {@link #to(URI)} takes one (their paths may differ); see the
+     * class comment for how one that cannot be reached is left out.
+     *
+     * @throws IllegalArgumentException if the list is empty or one of them is not such a URI
+     */
+    public static ReverseProxy to(List<URI> upstreams) {
+        if (upstreams.isEmpty()) {
+            throw new IllegalArgumentException("a proxy needs at least one upstream");
+        }
+        for (URI upstream : upstreams) {
+            Objects.requireNonNull(upstream, "upstream");
+            Origin.of(upstream); // an absolute http(s) URI with a host, or IllegalArgumentException
+            if (upstream.getRawQuery() != null || upstream.getRawFragment() != null) {
+                throw new IllegalArgumentException("the upstream of a proxy takes no query or fragment: " + upstream);
+            }
         }
         HttpClient client = HttpClient.create(HttpClientOptions.defaults().withDecompression(false)
                 .withUserAgent(null));
-        return new ReverseProxy(upstream, client, true, DEFAULT_TIMEOUT, false, true);
+        return new ReverseProxy(new Upstreams(List.copyOf(upstreams)), client, true, DEFAULT_TIMEOUT,
+                DEFAULT_FAIL_TIMEOUT, false, true);
     }
 
     /** {@link #to(URI)} from a string. */
@@ -128,8 +169,8 @@ public final class ReverseProxy implements Handler, AutoCloseable {
      * the bodies arrive decoded under their original fields.
      */
     public ReverseProxy withClient(HttpClient client) {
-        return new ReverseProxy(upstream, Objects.requireNonNull(client, "client"), false, timeout, preserveHost,
-                forwardedHeaders);
+        return new ReverseProxy(upstreams, Objects.requireNonNull(client, "client"), false, timeout, failTimeout,
+                preserveHost, forwardedHeaders);
     }
 
     /**
@@ -141,45 +182,103 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the proxy's timeout must be positive: " + timeout);
         }
-        return new ReverseProxy(upstream, client, ownsClient, timeout, preserveHost, forwardedHeaders);
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, forwardedHeaders);
+    }
+
+    /**
+     * A copy that leaves an upstream that could not be reached out for {@code failTimeout} at a time ({@code ZERO}: it
+     * is still skipped for the request that met the failure, but tried again by the next).
+     *
+     * @throws IllegalArgumentException if {@code failTimeout} is negative
+     */
+    public ReverseProxy withFailTimeout(Duration failTimeout) {
+        if (failTimeout.isNegative()) {
+            throw new IllegalArgumentException("the proxy's fail timeout must not be negative: " + failTimeout);
+        }
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, forwardedHeaders);
+    }
+
+    /** The upstreams in the order given, and whether each is in the rotation now. */
+    public List<UpstreamStatus> upstreams() {
+        return upstreams.all().stream().map(u -> new UpstreamStatus(u.uri, !u.isDown())).toList();
     }
 
     /** A copy that sends the client's {@code Host} up instead of the upstream's authority. */
     public ReverseProxy withPreservedHost(boolean preserve) {
-        return new ReverseProxy(upstream, client, ownsClient, timeout, preserve, forwardedHeaders);
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserve, forwardedHeaders);
     }
 
     /** A copy that adds the {@code X-Forwarded-*} fields, or not (then only {@code Via}). */
     public ReverseProxy withForwardedHeaders(boolean add) {
-        return new ReverseProxy(upstream, client, ownsClient, timeout, preserveHost, add);
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, add);
     }
 
     @Override
     public Response handle(Request request) throws IOException {
-        String upgrade = request.header("Upgrade");
-        try {
-            if (upgrade != null && request.method().equals(Method.GET) && request.body().isEmpty()) {
-                return UpgradeTunnel.open(client, target(request), upgrade, upstreamFields(request), timeout);
+        Headers fields = upstreamFields(request);
+        // One deadline for every upstream tried: a connect timeout ends an attempt, this ends the request.
+        try (Timeout _ = Timeout.after(timeout)) {
+            for (int attempt = 1; ; attempt++) {
+                Upstream upstream = upstreams.next();
+                try {
+                    Response response = forward(request, upstream, fields);
+                    upstream.answered();
+                    return response;
+                } catch (IOException | DeadlineExceededException e) {
+                    if (!couldNotConnect(e)) {
+                        throw failed(request, upstream, e);
+                    }
+                    upstream.failed(failTimeout, e);
+                    if (attempt >= upstreams.size()) {
+                        throw failed(request, upstream, e);
+                    }
+                }
             }
-            ClientRequest up = new ClientRequest(request.method(), target(request), upstreamFields(request),
-                    body(request));
-            return respond(request, client.send(up, timeout));
-        } catch (DeadlineExceededException e) {
-            LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to "
-                    + upstream + " timed out", e);
-            throw new HttpException(Status.GATEWAY_TIMEOUT, "the upstream server did not answer in time", e);
-        } catch (HttpException e) {
-            throw e; // the request's own body failed: its status answers
-        } catch (IOException e) { // unreachable, broken, or a malformed answer (MalformedResponseException)
-            throw badGateway(request, e);
         }
     }
 
-    private HttpException badGateway(Request request, IOException e) {
-        LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to " + upstream
-                + " failed", e);
-        return new HttpException(Status.BAD_GATEWAY, "the upstream server could not be reached or answered wrongly",
-                e);
+    /** Sends {@code request} to {@code upstream} and returns its answer to pass back. */
+    private Response forward(Request request, Upstream upstream, Headers fields) throws IOException {
+        String upgrade = request.header("Upgrade");
+        URI target = target(request, upstream);
+        if (upgrade != null && request.method().equals(Method.GET) && request.body().isEmpty()) {
+            return UpgradeTunnel.open(client, target, upgrade, fields, timeout);
+        }
+        return respond(request, client.send(new ClientRequest(request.method(), target, fields, body(request)),
+                timeout));
+    }
+
+    /**
+     * Whether {@code e} says the upstream could not be reached, so that not a byte of the request went to it: a
+     * refused, unroutable or unresolvable connection, a failed TLS handshake, or a connect that timed out before the
+     * request's own deadline (the only shorter deadline inside a call is the client's connect timeout).
+     */
+    private static boolean couldNotConnect(Exception e) {
+        return switch (e) {
+            case ConnectException _, NoRouteToHostException _, UnknownHostException _, SSLHandshakeException _ -> true;
+            case DeadlineExceededException _ -> !Timeout.expired();
+            default -> false;
+        };
+    }
+
+    /**
+     * The status that answers a failed upstream exchange (the details go to the log, not to the client). A failure of
+     * the request's own body is an {@link HttpException} (413, 400, 408), which passes through {@link #handle} as it is.
+     */
+    private static RuntimeException failed(Request request, Upstream upstream, Exception e) {
+        return switch (e) {
+            case DeadlineExceededException _ when Timeout.expired() -> {
+                LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to "
+                        + upstream + " timed out", e);
+                yield new HttpException(Status.GATEWAY_TIMEOUT, "the upstream server did not answer in time", e);
+            }
+            default -> { // unreachable, broken, or a malformed answer (MalformedResponseException)
+                LOG.log(System.Logger.Level.WARNING, "proxy: " + request.method() + " " + request.target() + " to "
+                        + upstream + " failed", e);
+                yield new HttpException(Status.BAD_GATEWAY,
+                        "the upstream server could not be reached or answered wrongly", e);
+            }
+        };
     }
 
     /**
@@ -187,9 +286,9 @@ public final class ReverseProxy implements Handler, AutoCloseable {
      * together as text — never {@code URI.resolve}, which would read a target such as {@code //other.example/x} as
      * another host's.
      */
-    private URI target(Request request) {
+    private static URI target(Request request, Upstream upstream) {
         String query = request.rawQuery();
-        String uri = origin + request.rawPath() + (query.isEmpty() ? "" : "?" + query);
+        String uri = upstream.base + request.rawPath() + (query.isEmpty() ? "" : "?" + query);
         try {
             return new URI(uri);
         } catch (URISyntaxException e) {
@@ -320,6 +419,6 @@ public final class ReverseProxy implements Handler, AutoCloseable {
 
     @Override
     public String toString() {
-        return "ReverseProxy[" + upstream + "]";
+        return "ReverseProxy" + upstreams.all();
     }
 }

@@ -30,12 +30,21 @@ public final class TestServer implements AutoCloseable {
         return start(HttpServerOptions.defaults(), handler);
     }
 
+    /** A server on {@code port} of the loopback address (one that was free a moment ago, say). */
+    public static TestServer startOn(int port, Handler handler) {
+        return start(HttpServerOptions.defaults(), port, handler);
+    }
+
     public static TestServer start(HttpServerOptions options, Handler handler) {
+        return start(options, 0, handler);
+    }
+
+    private static TestServer start(HttpServerOptions options, int port, Handler handler) {
         DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(2)
                 .withName("http-test"));
         try {
             return new TestServer(group, HttpServer.start(group,
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), options, handler));
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), port), options, handler));
         } catch (IOException e) {
             group.close();
             throw new UncheckedIOException(e);
