@@ -70,6 +70,8 @@ class WebEndToEndTest {
                     return Json.response("never");
                 })
                 .mount("/static", StaticFiles.of(dir))
+                .get("/limited", r -> Json.response("fine"), RateLimitFilter.perClient(1, Duration.ofHours(1))
+                        .withBurst(2).keyedBy(r -> r.header("X-Api-Key")))
                 .build();
         org.concurrence.http.Handler compressed = CompressionFilter.gzip().wrap(router);
         group = DispatcherGroup.start(Concurrence.Options.defaults().withName("web-e2e"));
@@ -119,6 +121,18 @@ class WebEndToEndTest {
 
     private HttpResponse<String> send(HttpRequest request) throws Exception {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aRateLimitedRouteAnswers429WithRetryAfterOverTheWire() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            assertEquals(200, send(request("/limited").header("X-Api-Key", "k1").build()).statusCode());
+        }
+        HttpResponse<String> refused = send(request("/limited").header("X-Api-Key", "k1").build());
+        assertEquals(429, refused.statusCode());
+        assertEquals("3600", refused.headers().firstValue("Retry-After").orElseThrow(), "an hour, in whole seconds");
+        assertEquals(200, send(request("/limited").header("X-Api-Key", "k2").build()).statusCode(), "another key");
+        assertEquals(200, send(request("/users/7").build()).statusCode(), "other routes are not limited");
     }
 
     @Test
