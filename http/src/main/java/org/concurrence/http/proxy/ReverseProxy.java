@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -56,9 +55,10 @@ import org.concurrence.http.proxy.Upstreams.Upstream;
  * {@code Trailer}, {@code Transfer-Encoding}, {@code Upgrade}, {@code Proxy-Connection}, {@code Proxy-Authorization}),
  * {@code Expect} (the server answers it) and {@code Content-Length} (the client frames the body again), and the body as
  * it arrives, never held whole. {@code Host} becomes the upstream's authority, unless
- * {@link #withPreservedHost preserved}. The proxy adds itself to {@code Via} (RFC 9110 §7.6.3) and, unless turned off,
- * appends the client's address to {@code X-Forwarded-For} and sets {@code X-Forwarded-Proto} and
- * {@code X-Forwarded-Host} to what the client used (values a client sent in those two are replaced, not trusted).
+ * {@link #withPreservedHost preserved}. The proxy adds itself to {@code Via} (RFC 9110 §7.6.3) and, as
+ * {@link #withForwarding} chooses, appends the client's address to {@code X-Forwarded-For} and sets
+ * {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} to what the client used (values a client sent in those two
+ * are replaced, not trusted), or appends the same to the standard {@code Forwarded} field, or both.
  *
  * <p><b>What comes back.</b> The upstream's status and fields but the hop-by-hop ones, and its body streamed as it
  * arrives: each read from the upstream is flushed to the client, so server-sent events and long polls pass at once.
@@ -104,17 +104,17 @@ public final class ReverseProxy implements Handler, AutoCloseable {
     private final Duration timeout;
     private final Duration failTimeout;
     private final boolean preserveHost;
-    private final boolean forwardedHeaders;
+    private final Forwarding forwarding;
 
     private ReverseProxy(Upstreams upstreams, HttpClient client, boolean ownsClient, Duration timeout,
-            Duration failTimeout, boolean preserveHost, boolean forwardedHeaders) {
+            Duration failTimeout, boolean preserveHost, Forwarding forwarding) {
         this.upstreams = upstreams;
         this.client = client;
         this.ownsClient = ownsClient;
         this.timeout = timeout;
         this.failTimeout = failTimeout;
         this.preserveHost = preserveHost;
-        this.forwardedHeaders = forwardedHeaders;
+        this.forwarding = forwarding;
     }
 
     /**
@@ -156,7 +156,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         HttpClient client = HttpClient.create(HttpClientOptions.defaults().withDecompression(false)
                 .withUserAgent(null));
         return new ReverseProxy(new Upstreams(List.copyOf(upstreams)), client, true, DEFAULT_TIMEOUT,
-                DEFAULT_FAIL_TIMEOUT, false, true);
+                DEFAULT_FAIL_TIMEOUT, false, Forwarding.X_FORWARDED);
     }
 
     /** {@link #to(URI)} from a string. */
@@ -170,7 +170,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
      */
     public ReverseProxy withClient(HttpClient client) {
         return new ReverseProxy(upstreams, Objects.requireNonNull(client, "client"), false, timeout, failTimeout,
-                preserveHost, forwardedHeaders);
+                preserveHost, forwarding);
     }
 
     /**
@@ -182,7 +182,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the proxy's timeout must be positive: " + timeout);
         }
-        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, forwardedHeaders);
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, forwarding);
     }
 
     /**
@@ -195,7 +195,7 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         if (failTimeout.isNegative()) {
             throw new IllegalArgumentException("the proxy's fail timeout must not be negative: " + failTimeout);
         }
-        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, forwardedHeaders);
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, forwarding);
     }
 
     /** The upstreams in the order given, and whether each is in the rotation now. */
@@ -205,12 +205,13 @@ public final class ReverseProxy implements Handler, AutoCloseable {
 
     /** A copy that sends the client's {@code Host} up instead of the upstream's authority. */
     public ReverseProxy withPreservedHost(boolean preserve) {
-        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserve, forwardedHeaders);
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserve, forwarding);
     }
 
-    /** A copy that adds the {@code X-Forwarded-*} fields, or not (then only {@code Via}). */
-    public ReverseProxy withForwardedHeaders(boolean add) {
-        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost, add);
+    /** A copy that tells the upstream about the client with {@code forwarding}'s fields (by default X-Forwarded-*). */
+    public ReverseProxy withForwarding(Forwarding forwarding) {
+        return new ReverseProxy(upstreams, client, ownsClient, timeout, failTimeout, preserveHost,
+                Objects.requireNonNull(forwarding, "forwarding"));
     }
 
     @Override
@@ -306,29 +307,18 @@ public final class ReverseProxy implements Handler, AutoCloseable {
                     || name.equalsIgnoreCase("Via") || (name.equalsIgnoreCase("Host") && !preserveHost)) {
                 continue;
             }
-            if (forwardedHeaders && (name.equalsIgnoreCase("X-Forwarded-Proto")
-                    || name.equalsIgnoreCase("X-Forwarded-Host") || name.equalsIgnoreCase("X-Forwarded-For"))) {
+            if (forwarding.setsItself(name)) {
                 continue; // set below
             }
             out.add(name, in.value(i));
         }
         out.add("Via", joined(in.all("Via"), VIA)); // the earlier hops' first, in one field
-        if (forwardedHeaders) {
-            if (request.remoteAddress() instanceof InetSocketAddress client && client.getAddress() != null) {
-                out.add("X-Forwarded-For", joined(in.all("X-Forwarded-For"), client.getAddress().getHostAddress()));
-            } else if (!in.all("X-Forwarded-For").isEmpty()) {
-                out.add("X-Forwarded-For", String.join(", ", in.all("X-Forwarded-For")));
-            }
-            out.add("X-Forwarded-Proto", request.tlsSession().isPresent() ? "https" : "http");
-            String host = in.get("Host");
-            if (host != null) {
-                out.add("X-Forwarded-Host", host);
-            }
-        }
+        forwarding.addTo(out, request, in);
         return out;
     }
 
-    private static String joined(List<String> earlier, String last) {
+    /** {@code earlier}'s values and then {@code last}, as one comma-separated list. */
+    static String joined(List<String> earlier, String last) {
         return earlier.isEmpty() ? last : String.join(", ", earlier) + ", " + last;
     }
 

@@ -126,6 +126,30 @@ class ReverseProxyTest {
         }
     }
 
+    @Test
+    void theStandardForwardedFieldIsAppendedWhenChosenAndNothingIsTouchedWithNone() throws Exception {
+        try (TestServer up = TestServer.start(ReverseProxyTest::upstream);
+                ReverseProxy both = ReverseProxy.to(up.uri("")).withForwarding(Forwarding.BOTH);
+                ReverseProxy none = ReverseProxy.to(up.uri("")).withForwarding(Forwarding.NONE);
+                TestServer front = TestServer.start(request -> request.path().startsWith("/none")
+                        ? none.handle(request) : both.handle(request))) {
+            Map<String, String> seen = echoed(get(front.uri("/both"), "Forwarded", "for=203.0.113.9;proto=https",
+                    "X-Forwarded-Host", "forged.example").body());
+            assertEquals("for=203.0.113.9;proto=https, for=127.0.0.1;proto=http;host=\"127.0.0.1:" + front.port()
+                    + "\"", seen.get("forwarded"), "appended; a host with a port is not a token: quoted");
+            assertEquals("127.0.0.1", seen.get("x-forwarded-for"));
+            assertEquals("127.0.0.1:" + front.port(), seen.get("x-forwarded-host"));
+            seen = echoed(get(front.uri("/none"), "X-Forwarded-For", "203.0.113.9", "Forwarded", "for=x").body());
+            assertEquals("203.0.113.9", seen.get("x-forwarded-for"), "passed on as the client sent it");
+            assertEquals("for=x", seen.get("forwarded"));
+            assertNull(seen.get("x-forwarded-proto"));
+            assertEquals("1.1 concurrence", seen.get("via"), "Via in every case");
+        }
+        assertEquals("example.com", Forwarding.value("example.com"));
+        assertEquals("\"a\\\"b\\\\c\"", Forwarding.value("a\"b\\c"));
+        assertEquals("\"\"", Forwarding.value(""));
+    }
+
     /**
      * An upstream of one connection on a platform thread that answers its first request with {@code response} as
      * given (our own server would not send a Connection field naming another field), then closes.
