@@ -34,8 +34,12 @@ final class ClientConnection {
     /** Responses read to their end on this connection. */
     int served;
 
-    private ClientConnection(Origin origin, OriginPool pool, Socket socket, TlsSocket tls) {
+    /** Requests on this connection go to a forward proxy: absolute-form targets, with its authorization. */
+    final boolean toProxy;
+
+    private ClientConnection(Origin origin, OriginPool pool, Socket socket, TlsSocket tls, boolean toProxy) {
         this.origin = origin;
+        this.toProxy = toProxy;
         this.pool = pool;
         this.dispatcher = Dispatcher.current();
         this.socket = socket;
@@ -47,16 +51,13 @@ final class ClientConnection {
     }
 
     /**
-     * Connects to {@code origin} and, for https, performs the TLS handshake, both within {@code timeout} (and never
-     * past the current deadline). Nothing is left open on failure.
+     * Connects to {@code origin} (directly or through the options' proxy) and, for https, performs the TLS handshake,
+     * all within {@code timeout} (and never past the current deadline). Nothing is left open on failure.
      */
     static ClientConnection open(Origin origin, OriginPool pool, HttpClientOptions options, Duration timeout)
             throws IOException {
-        if (!origin.isSecure()) {
-            return new ClientConnection(origin, pool, Socket.connect(origin.address(), timeout), null);
-        }
-        TlsSocket tls = TlsSocket.connect(origin.address(), origin.host(), options.tlsOrDefault(), timeout);
-        return new ClientConnection(origin, pool, tls.socket(), tls);
+        Dialer.Dialed dialed = Dialer.open(origin, options, timeout, false);
+        return new ClientConnection(origin, pool, dialed.socket(), dialed.tls(), dialed.absoluteForm());
     }
 
     /** Bytes the transport has taken so far. */

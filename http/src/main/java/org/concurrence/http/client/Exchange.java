@@ -67,7 +67,7 @@ final class Exchange {
      */
     ClientResponse run() throws IOException {
         ClientRequest.Body body = request.body();
-        RequestWriter.head(connection.out, request, cookies, options);
+        RequestWriter.head(connection.out, request, cookies, options, connection.toProxy);
         ResponseHead head = null;
         if (body.length() != 0 && request.headers().containsToken("Expect", "100-continue")) {
             connection.out.flush();

@@ -39,6 +39,8 @@ import org.concurrence.io.tls.TlsOptions;
  * @param cookieJar               where cookies are kept: responses' {@code Set-Cookie} fields are stored there and
  *                                requests carry the cookies that match them (redirects followed included); null (the
  *                                default) for no cookie handling — {@code Cookie} fields a request sets go as they are
+ * @param proxy                   the HTTP proxy requests go through (see {@link ForwardProxy}); null (the default) to
+ *                                connect to every origin directly
  */
 public record HttpClientOptions(
         Duration connectTimeout,
@@ -55,7 +57,8 @@ public record HttpClientOptions(
         int maxRedirects,
         Duration expectContinueTimeout,
         boolean decompress,
-        CookieJar cookieJar) {
+        CookieJar cookieJar,
+        ForwardProxy proxy) {
 
     public HttpClientOptions {
         positive("connectTimeout", connectTimeout);
@@ -103,93 +106,93 @@ public record HttpClientOptions(
      * per origin, idle connections closed after 30 s, response heads up to 64 KiB in 200 fields, bodies up to 16 MiB
      * held whole, 64 KiB drained on close, the JDK's trusted authorities with host name verification,
      * {@code User-Agent: Concurrence}, redirects not followed (at most 5 when they are), 1 s for a 100 Continue,
-     * gzip and deflate asked for and decoded, no cookies kept.
+     * gzip and deflate asked for and decoded, no cookies kept, no proxy.
      */
     public static HttpClientOptions defaults() {
         return new HttpClientOptions(Duration.ofSeconds(10), Duration.ofSeconds(30), 64, Duration.ofSeconds(30),
                 64 * 1024, 200, 16 * 1024 * 1024, 64 * 1024, null, "Concurrence", Redirects.NEVER, 5,
-                Duration.ofSeconds(1), true, null);
+                Duration.ofSeconds(1), true, null, null);
     }
 
     public HttpClientOptions withConnectTimeout(Duration v) {
         return new HttpClientOptions(v, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     /** These options with {@code v} as the default request deadline; null for none. */
     public HttpClientOptions withRequestTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, v, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withMaxConnectionsPerOrigin(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, v, idleTimeout, maxHeadSize, maxHeaderCount,
                 maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, expectContinueTimeout,
-                decompress, cookieJar);
+                decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withIdleTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, v, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withMaxHeadSize(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, v,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withMaxHeaderCount(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 v, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withMaxBufferedBodySize(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, v, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, expectContinueTimeout,
-                decompress, cookieJar);
+                decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withMaxDrainSize(long v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, v, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     /** These options with {@code v} for https (client-mode options); null for the JDK's defaults. */
     public HttpClientOptions withTls(TlsOptions v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, v, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     /** These options with {@code v} as the User-Agent; null to send none. */
     public HttpClientOptions withUserAgent(String v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, v, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withFollowRedirects(Redirects v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, v, maxRedirects,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withMaxRedirects(int v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, v,
-                expectContinueTimeout, decompress, cookieJar);
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     public HttpClientOptions withExpectContinueTimeout(Duration v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects, v,
-                decompress, cookieJar);
+                decompress, cookieJar, proxy);
     }
 
     /**
@@ -199,7 +202,7 @@ public record HttpClientOptions(
     public HttpClientOptions withDecompression(boolean v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, v, cookieJar);
+                expectContinueTimeout, v, cookieJar, proxy);
     }
 
     /**
@@ -209,7 +212,14 @@ public record HttpClientOptions(
     public HttpClientOptions withCookies(CookieJar v) {
         return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
                 maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
-                expectContinueTimeout, decompress, v);
+                expectContinueTimeout, decompress, v, proxy);
+    }
+
+    /** These options going through {@code proxy}; null to connect directly. */
+    public HttpClientOptions withProxy(ForwardProxy proxy) {
+        return new HttpClientOptions(connectTimeout, requestTimeout, maxConnectionsPerOrigin, idleTimeout, maxHeadSize,
+                maxHeaderCount, maxBufferedBodySize, maxDrainSize, tls, userAgent, followRedirects, maxRedirects,
+                expectContinueTimeout, decompress, cookieJar, proxy);
     }
 
     /** {@link #tls()}, or the JDK's defaults if it is null. */

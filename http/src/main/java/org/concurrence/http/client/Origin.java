@@ -65,6 +65,11 @@ public record Origin(String scheme, String host, int port) {
         return defaultPort ? h : h + ":" + port;
     }
 
+    /** {@code host:port} with the port always shown (an IPv6 literal in brackets): a CONNECT request's target. */
+    String hostAndPort() {
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    }
+
     /** The address to connect to, unresolved: the socket looks the name up off the dispatcher. */
     InetSocketAddress address() {
         return InetSocketAddress.createUnresolved(host, port);
@@ -73,6 +78,6 @@ public record Origin(String scheme, String host, int port) {
     /** {@code https://example.com:443}: the port always shown. */
     @Override
     public String toString() {
-        return scheme + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return scheme + "://" + hostAndPort();
     }
 }

@@ -25,12 +25,28 @@ final class RequestWriter {
      */
     static void head(BufferedSink out, ClientRequest request, String cookies, HttpClientOptions options)
             throws IOException {
+        head(out, request, cookies, options, false);
+    }
+
+    /**
+     * As above; {@code toProxy}: the connection goes to a forward proxy, so the target is in absolute form
+     * ({@code http://host/path}) and the proxy's authorization goes along (RFC 9112 §3.2.2).
+     */
+    static void head(BufferedSink out, ClientRequest request, String cookies, HttpClientOptions options,
+            boolean toProxy) throws IOException {
         Headers fields = request.headers();
         ClientRequest.Body body = request.body();
         StringBuilder head = new StringBuilder(128 + fields.size() * 32);
-        head.append(request.method().name()).append(' ').append(request.target()).append(" HTTP/1.1\r\n");
+        head.append(request.method().name()).append(' ');
+        if (toProxy) {
+            head.append(request.origin().scheme()).append("://").append(request.origin().authority());
+        }
+        head.append(request.target()).append(" HTTP/1.1\r\n");
         if (!fields.contains("Host")) {
             field(head, "Host", request.origin().authority());
+        }
+        if (toProxy && options.proxy().authorization() != null && !fields.contains("Proxy-Authorization")) {
+            field(head, "Proxy-Authorization", options.proxy().authorization());
         }
         if (options.userAgent() != null && !fields.contains("User-Agent")) {
             field(head, "User-Agent", options.userAgent());
