@@ -14,7 +14,7 @@ import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Timeout;
 
 /**
- * One end of a WebSocket session, in either role (today the server's {@link Session}). The
+ * One end of a WebSocket session, in either role: a server's {@link Session} or a client's {@link ClientSession}. The
  * roles share all of this; they differ in the frames' masking (a client masks what it sends, a server what it
  * receives) and in who closes the connection after the close handshake (the client, at once; the server when its
  * session handler returns).
@@ -41,7 +41,7 @@ import org.concurrence.core.Timeout;
  * <p><b>Thread-safety.</b> Confined to the connection's dispatcher: any tasklet of it may send and close; one at a time
  * receives (a second receiver gets {@link IllegalStateException}).
  */
-public abstract sealed class Endpoint permits Session {
+public abstract sealed class Endpoint permits Session, ClientSession {
     private final Transport transport;
     private final WebSocketOptions options;
     private final String subprotocol;

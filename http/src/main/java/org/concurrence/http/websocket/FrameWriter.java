@@ -74,7 +74,7 @@ final class FrameWriter {
         }
     }
 
-    /** Writes the header in {@code frame}, then the payload copied (and masked with {@code key} if not null) into it. */
+    /** Writes the header in {@code frame}, then the payload copied (masked with {@code key} unless null) into it. */
     private void writeCopied(byte[] frame, int headerLength, byte[] payload, byte[] key) throws IOException {
         int at = headerLength;
         int done = 0;
