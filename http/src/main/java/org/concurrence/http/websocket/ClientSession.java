@@ -1,12 +1,12 @@
 package org.concurrence.http.websocket;
 
-import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.concurrence.http.Headers;
 import org.concurrence.http.client.ClientUpgrade;
+import org.concurrence.io.Sink;
+import org.concurrence.io.Source;
 
 /**
  * One WebSocket session, client side, made by {@link WebSocketClient#connect}; what it does is in {@link Endpoint}.
@@ -67,28 +67,18 @@ public final class ClientSession extends Endpoint implements AutoCloseable {
     /** The client's upgraded connection as a transport: closed as soon as the session is over. */
     private record Upgraded(ClientUpgrade connection, Duration writeTimeout) implements Transport {
         @Override
-        public int read(ByteBuffer destination) throws IOException {
-            return connection.input().read(destination);
+        public Source input() {
+            return connection.input();
         }
 
         @Override
-        public int read(ByteBuffer destination, Duration timeout) throws IOException {
-            return connection.input().read(destination, timeout);
-        }
-
-        @Override
-        public void write(ByteBuffer source) throws IOException {
-            connection.output().write(source);
-        }
-
-        @Override
-        public void write(ByteBuffer source, Duration timeout) throws IOException {
-            connection.output().write(source, timeout);
+        public Sink output() {
+            return connection.output();
         }
 
         @Override
         public Duration idleTimeout() {
-            return null;
+            return null; // the server speaks when it likes: a receive waits under the caller's deadline
         }
 
         @Override
@@ -98,11 +88,6 @@ public final class ClientSession extends Endpoint implements AutoCloseable {
 
         @Override
         public void sessionEnded() {
-            connection.close();
-        }
-
-        @Override
-        public void close() {
             connection.close();
         }
     }

@@ -66,8 +66,8 @@ public abstract sealed class Endpoint permits Session, ClientSession {
         this.options = options;
         this.subprotocol = subprotocol;
         this.deflate = deflate;
-        this.reader = new FrameReader(transport, role, options.maxMessageSize(), deflate);
-        this.writer = new FrameWriter(transport, role);
+        this.reader = new FrameReader(transport.input(), role, options.maxMessageSize(), deflate);
+        this.writer = new FrameWriter(transport.output(), role);
     }
 
     /** The subprotocol selected in the handshake, or null if none. */

@@ -1,12 +1,12 @@
 package org.concurrence.http.websocket;
 
-import java.io.IOException;
 import java.net.SocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
+import org.concurrence.io.Sink;
+import org.concurrence.io.Source;
 
 /**
  * One WebSocket session, server side, over the connection of its opening handshake; what it does is in
@@ -56,28 +56,13 @@ public final class Session extends Endpoint {
     /** The server's upgraded connection as a transport: it stays open until the session handler returns. */
     private record Upgraded(Response.UpgradedConnection connection) implements Transport {
         @Override
-        public int read(ByteBuffer destination) throws IOException {
-            return connection.read(destination);
+        public Source input() {
+            return connection;
         }
 
         @Override
-        public int read(ByteBuffer destination, Duration timeout) throws IOException {
-            return connection.read(destination, timeout);
-        }
-
-        @Override
-        public void awaitReadable(Duration timeout) throws IOException {
-            connection.awaitReadable(timeout);
-        }
-
-        @Override
-        public void write(ByteBuffer source) throws IOException {
-            connection.write(source);
-        }
-
-        @Override
-        public void write(ByteBuffer source, Duration timeout) throws IOException {
-            connection.write(source, timeout);
+        public Sink output() {
+            return connection;
         }
 
         @Override
@@ -98,11 +83,6 @@ public final class Session extends Endpoint {
         @Override
         public void sessionEnded() {
             // The server ends the connection when the session handler returns.
-        }
-
-        @Override
-        public void close() throws IOException {
-            connection.close();
         }
     }
 }

@@ -7,13 +7,18 @@ import org.concurrence.io.Source;
 
 /**
  * What an {@link Endpoint} runs over, in either role: the server's upgraded connection, or the client's
- * {@link org.concurrence.http.client.ClientUpgrade}. Reads return the bytes already buffered behind the handshake
- * first.
+ * {@link org.concurrence.http.client.ClientUpgrade}.
  *
  * <p>Blocking: reads and writes park the calling tasklet under the timeout given and its deadline. Thread-safety: one
  * reader and one writer at a time, on the connection's dispatcher.
  */
-interface Transport extends Source, Sink {
+interface Transport {
+    /** Where the peer's frames come from, starting with the bytes buffered behind the handshake. */
+    Source input();
+
+    /** Where this side's frames go. */
+    Sink output();
+
     /** How long a receive waits when the caller gives no timeout; null for no bound but the caller's deadline. */
     Duration idleTimeout();
 

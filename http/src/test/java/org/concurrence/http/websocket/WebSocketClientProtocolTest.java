@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.concurrence.http.client.HttpClient;
 import org.concurrence.http.client.InTasklets;
 import org.concurrence.http.client.ScriptedServer;
@@ -284,49 +285,47 @@ class WebSocketClientProtocolTest {
         }
     }
 
+    /** What the client's first receive throws against {@code script}'s server; the session is closed by then. */
+    private WebSocketClosedException firstReceiveFails(ScriptedServer.Script script) {
+        AtomicReference<WebSocketClosedException> failure = new AtomicReference<>();
+        try (ScriptedServer server = server(script);
+             HttpClient http = HttpClient.create()) {
+            InTasklets.run(() -> {
+                try (ClientSession ws = WebSocketClient.connect(http, ws(server, "/"), PATIENCE)) {
+                    failure.set(assertThrows(WebSocketClosedException.class, () -> ws.receive(PATIENCE)));
+                    assertTrue(ws.isClosed());
+                }
+            });
+        }
+        return failure.get();
+    }
+
     @Test
     void aMaskedServerFrameFailsWith1002AndTheClientCloses() throws Exception {
-        try (ScriptedServer server = server((c, i) -> {
+        WebSocketClosedException e = firstReceiveFails((c, i) -> {
             c.write(switched(c.readHead()));
             c.write(frame(0x81, "sneaky".getBytes(StandardCharsets.UTF_8), true));
             seen.add(readFrame(c));
             seen.add(c.closedByClient());
         });
-             HttpClient http = HttpClient.create()) {
-            InTasklets.run(() -> {
-                try (ClientSession ws = WebSocketClient.connect(http, ws(server, "/"), PATIENCE)) {
-                    WebSocketClosedException e = assertThrows(WebSocketClosedException.class,
-                            () -> ws.receive(PATIENCE));
-                    assertEquals(CloseCodes.PROTOCOL_ERROR, e.code());
-                    assertEquals("server frame masked", e.reason());
-                    assertFalse(e.byPeer());
-                    assertTrue(ws.isClosed());
-                }
-            });
-            ClientFrame close = (ClientFrame) next();
-            assertEquals(0x88, close.b0());
-            assertEquals(CloseCodes.PROTOCOL_ERROR, close.closeCode());
-            assertEquals(true, next(), "the client closed the connection");
-        }
+        assertEquals(CloseCodes.PROTOCOL_ERROR, e.code());
+        assertEquals("server frame masked", e.reason());
+        assertFalse(e.byPeer());
+        ClientFrame close = (ClientFrame) next();
+        assertEquals(0x88, close.b0());
+        assertEquals(CloseCodes.PROTOCOL_ERROR, close.closeCode());
+        assertEquals(true, next(), "the client closed the connection");
     }
 
     @Test
     void aConnectionThatEndsWithoutACloseIs1006() throws Exception {
-        try (ScriptedServer server = server((c, i) -> {
+        WebSocketClosedException e = firstReceiveFails((c, i) -> {
             c.write(switched(c.readHead()));
             c.socket.shutdownOutput();
             seen.add(c.closedByClient());
         });
-             HttpClient http = HttpClient.create()) {
-            InTasklets.run(() -> {
-                try (ClientSession ws = WebSocketClient.connect(http, ws(server, "/"), PATIENCE)) {
-                    WebSocketClosedException e = assertThrows(WebSocketClosedException.class,
-                            () -> ws.receive(PATIENCE));
-                    assertEquals(CloseCodes.ABNORMAL, e.code());
-                    assertTrue(e.byPeer());
-                }
-            });
-            assertEquals(true, next(), "the client closed the connection");
-        }
+        assertEquals(CloseCodes.ABNORMAL, e.code());
+        assertTrue(e.byPeer());
+        assertEquals(true, next(), "the client closed the connection");
     }
 }
