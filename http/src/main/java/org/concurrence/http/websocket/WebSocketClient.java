@@ -131,6 +131,8 @@ public final class WebSocketClient {
         }
         Headers fields = Headers.copyOf(extra).add("Upgrade", "websocket").add("Connection", "Upgrade")
                 .add("Sec-WebSocket-Version", "13").add("Sec-WebSocket-Key", key);
+        // A refusal's body is read as sent, never decoded: the client's default gzip offer must not go with it.
+        fields.setIfAbsent("Accept-Encoding", "identity");
         if (!options.subprotocols().isEmpty()) {
             fields.add("Sec-WebSocket-Protocol", String.join(", ", options.subprotocols()));
         }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.http.client.HttpClient;
 import org.concurrence.http.client.InTasklets;
 import org.concurrence.http.client.ScriptedServer;
@@ -167,6 +168,7 @@ class WebSocketClientProtocolTest {
                 String lower = head.toLowerCase(java.util.Locale.ROOT);
                 for (String field : List.of("host: 127.0.0.1:", "upgrade: websocket\r\n", "connection: upgrade\r\n",
                         "sec-websocket-version: 13\r\n", "sec-websocket-protocol: a, b\r\n",
+                        "accept-encoding: identity\r\n",
                         "sec-websocket-extensions: permessage-deflate; client_no_context_takeover;"
                                 + " server_no_context_takeover\r\n")) {
                     assertTrue(lower.contains("\r\n" + field), field + " in " + head);
@@ -282,6 +284,22 @@ class WebSocketClientProtocolTest {
                 assertTrue(closed.get(i).get(PATIENCE.toSeconds(), TimeUnit.SECONDS),
                         cases.get(i)[0] + ": the client closed the connection");
             }
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersTimesTheHandshakeOut() throws Exception {
+        try (ScriptedServer server = server((c, i) -> {
+            c.readHead();
+            seen.add(c.closedByClient()); // says nothing
+        });
+             HttpClient http = HttpClient.create()) {
+            InTasklets.run(() -> {
+                DeadlineExceededException e = assertThrows(DeadlineExceededException.class,
+                        () -> WebSocketClient.connect(http, ws(server, "/silent"), Duration.ofMillis(300)));
+                assertTrue(e.getMessage().contains("waiting for the answer's head from"), e.getMessage());
+            });
+            assertEquals(true, next(), "the client closed the connection");
         }
     }
 
