@@ -1,7 +1,9 @@
 package org.concurrence.http.client;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.time.Duration;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Timeout;
 import org.concurrence.http.Headers;
 import org.concurrence.http.Status;
@@ -15,8 +17,10 @@ import org.concurrence.io.tls.TlsSocket;
  * The answer to a request that asks to switch protocols ({@link HttpClient#upgrade}), on a connection of its own: if
  * the server {@linkplain #switched() switched} (101), {@link #input()} and {@link #output()} speak the new protocol
  * (the input first returns what the server sent right behind its head); otherwise the status and fields are its
- * refusal, and {@link #input()} holds its body as the fields frame it. The connection never goes back to the pool:
- * {@link #close()} closes it.
+ * refusal, and {@link #input()} returns the bytes after the head as they come, unframed: the body with its framing
+ * (a {@code Content-Length} to honour, {@code chunked} size lines, or bytes up to the connection's end), which the
+ * caller reads as the fields say, or not at all. The connection never goes back to the pool: {@link #close()} closes
+ * it.
  *
  * <p>Blocking: reads and writes park the calling tasklet under the timeout given and its deadline. Thread-safety:
  * confined to the dispatcher of the tasklet that made it; one reader and one writer at a time. {@code close()} is
@@ -27,21 +31,27 @@ public final class ClientUpgrade implements AutoCloseable {
     private final BufferedSource input;
     private final Sink output;
     private final AutoCloseable connection;
+    private final SocketAddress remoteAddress;
 
-    private ClientUpgrade(ResponseHead head, BufferedSource input, Sink output, AutoCloseable connection) {
+    private ClientUpgrade(ResponseHead head, BufferedSource input, Sink output, AutoCloseable connection,
+            SocketAddress remoteAddress) {
         this.head = head;
         this.input = input;
         this.output = output;
         this.connection = connection;
+        this.remoteAddress = remoteAddress;
     }
 
     /**
      * Connects to the request's origin (TLS as the options say), writes its head as {@link HttpClient#send} would, and
-     * reads the answer's head, all within {@code timeout}.
+     * reads the answer's head, all within {@code timeout}; a step that runs out of time is reported as that step.
      */
     static ClientUpgrade open(ClientRequest request, HttpClientOptions options, Duration timeout) throws IOException {
         Origin origin = request.origin();
-        try (Timeout _ = Timeout.after(timeout)) {
+        CallDeadline deadline = CallDeadline.after(timeout);
+        String step = origin.isSecure() ? "connecting (TLS) to" : "connecting to";
+        AutoCloseable connection = null;
+        try (Timeout _ = deadline.scope()) {
             Socket socket;
             TlsSocket tls = null;
             if (origin.isSecure()) {
@@ -50,18 +60,21 @@ public final class ClientUpgrade implements AutoCloseable {
             } else {
                 socket = Socket.connect(origin.address(), timeout);
             }
-            AutoCloseable connection = tls != null ? tls : socket;
-            try {
-                BufferedSink out = new BufferedSink(tls != null ? tls : socket);
-                RequestWriter.head(out, request, null, options);
-                out.flush();
-                BufferedSource in = new BufferedSource(tls != null ? tls : socket);
-                ResponseHead head = ResponseHead.read(in, options.maxHeadSize(), options.maxHeaderCount(), origin);
-                return new ClientUpgrade(head, in, tls != null ? tls : socket, connection);
-            } catch (IOException | RuntimeException | Error e) {
-                closeQuietly(connection);
-                throw e;
-            }
+            connection = tls != null ? tls : socket;
+            step = "writing the upgrade request to";
+            BufferedSink out = new BufferedSink(tls != null ? tls : socket);
+            RequestWriter.head(out, request, null, options);
+            out.flush();
+            step = "waiting for the answer's head from";
+            BufferedSource in = new BufferedSource(tls != null ? tls : socket);
+            ResponseHead head = ResponseHead.read(in, options.maxHeadSize(), options.maxHeaderCount(), origin);
+            return new ClientUpgrade(head, in, tls != null ? tls : socket, connection, socket.remoteAddress());
+        } catch (DeadlineExceededException e) {
+            closeQuietly(connection);
+            throw deadline.timedOut(request, step, e);
+        } catch (IOException | RuntimeException | Error e) {
+            closeQuietly(connection);
+            throw e;
         }
     }
 
@@ -79,7 +92,10 @@ public final class ClientUpgrade implements AutoCloseable {
         return head.headers();
     }
 
-    /** What the server sends after its head: the new protocol's bytes, or the refusal's body. */
+    /**
+     * What the server sends after its head, from the first byte behind it: the new protocol's bytes, or the refusal's
+     * body as sent (raw: see the class comment).
+     */
     public BufferedSource input() {
         return input;
     }
@@ -89,6 +105,11 @@ public final class ClientUpgrade implements AutoCloseable {
         return output;
     }
 
+    /** The server's address (resolved). */
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
     /** Closes the connection (over TLS with close_notify if it can go at once). Idempotent; from any thread. */
     @Override
     public void close() {
@@ -96,6 +117,9 @@ public final class ClientUpgrade implements AutoCloseable {
     }
 
     private static void closeQuietly(AutoCloseable connection) {
+        if (connection == null) {
+            return;
+        }
         try {
             connection.close();
         } catch (Exception e) {

@@ -128,6 +128,8 @@ public final class HttpClient implements AutoCloseable {
      * Connecting, writing the head and reading the answer's head take at most {@code timeout} (and never past the
      * tasklet's deadline); no redirect is followed, no cookie stored or sent, nothing retried.
      *
+     * @throws DeadlineExceededException  if a step ran out of time; the message names the request, the step and the
+     *                                    origin
      * @throws MalformedResponseException if the answer's head was not valid HTTP/1.1
      * @throws IOException                if the server could not be reached or the connection failed
      * @throws IllegalStateException      if not called from a tasklet

@@ -2,13 +2,14 @@ package org.concurrence.http.websocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.concurrence.http.Response;
 import org.concurrence.io.Buffer;
 import org.concurrence.io.BufferPool;
 import org.concurrence.io.PoolAccess;
+import org.concurrence.io.Source;
 
 /**
- * Reads client frames (RFC 6455 §5.2) from an upgraded connection and checks them as it goes: masked, RSV bits 0,
+ * Reads the peer's frames (RFC 6455 §5.2) from an upgraded connection and checks them as it goes: masked if the peer
+ * is a client, unmasked if it is a server (the {@link Role}), RSV bits 0,
  * known opcodes, control frames short and whole, no 64-bit length with its top bit set, nothing that would make a
  * message longer than the limit (the limit is checked on the header, before the payload is read or allocated).
  *
@@ -21,7 +22,8 @@ import org.concurrence.io.PoolAccess;
  * connection's dispatcher.
  */
 final class FrameReader {
-    private final Response.UpgradedConnection connection;
+    private final Source connection;
+    private final Role role;
     private final long maxMessageSize;
     /** permessage-deflate is in use: RSV1 may mark a message's first frame. */
     private final boolean deflate;
@@ -37,12 +39,14 @@ final class FrameReader {
     private boolean fin;
     private int opcode;
     private boolean rsv1;
+    private boolean masked;
     private final byte[] mask = new byte[4];
     private byte[] payload;
     private int filled;
 
-    FrameReader(Response.UpgradedConnection connection, long maxMessageSize, boolean deflate) {
+    FrameReader(Source connection, Role role, long maxMessageSize, boolean deflate) {
         this.connection = connection;
+        this.role = role;
         this.maxMessageSize = maxMessageSize;
         this.deflate = deflate;
     }
@@ -80,8 +84,10 @@ final class FrameReader {
                 return null;
             }
         }
-        for (int i = 0; i < payload.length; i++) {
-            payload[i] ^= mask[i & 3];
+        if (masked) {
+            for (int i = 0; i < payload.length; i++) {
+                payload[i] ^= mask[i & 3];
+            }
         }
         inFrame = false;
         Frame frame = new Frame(fin, opcode, payload, rsv1);
@@ -110,15 +116,18 @@ final class FrameReader {
             throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "unknown opcode " + op);
         }
         boolean finBit = (b0 & 0x80) != 0;
-        if ((b1 & 0x80) == 0) {
-            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "client frame not masked");
+        boolean maskBit = (b1 & 0x80) != 0;
+        if (maskBit != role.readsMasked()) {
+            throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, role.peer() + " frame " + (maskBit ? "masked"
+                    : "not masked"));
         }
+        int maskLength = maskBit ? 4 : 0;
         int len7 = b1 & 0x7F;
         int extended = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
         if (Frame.isControl(op) && (!finBit || len7 > 125)) {
             throw new ProtocolError(CloseCodes.PROTOCOL_ERROR, "control frame fragmented or longer than 125 bytes");
         }
-        if (!ensure(2 + extended + 4)) {
+        if (!ensure(2 + extended + maskLength)) {
             return false;
         }
         long length = len7;
@@ -136,8 +145,9 @@ final class FrameReader {
         if (!Frame.isControl(op) && length > maxMessageSize - messageSoFar) {
             throw new ProtocolError(CloseCodes.TOO_BIG, "message longer than " + maxMessageSize + " bytes");
         }
-        System.arraycopy(buffer, start + 2 + extended, mask, 0, 4);
-        start += 2 + extended + 4;
+        System.arraycopy(buffer, start + 2 + extended, mask, 0, maskLength);
+        start += 2 + extended + maskLength;
+        masked = maskBit;
         fin = finBit;
         opcode = op;
         rsv1 = rsv1Bit;

@@ -2,66 +2,94 @@ package org.concurrence.http.websocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import org.concurrence.http.Response;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import org.concurrence.core.Timeout;
+import org.concurrence.io.Sink;
 import org.concurrence.sync.Lock;
 
 /**
- * Writes server frames (unmasked, unfragmented), one at a time: a lock serialises the tasklets that send, so frames
- * never interleave.
+ * Writes whole (unfragmented) frames, one at a time: a lock serialises the tasklets that send, so frames never
+ * interleave. A client's frames are masked with a fresh key each (RFC 6455 §5.3), a server's are not (the
+ * {@link Role}).
  *
- * <p>Blocking: waits for the lock, then for the client to take the bytes, at most the server's write timeout per
- * frame (and the caller's deadline). A write that fails or times out may have sent part of a frame: every later write
- * then fails at once, as the client could not tell where the next frame starts. Thread-safety: any tasklet of the
+ * <p>Blocking: waits for the lock, then for the peer to take the bytes, at most the timeout given for the whole frame
+ * (and the caller's deadline). A write that fails or times out may have sent part of a frame: every later write then
+ * fails at once, as the peer could not tell where the next frame starts. Thread-safety: any tasklet of the
  * connection's dispatcher.
  */
 final class FrameWriter {
+    /** Payloads up to this size are copied behind the header and leave in one write; a client masks in such chunks. */
     private static final int COPY_MAX = 16 * 1024;
-    private final Response.UpgradedConnection connection;
+    private final Sink connection;
+    private final Role role;
     private final Lock lock = new Lock("websocket-writer");
     private Throwable broken;
 
-    FrameWriter(Response.UpgradedConnection connection) {
+    FrameWriter(Sink connection, Role role) {
         this.connection = connection;
+        this.role = role;
     }
 
-    void write(int opcode, byte[] payload) throws IOException {
-        write(opcode, payload, false);
-    }
-
-    /** Writes one frame; {@code compressed} sets RSV1 (a permessage-deflate message). */
-    void write(int opcode, byte[] payload, boolean compressed) throws IOException {
+    /**
+     * Writes one frame within {@code timeout} (null: the caller's deadline only); {@code compressed} sets RSV1 (a
+     * permessage-deflate message).
+     */
+    void write(int opcode, byte[] payload, boolean compressed, Duration timeout) throws IOException {
         int length = payload.length;
-        int headerLength = length <= 125 ? 2 : length <= 0xFFFF ? 4 : 10;
-        byte[] frame = new byte[headerLength + (length <= COPY_MAX ? length : 0)];
+        boolean masked = role.writesMasked();
+        int lengthBytes = length <= 125 ? 0 : length <= 0xFFFF ? 2 : 8;
+        int headerLength = 2 + lengthBytes + (masked ? 4 : 0);
+        boolean direct = !masked && length > COPY_MAX;
+        byte[] frame = new byte[headerLength + (direct ? 0 : Math.min(length, COPY_MAX))];
         frame[0] = (byte) (0x80 | (compressed ? 0x40 : 0) | opcode);
-        if (length <= 125) {
-            frame[1] = (byte) length;
-        } else if (length <= 0xFFFF) {
-            frame[1] = 126;
-            frame[2] = (byte) (length >>> 8);
-            frame[3] = (byte) length;
-        } else {
-            frame[1] = 127;
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
-            }
+        frame[1] = (byte) ((masked ? 0x80 : 0) | (lengthBytes == 0 ? length : lengthBytes == 2 ? 126 : 127));
+        for (int i = 0; i < lengthBytes; i++) {
+            frame[2 + i] = (byte) ((long) length >>> (8 * (lengthBytes - 1 - i)));
         }
-        try (var _ = lock.acquire()) {
+        byte[] key = null;
+        if (masked) {
+            // The mask keeps a hostile script in a browser from choosing the bytes a proxy sees (RFC 6455 §10.3); the
+            // application writes the payload here, so a key must change with every frame but need not resist a
+            // cryptanalyst: ThreadLocalRandom never blocks nor contends, unlike a SecureRandom per frame.
+            key = new byte[4];
+            ThreadLocalRandom.current().nextBytes(key);
+            System.arraycopy(key, 0, frame, 2 + lengthBytes, 4);
+        }
+        try (Timeout _ = timeout == null ? null : Timeout.after(timeout); var _ = lock.acquire()) {
             if (broken != null) {
                 throw new IOException("an earlier send on this WebSocket failed part way: " + broken, broken);
             }
             try {
-                if (length <= COPY_MAX) {
-                    System.arraycopy(payload, 0, frame, headerLength, length);
-                    connection.write(ByteBuffer.wrap(frame), connection.writeTimeout());
+                if (direct) {
+                    connection.write(ByteBuffer.wrap(frame));
+                    connection.write(ByteBuffer.wrap(payload));
                 } else {
-                    connection.write(ByteBuffer.wrap(frame), connection.writeTimeout());
-                    connection.write(ByteBuffer.wrap(payload), connection.writeTimeout());
+                    writeCopied(frame, headerLength, payload, key);
                 }
             } catch (IOException | RuntimeException e) {
                 broken = e;
                 throw e;
             }
         }
+    }
+
+    /** Writes the header in {@code frame}, then the payload copied (masked with {@code key} unless null) into it. */
+    private void writeCopied(byte[] frame, int headerLength, byte[] payload, byte[] key) throws IOException {
+        int at = headerLength;
+        int done = 0;
+        do {
+            int n = Math.min(payload.length - done, frame.length - at);
+            if (key == null) {
+                System.arraycopy(payload, done, frame, at, n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    frame[at + i] = (byte) (payload[done + i] ^ key[(done + i) & 3]);
+                }
+            }
+            connection.write(ByteBuffer.wrap(frame, 0, at + n));
+            done += n;
+            at = 0;
+        } while (done < payload.length);
     }
 }

@@ -3,7 +3,7 @@ package org.concurrence.http.websocket;
 import java.util.Objects;
 
 /**
- * One whole WebSocket message, as {@link Session#receive()} returns it (reassembled from its fragments): text, or
+ * One whole WebSocket message, as {@link Endpoint#receive()} returns it (reassembled from its fragments): text, or
  * binary data.
  *
  * <p>Immutable (a {@link Binary} message does not copy its array: do not change it after).

@@ -2,10 +2,10 @@ package org.concurrence.http.websocket;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -20,10 +20,12 @@ import org.concurrence.http.Headers;
  * ratio on small, similar messages; a message shorter than {@link #MIN_SIZE} is sent as it is (RFC 7692 allows
  * uncompressed messages in a compressing session), and so is one that deflate would not shrink.
  *
- * <p>Negotiation: the first offer the server can honour is accepted with {@code server_no_context_takeover;
+ * <p>Negotiation, server: the first offer the server can honour is accepted with {@code server_no_context_takeover;
  * client_no_context_takeover}, which every client must obey (and {@code server_max_window_bits=15} if the offer named
  * it, which is how a server accepts that parameter). An offer with an unknown or repeated parameter, or with
- * {@code server_max_window_bits} below 15 (the JDK's deflater always uses a 32 KiB window), is declined.
+ * {@code server_max_window_bits} below 15 (the JDK's deflater always uses a 32 KiB window), is declined. Client: it
+ * offers {@link #OFFER} and accepts an answer with {@code server_no_context_takeover} and at most
+ * {@code client_no_context_takeover} and a {@code server_max_window_bits} (any window inflates) besides.
  *
  * <p>Thread-safety: stateless apart from the pools, which any thread may use; a borrowed compressor is used and
  * returned without parking, so a pool holds about one per carrier thread.
@@ -32,6 +34,8 @@ final class PerMessageDeflate {
     /** Messages shorter than this go uncompressed: deflate's framing would eat most of the gain. */
     static final int MIN_SIZE = 256;
     static final String RESPONSE = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+    /** A client's offer: the server must compress each message on its own; the client does anyway. */
+    static final String OFFER = "permessage-deflate; client_no_context_takeover; server_no_context_takeover";
     private static final String NAME = "permessage-deflate";
     /** The end of an empty stored block, which RFC 7692 strips from each message and the receiver appends. */
     private static final byte[] TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
@@ -60,19 +64,13 @@ final class PerMessageDeflate {
 
     /** The answer that accepts {@code offer}, or null if it cannot be accepted. */
     private static String answer(String offer) {
-        List<String> parts = split(offer, ';');
-        if (parts.isEmpty() || !parts.getFirst().equalsIgnoreCase(NAME)) {
+        Map<String, String> parameters = parameters(offer);
+        if (parameters == null) {
             return null;
         }
-        Set<String> seen = new HashSet<>();
-        for (String parameter : parts.subList(1, parts.size())) {
-            int eq = parameter.indexOf('=');
-            String name = (eq < 0 ? parameter : parameter.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
-            String value = eq < 0 ? null : unquote(parameter.substring(eq + 1).strip());
-            if (!seen.add(name)) {
-                return null;
-            }
-            boolean valid = switch (name) {
+        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+            String value = parameter.getValue();
+            boolean valid = switch (parameter.getKey()) {
                 case "server_no_context_takeover", "client_no_context_takeover" -> value == null;
                 case "client_max_window_bits" -> value == null || windowBits(value) > 0;
                 case "server_max_window_bits" -> value != null && windowBits(value) == 15;
@@ -82,7 +80,72 @@ final class PerMessageDeflate {
                 return null;
             }
         }
-        return seen.contains("server_max_window_bits") ? RESPONSE + "; server_max_window_bits=15" : RESPONSE;
+        return parameters.containsKey("server_max_window_bits") ? RESPONSE + "; server_max_window_bits=15" : RESPONSE;
+    }
+
+    /**
+     * Checks a server's Sec-WebSocket-Extensions fields (all of them, in order) against {@link #OFFER}, the client's
+     * offer (RFC 7692 §5 and §7.1).
+     *
+     * @return whether permessage-deflate is in use (false: no extension was accepted)
+     * @throws IllegalArgumentException naming what the client cannot honour: another extension, more than one, or
+     *                                  parameters it did not offer or cannot obey
+     */
+    static boolean accepted(List<String> fields) {
+        List<String> extensions = new ArrayList<>();
+        for (String field : fields) {
+            extensions.addAll(split(field, ','));
+        }
+        if (extensions.isEmpty()) {
+            return false;
+        }
+        if (extensions.size() > 1) {
+            throw new IllegalArgumentException("more than one extension accepted: " + String.join(", ", extensions));
+        }
+        Map<String, String> parameters = parameters(extensions.getFirst());
+        if (parameters == null) {
+            throw new IllegalArgumentException("an extension that was not offered, or with a repeated parameter: "
+                    + extensions.getFirst());
+        }
+        if (!parameters.containsKey("server_no_context_takeover")) {
+            throw new IllegalArgumentException("permessage-deflate without server_no_context_takeover (offered; each"
+                    + " message is decompressed on its own)");
+        }
+        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
+            String value = parameter.getValue();
+            boolean valid = switch (parameter.getKey()) {
+                case "server_no_context_takeover", "client_no_context_takeover" -> value == null;
+                case "server_max_window_bits" -> value != null && windowBits(value) > 0;
+                default -> false; // client_max_window_bits was not offered: a server may not send it
+            };
+            if (!valid) {
+                throw new IllegalArgumentException("permessage-deflate parameter not offered or invalid: "
+                        + parameter.getKey() + (value == null ? "" : "=" + value));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The parameters of a permessage-deflate element (names in lower case, values unquoted, null for none), or null
+     * if it names another extension or repeats a parameter.
+     */
+    private static Map<String, String> parameters(String element) {
+        List<String> parts = split(element, ';');
+        if (parts.isEmpty() || !parts.getFirst().equalsIgnoreCase(NAME)) {
+            return null;
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String parameter : parts.subList(1, parts.size())) {
+            int eq = parameter.indexOf('=');
+            String name = (eq < 0 ? parameter : parameter.substring(0, eq)).strip().toLowerCase(Locale.ROOT);
+            String value = eq < 0 ? null : unquote(parameter.substring(eq + 1).strip());
+            if (parameters.containsKey(name)) {
+                return null;
+            }
+            parameters.put(name, value);
+        }
+        return parameters;
     }
 
     /** 8 to 15, or -1 for anything else. */

@@ -35,7 +35,7 @@ import org.concurrence.http.Version;
  * response; the server writes it, then runs the {@link SessionHandler} on the
  * connection's tasklet with a {@link Session}, and ends the connection when it returns. The one extension accepted
  * is {@code permessage-deflate} (see {@link WebSocketOptions#compression()}).
- * Works over HTTPS as over HTTP.
+ * Works over HTTPS as over HTTP. The client side is {@link WebSocketClient}.
  *
  * <p>Thread-safety: stateless; callable from any tasklet.
  */

@@ -3,9 +3,10 @@ package org.concurrence.http.websocket;
 import java.io.IOException;
 
 /**
- * The session is closed: the peer sent a close frame ({@link #byPeer()} true; the server echoed it), the peer broke the
- * protocol (the server sent a close with {@link #code()}: 1002, 1007 or 1009), the connection ended without a close
- * (1006), or the session was closed before (then every receive and send throws it).
+ * The session is closed: the peer sent a close frame ({@link #byPeer()} true; this side echoed it), the peer broke
+ * the protocol (this side sent a close with {@link #code()}: 1002, 1007 or 1009), the connection ended without a close
+ * (1006, by the peer), this side closed it, or the session was closed before (then every receive and send throws it).
+ * Either role ({@link Session}, {@link ClientSession}) throws it alike.
  */
 public class WebSocketClosedException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -20,7 +21,7 @@ public class WebSocketClosedException extends IOException {
         this.byPeer = byPeer;
     }
 
-    /** The close code: the peer's, or the one the server sent (see {@link CloseCodes}). */
+    /** The close code: the peer's, or the one this side sent (see {@link CloseCodes}). */
     public int code() {
         return code;
     }

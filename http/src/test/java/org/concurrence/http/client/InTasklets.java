@@ -9,18 +9,18 @@ import org.concurrence.http.Request;
 import org.concurrence.http.Response;
 
 /** Runs client test bodies as the main tasklet of a group of two dispatchers on real time (sockets need it). */
-final class InTasklets {
+public final class InTasklets {
     private InTasklets() {}
 
-    interface Body {
+    public interface Body {
         void run() throws Exception;
     }
 
-    static void run(Body body) {
+    public static void run(Body body) {
         run(2, body);
     }
 
-    static void run(int dispatchers, Body body) {
+    public static void run(int dispatchers, Body body) {
         Concurrence.run(Concurrence.Options.defaults().withDispatchers(dispatchers).withName("client-test"), () -> {
             try {
                 body.run();

@@ -18,9 +18,9 @@ import org.concurrence.http.server.TestServer;
  * A server on plain JDK sockets (a platform thread per connection) that answers with exactly the bytes a test script
  * writes: for responses no real server would send (malformed, interim, close-delimited, stale connections, silence).
  */
-final class ScriptedServer implements AutoCloseable {
+public final class ScriptedServer implements AutoCloseable {
     /** What the server does with one connection; {@code index} counts connections from 0. */
-    interface Script {
+    public interface Script {
         void serve(Connection connection, int index) throws IOException;
     }
 
@@ -28,7 +28,7 @@ final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
 
-    ScriptedServer(Script script) {
+    public ScriptedServer(Script script) {
         try {
             listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -54,11 +54,11 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** Connections accepted so far. */
-    int connections() {
+    public int connections() {
         return connections.get();
     }
 
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + listener.getLocalPort() + path);
     }
 
@@ -73,8 +73,8 @@ final class ScriptedServer implements AutoCloseable {
     }
 
     /** One accepted connection, read and written by a script. */
-    static final class Connection implements AutoCloseable {
-        final Socket socket;
+    public static final class Connection implements AutoCloseable {
+        public final Socket socket;
         private final InputStream in;
         private final OutputStream out;
 
@@ -87,7 +87,7 @@ final class ScriptedServer implements AutoCloseable {
         }
 
         /** The next request head up to its empty line, or null if the client closed first. */
-        String readHead() throws IOException {
+        public String readHead() throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int matched = 0;
             while (matched < 4) {
@@ -102,18 +102,22 @@ final class ScriptedServer implements AutoCloseable {
         }
 
         /** Reads and returns {@code n} bytes (a request body). */
-        byte[] readBytes(int n) throws IOException {
+        public byte[] readBytes(int n) throws IOException {
             return in.readNBytes(n);
         }
 
-        Connection write(String text) throws IOException {
-            out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        public Connection write(String text) throws IOException {
+            return write(text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        public Connection write(byte[] bytes) throws IOException {
+            out.write(bytes);
             out.flush();
             return this;
         }
 
         /** Whether the client closed the connection (end of stream or reset) within the test's patience. */
-        boolean closedByClient() {
+        public boolean closedByClient() {
             try {
                 while (in.read() >= 0) {
                     // Drain whatever the client still sends.

@@ -5,12 +5,14 @@ import static org.concurrence.http.websocket.WebSocketProtocolTest.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -246,6 +248,25 @@ class PerMessageDeflateTest {
             raw.readHead();
             raw.send(compressed(0x1, HELLO, true));
             assertEquals(CloseCodes.PROTOCOL_ERROR, raw.readCloseCode());
+        }
+    }
+
+    /** The client's check of a server's answer to {@link PerMessageDeflate#OFFER}. */
+    @Test
+    void aClientAcceptsOnlyAnswersItCanHonour() {
+        assertFalse(PerMessageDeflate.accepted(List.of()));
+        assertTrue(PerMessageDeflate.accepted(List.of(PerMessageDeflate.RESPONSE)));
+        assertTrue(PerMessageDeflate.accepted(List.of(
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=\"10\"")));
+        for (String refused : new String[] {
+                "permessage-deflate", // the server would keep its context: messages could not be inflated alone
+                "permessage-deflate; server_no_context_takeover; client_max_window_bits=15", // not offered
+                "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+                "permessage-deflate; server_no_context_takeover; server_max_window_bits=7",
+                "permessage-deflate; server_no_context_takeover, permessage-deflate; server_no_context_takeover",
+                "x-webkit-deflate-frame"}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> PerMessageDeflate.accepted(List.of(refused)), refused);
         }
     }
 }

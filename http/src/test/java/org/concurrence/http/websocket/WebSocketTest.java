@@ -35,7 +35,7 @@ class WebSocketTest {
     private final CompletableFuture<Void> serverCloseReturned = new CompletableFuture<>();
     private TestServer server;
 
-    static void echo(Session session) throws Exception {
+    static void echo(Endpoint session) throws Exception {
         while (true) {
             switch (session.receive()) {
                 case Message.Text t -> session.send(t.text());

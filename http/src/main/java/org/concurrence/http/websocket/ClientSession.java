@@ -1,0 +1,94 @@
+package org.concurrence.http.websocket;
+
+import java.net.SocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import org.concurrence.http.Headers;
+import org.concurrence.http.client.ClientUpgrade;
+import org.concurrence.io.Sink;
+import org.concurrence.io.Source;
+
+/**
+ * One WebSocket session, client side, made by {@link WebSocketClient#connect}; what it does is in {@link Endpoint}.
+ * The client's parts: frames it sends are masked, frames it receives must not be (a masked one fails the session
+ * with 1002); {@link #receive()} has no bound of its own (the server speaks when it likes; the caller's deadline
+ * applies, or use {@link #receive(Duration)}); a send without a timeout waits at most
+ * {@link WebSocketOptions#writeTimeout()}; once the close handshake is over (either side began it) or the session
+ * failed, the client closes the connection.
+ *
+ * <p>{@link #close()} ends it all, for try-with-resources: closes with 1000 if the session is still open (waiting at
+ * most {@link WebSocketOptions#closeTimeout()} for the server's answer), then closes the connection whatever happened.
+ *
+ * <p>Thread-safety: as {@link Endpoint}: any tasklet of the dispatcher that connected sends, one at a time receives;
+ * {@link #close()} from one of them.
+ */
+public final class ClientSession extends Endpoint implements AutoCloseable {
+    private final URI uri;
+    private final Headers headers;
+    private final ClientUpgrade connection;
+
+    ClientSession(URI uri, ClientUpgrade connection, WebSocketOptions options, String subprotocol, boolean deflate) {
+        super(new Upgraded(connection, options.writeTimeout()), Role.CLIENT, options, subprotocol, deflate);
+        this.uri = uri;
+        this.headers = connection.headers();
+        this.connection = connection;
+    }
+
+    /** The URI connected to ({@code ws} or {@code wss}). */
+    public URI uri() {
+        return uri;
+    }
+
+    /** The fields of the server's 101 answer (read-only): cookies it set, its own extras. */
+    public Headers headers() {
+        return headers;
+    }
+
+    /**
+     * Closes with 1000 unless the session is closed already (see {@link #close(int, String)}), then closes the
+     * connection. Idempotent; never throws.
+     */
+    @Override
+    public void close() {
+        try {
+            if (!isClosed()) {
+                close(CloseCodes.NORMAL, "");
+            }
+        } finally {
+            connection.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocket session with " + uri;
+    }
+
+    /** The client's upgraded connection as a transport: closed as soon as the session is over. */
+    private record Upgraded(ClientUpgrade connection, Duration writeTimeout) implements Transport {
+        @Override
+        public Source input() {
+            return connection.input();
+        }
+
+        @Override
+        public Sink output() {
+            return connection.output();
+        }
+
+        @Override
+        public Duration idleTimeout() {
+            return null; // the server speaks when it likes: a receive waits under the caller's deadline
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            return connection.remoteAddress();
+        }
+
+        @Override
+        public void sessionEnded() {
+            connection.close();
+        }
+    }
+}
