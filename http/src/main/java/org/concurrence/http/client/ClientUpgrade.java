@@ -43,7 +43,8 @@ public final class ClientUpgrade implements AutoCloseable {
     }
 
     /**
-     * Connects to the request's origin (TLS as the options say), writes its head as {@link HttpClient#send} would, and
+     * Connects to the request's origin (TLS as the options say; through a forward proxy's {@code CONNECT} tunnel if
+     * the options name one for it), writes its head as {@link HttpClient#send} would, and
      * reads the answer's head, all within {@code timeout}; a step that runs out of time is reported as that step.
      */
     static ClientUpgrade open(ClientRequest request, HttpClientOptions options, Duration timeout) throws IOException {
@@ -52,15 +53,11 @@ public final class ClientUpgrade implements AutoCloseable {
         String step = origin.isSecure() ? "connecting (TLS) to" : "connecting to";
         AutoCloseable connection = null;
         try (Timeout _ = deadline.scope()) {
-            Socket socket;
-            TlsSocket tls = null;
-            if (origin.isSecure()) {
-                tls = TlsSocket.connect(origin.address(), origin.host(), options.tlsOrDefault(), timeout);
-                socket = tls.socket();
-            } else {
-                socket = Socket.connect(origin.address(), timeout);
-            }
-            connection = tls != null ? tls : socket;
+            // Through a forward proxy always by a tunnel: a proxy would not pass the new protocol's bytes otherwise.
+            Dialer.Dialed dialed = Dialer.open(origin, options, timeout, true);
+            Socket socket = dialed.socket();
+            TlsSocket tls = dialed.tls();
+            connection = dialed.closeable();
             step = "writing the upgrade request to";
             BufferedSink out = new BufferedSink(tls != null ? tls : socket);
             RequestWriter.head(out, request, null, options);
@@ -105,7 +102,7 @@ public final class ClientUpgrade implements AutoCloseable {
         return output;
     }
 
-    /** The server's address (resolved). */
+    /** The address connected to (resolved): the server's, or the forward proxy's if it went through one. */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }

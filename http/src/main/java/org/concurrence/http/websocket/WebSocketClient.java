@@ -195,10 +195,10 @@ public final class WebSocketClient {
                 String size = in.readLine(StandardCharsets.ISO_8859_1).strip();
                 int semicolon = size.indexOf(';');
                 long length = Long.parseLong(semicolon < 0 ? size : size.substring(0, semicolon).strip(), 16);
-                bytes = in.readExactly((int) Math.min(length, MAX_REFUSAL_TEXT));
+                bytes = in.readExactly((int) Math.clamp(length, 0, MAX_REFUSAL_TEXT));
             } else if (answer.contains("Content-Length")) {
                 long length = Long.parseLong(answer.get("Content-Length").strip());
-                bytes = in.readExactly((int) Math.min(length, MAX_REFUSAL_TEXT));
+                bytes = in.readExactly((int) Math.clamp(length, 0, MAX_REFUSAL_TEXT));
             } else {
                 bytes = untilEnd(in);
             }

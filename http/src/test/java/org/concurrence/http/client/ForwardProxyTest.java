@@ -25,6 +25,11 @@ import org.concurrence.http.Response;
 import org.concurrence.http.TestTls;
 import org.concurrence.http.server.HttpServerOptions;
 import org.concurrence.http.server.TestServer;
+import org.concurrence.http.websocket.ClientSession;
+import org.concurrence.http.websocket.CloseCodes;
+import org.concurrence.http.websocket.Message;
+import org.concurrence.http.websocket.WebSocket;
+import org.concurrence.http.websocket.WebSocketClient;
 import org.concurrence.io.tls.TlsOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -164,6 +169,29 @@ class ForwardProxyTest {
             });
             assertEquals(List.of("CONNECT localhost:" + server.port() + " HTTP/1.1\r\nHost: localhost:" + server.port()
                     + "\r\nProxy-Authorization: " + BASIC_U_P + "\r\n\r\n"), proxy.heads, "one tunnel, reused");
+        }
+    }
+
+    @Test
+    void aWebSocketGoesThroughATunnelEvenOverPlainHttp() throws Exception {
+        try (TestServer server = TestServer.start(request -> WebSocket.accept(request, session -> {
+                    if (session.receive() instanceof Message.Text t) {
+                        session.send("echo " + t.text());
+                    }
+                    session.close(CloseCodes.NORMAL, "done");
+                }));
+                TestProxy proxy = new TestProxy(BASIC_U_P);
+                HttpClient client = HttpClient.create(HttpClientOptions.defaults()
+                        .withProxy(ForwardProxy.at(proxy.address()).withBasicAuthentication("u", "p")))) {
+            InTasklets.run(() -> {
+                try (ClientSession ws = WebSocketClient.connect(client, server.ws("/chat"), PATIENCE)) {
+                    ws.send("hi");
+                    assertEquals(new Message.Text("echo hi"), ws.receive(PATIENCE));
+                }
+            });
+            assertEquals(1, proxy.heads.size());
+            assertTrue(proxy.heads.get(0).startsWith("CONNECT 127.0.0.1:" + server.port() + " HTTP/1.1\r\n"),
+                    proxy.heads.get(0));
         }
     }
 
