@@ -26,6 +26,8 @@ public final class Examples {
                 Fetch::main);
         add("proxy", "a reverse proxy to upstream servers [--port 8081] [--upstream http://127.0.0.1:8080[,URL...]]",
                 Proxy::main);
+        add("chatbots", "bots in the demo's chat room over WebSocket [--url ws://127.0.0.1:8080/chat/ws] [--bots 20]"
+                + " [--lines 3]", ChatBots::main);
         add("tour", "a console tour of tasklets, channels, deadlines, messages and supervision", Tour::main);
         add("demo", "the demo web app (same as ./concurrence demo) [--port 8080]", Demo::main);
     }

@@ -1,0 +1,32 @@
+package org.concurrence.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.DispatcherGroup;
+import org.concurrence.http.server.HttpServer;
+import org.concurrence.http.server.HttpServerOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The chat bots against the demo's room on the real server: every bot hears every bot's lines. */
+@Timeout(60)
+class ChatBotsTest {
+    @Test
+    void everyBotHearsEveryLine() throws Exception {
+        try (DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(2)
+                .withName("chatbots-test"));
+                HttpServer demo = HttpServer.start(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        HttpServerOptions.defaults(), DemoApp.router(group.dispatcher(0)))) {
+            URI url = URI.create("ws://127.0.0.1:" + demo.port() + "/chat/ws");
+            List<Integer> heard = Concurrence.run(() -> ChatBots.talk(url, 12, 4, Duration.ofSeconds(20)));
+            assertEquals(Collections.nCopies(12, 12 * 4), heard);
+        }
+    }
+}
