@@ -382,6 +382,19 @@ public final class BufferedSource implements Source {
         return read(destination, null);
     }
 
+    /**
+     * Waits until a read would not wait: at once if bytes are buffered, else on the source beneath, holding no buffer
+     * meanwhile ({@link Source#awaitReadable}) — so a reader that parks here between messages, as a WebSocket
+     * session does, costs no buffer while its peer is silent. Returns at once if the source beneath cannot tell.
+     */
+    @Override
+    public void awaitReadable(Duration timeout) throws IOException {
+        checkOpen();
+        if (in.buffered() == 0) {
+            source.awaitReadable(timeout);
+        }
+    }
+
     /** {@link #read(ByteBuffer)}, waiting at most {@code timeout}. */
     @Override
     public int read(ByteBuffer destination, Duration timeout) throws IOException {

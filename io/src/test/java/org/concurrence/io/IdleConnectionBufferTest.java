@@ -1,6 +1,7 @@
 package org.concurrence.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.concurrence.core.Concurrence;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.sync.Event;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,36 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class IdleConnectionBufferTest {
     private static final int CONNECTIONS = 200;
+
+    @Test
+    void aBufferedSourceAwaitsReadableWithoutABufferAndAtOnceWhenBytesAreBuffered() {
+        BufferPool pool = BufferPool.create(8192, 4, false);
+        Concurrence.run(Concurrence.Options.defaults().withDispatchers(1), () -> {
+            ServerSocket server = ServerSocket.bind(new InetSocketAddress("127.0.0.1", 0));
+            try (Socket client = Socket.connect(server.localAddress(), Duration.ofSeconds(10));
+                    Socket end = server.accept(Duration.ofSeconds(10))) {
+                BufferedSource in = new BufferedSource(end, pool);
+                Event parked = new Event();
+                Tasklet<String> reader = Tasklet.spawn(() -> {
+                    parked.set();
+                    in.awaitReadable(Duration.ofSeconds(30));
+                    return in.readLine(Duration.ofSeconds(30));
+                });
+                parked.await(Duration.ofSeconds(10));
+                Tasklet.yield(); // the reader is parked in awaitReadable
+                assertEquals(0, pool.allocated(), "no buffer while waiting");
+                client.write(ByteBuffer.wrap("one\r\ntwo\r\n".getBytes(StandardCharsets.US_ASCII)));
+                assertEquals("one", reader.join(Duration.ofSeconds(30)));
+                in.awaitReadable(Duration.ZERO); // "two" is buffered: no wait, so no timeout even with none left
+                assertEquals("two", in.readLine(Duration.ofSeconds(30)));
+                assertThrows(DeadlineExceededException.class, () -> in.awaitReadable(Duration.ofMillis(1)),
+                        "nothing buffered and nothing coming: it waits, under the timeout");
+            } finally {
+                server.close();
+            }
+            return null;
+        });
+    }
 
     @Test
     void readersWaitingOnIdleSocketsHoldNoBuffers() {
