@@ -1,0 +1,61 @@
+package org.concurrence.http.sse;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.concurrence.sync.Lock;
+
+/**
+ * Where a handler's events go ({@link EventStream#response}): each {@code send} writes one event and flushes it, so
+ * the client has it at once.
+ *
+ * <p>Blocking: a send parks its tasklet until the connection takes the bytes, under the server's write timeout; a
+ * client that went away fails it with an {@link IOException}, which ends the stream. Thread-safety: tasklets of the
+ * connection's dispatcher (the producer, and the stream's heartbeat) may send; sends never interleave.
+ */
+public final class EventSink {
+    private final OutputStream out;
+    private final Lock lock = new Lock("event-stream");
+    /** When the last bytes went out, on {@link System#nanoTime()}: the heartbeat writes only after a quiet spell. */
+    private volatile long lastWrite = System.nanoTime();
+
+    EventSink(OutputStream out) {
+        this.out = out;
+    }
+
+    /** Sends {@code event}. */
+    public void send(ServerEvent event) throws IOException {
+        write(event.encode());
+    }
+
+    /** Sends an event of the default type with {@code data}. */
+    public void send(String data) throws IOException {
+        send(ServerEvent.of(data));
+    }
+
+    /** Sends an event of type {@code event} with {@code data}. */
+    public void send(String event, String data) throws IOException {
+        send(ServerEvent.of(event, data));
+    }
+
+    /**
+     * Sends a comment, which readers ignore: keeps the connection alive through proxies that close silent ones. Line
+     * breaks in {@code text} start further comment lines.
+     */
+    public void comment(String text) throws IOException {
+        write(":" + text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n:") + "\n\n");
+    }
+
+    /** Nanoseconds since the last write. */
+    long quietFor() {
+        return System.nanoTime() - lastWrite;
+    }
+
+    private void write(String text) throws IOException {
+        try (var _ = lock.acquire()) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            lastWrite = System.nanoTime();
+        }
+    }
+}

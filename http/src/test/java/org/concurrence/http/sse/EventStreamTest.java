@@ -1,0 +1,189 @@
+package org.concurrence.http.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.concurrence.http.client.ClientRequest;
+import org.concurrence.http.client.ClientResponse;
+import org.concurrence.http.client.HttpClient;
+import org.concurrence.http.client.InTasklets;
+import org.concurrence.http.server.TestServer;
+import org.concurrence.sync.Event;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Server-sent events through our server, read by our client's EventReader and by the JDK's client. */
+@Timeout(120)
+class EventStreamTest {
+    private static final Duration PATIENCE = TestServer.PATIENCE;
+
+    private static List<ServerEvent> readAll(String stream) throws IOException {
+        return readAll(new ByteArrayInputStream(stream.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<ServerEvent> readAll(InputStream in) throws IOException {
+        List<ServerEvent> events = new ArrayList<>();
+        try (EventReader reader = new EventReader(in)) {
+            for (ServerEvent e; (e = reader.next()) != null; ) {
+                events.add(e);
+            }
+        }
+        return events;
+    }
+
+    /** A stream that gives one byte per read, so every line ending is split across reads. */
+    private static InputStream trickling(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return new InputStream() {
+            int at;
+
+            @Override
+            public int read() {
+                return at < bytes.length ? bytes[at++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (at == bytes.length) {
+                    return -1;
+                }
+                b[off] = bytes[at++];
+                return 1;
+            }
+        };
+    }
+
+    @Test
+    void eachEventReachesTheClientBeforeTheNextIsWrittenWithItsFields() {
+        Event[] seen = {new Event("first seen"), new Event("second seen")};
+        try (TestServer server = TestServer.start(request -> EventStream.response(events -> {
+                    events.send(ServerEvent.of("hello").withId("1").withRetry(Duration.ofMillis(2500)));
+                    seen[0].await(PATIENCE); // the client has it: nothing waits in a buffer
+                    events.send("update", "line one\r\nline two\nline three é");
+                    seen[1].await(PATIENCE);
+                    events.comment("ignored");
+                    events.send(ServerEvent.of("").withId("3"));
+                    events.send(ServerEvent.of("last-id:" + EventStream.lastEventId(request).orElse("none")));
+                }));
+                HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                try (ClientResponse r = client.send(ClientRequest.get(server.uri("/events"))
+                        .withHeader("Last-Event-ID", "0"), PATIENCE);
+                        EventReader events = new EventReader(r.stream())) {
+                    assertEquals(EventStream.CONTENT_TYPE, r.header("Content-Type"));
+                    assertEquals("no-store", r.header("Cache-Control"));
+                    assertEquals(new ServerEvent(null, "hello", "1", Duration.ofMillis(2500)), events.next());
+                    assertEquals(Duration.ofMillis(2500), events.retry());
+                    seen[0].set();
+                    ServerEvent update = events.next();
+                    assertEquals(new ServerEvent("update", "line one\nline two\nline three é", "1", null), update,
+                            "the id is kept until another comes; every line break reads as LF");
+                    assertEquals("update", update.type());
+                    seen[1].set();
+                    assertEquals(new ServerEvent(null, "", "3", null), events.next());
+                    assertEquals("message", ServerEvent.of("x").type());
+                    assertEquals("last-id:0", events.next().data());
+                    assertNull(events.next(), "the producer returned: the stream ends");
+                    assertEquals("3", events.lastEventId());
+                }
+            });
+        }
+    }
+
+    @Test
+    void theWireFormatIsWhatBrowsersReadAndAHeartbeatFillsQuietSpells() throws Exception {
+        Event release = new Event("the producer may end");
+        try (TestServer server = TestServer.start(request -> EventStream.response(Duration.ofMillis(20), events -> {
+                    events.send(new ServerEvent("tick", "a\nb", "7", Duration.ofSeconds(3)));
+                    release.await(PATIENCE); // quiet: the heartbeat speaks
+                }))) {
+            java.net.http.HttpClient jdk = java.net.http.HttpClient.newHttpClient();
+            HttpResponse<Stream<String>> r = jdk.send(HttpRequest.newBuilder(server.uri("/")).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            Iterator<String> lines = r.body().iterator();
+            assertEquals(List.of("event: tick", "id: 7", "retry: 3000", "data: a", "data: b", ""),
+                    List.of(lines.next(), lines.next(), lines.next(), lines.next(), lines.next(), lines.next()));
+            assertEquals(":", lines.next(), "a heartbeat comment");
+            assertEquals("", lines.next());
+            release.set();
+            while (lines.hasNext()) {
+                String line = lines.next();
+                assertTrue(line.equals(":") || line.isEmpty(), line);
+            }
+        }
+    }
+
+    @Test
+    void aHeadRequestNeverRunsTheProducer() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        try (TestServer server = TestServer.start(request -> EventStream.response(events -> runs.incrementAndGet()))) {
+            HttpResponse<String> head = java.net.http.HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    server.uri("/")).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode());
+            assertEquals(EventStream.CONTENT_TYPE, head.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals(0, runs.get());
+        }
+    }
+
+    @Test
+    void theReaderFollowsTheStandardsParser() throws IOException {
+        String stream = "\uFEFF: a comment\r\n"
+                + "data:no space\r"
+                + "data:  two spaces\n"
+                + "unknown: field\n"
+                + "\n"
+                + "event: ping\n"        // no data: nothing is dispatched, the type is forgotten
+                + "\n"
+                + "data\n"               // a field name alone: an empty value
+                + "id: a\u0000b\n"       // an id with NUL is ignored
+                + "retry: 12x\n"         // not digits: ignored
+                + "\r\n"
+                + "id\n"                 // an empty id resets it
+                + "data: x\n"
+                + "\n"
+                + "data: cut off";      // no blank line before the end: dropped
+        List<ServerEvent> expected = List.of(new ServerEvent(null, "no space\n two spaces", null, null),
+                new ServerEvent(null, "", null, null), new ServerEvent(null, "x", null, null));
+        assertEquals(expected, readAll(stream));
+        assertEquals(expected, readAll(trickling(stream)), "line endings split across reads");
+        assertEquals(List.of(new ServerEvent(null, "1", "9", null), new ServerEvent(null, "2", "9", null)),
+                readAll("id: 9\ndata: 1\n\ndata: 2\n\n"), "the id carries over");
+    }
+
+    @Test
+    void limitsHoldAgainstAHostileStream() {
+        EventReader longLine = new EventReader(new ByteArrayInputStream(("data: " + "x".repeat(100)).getBytes(
+                StandardCharsets.UTF_8)), 64);
+        assertEquals("server-sent event line longer than 64 bytes",
+                assertThrows(IOException.class, longLine::next).getMessage());
+        EventReader manyLines = new EventReader(new ByteArrayInputStream("data: 0123456789\n".repeat(10)
+                .getBytes(StandardCharsets.UTF_8)), 64);
+        assertEquals("server-sent event longer than 64 bytes",
+                assertThrows(IOException.class, manyLines::next).getMessage());
+    }
+
+    @Test
+    void whatTheFormatCannotCarryIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ServerEvent.of("a\nb", "data"));
+        assertThrows(IllegalArgumentException.class, () -> ServerEvent.of("x").withId("1\r\ndata: forged"));
+        assertThrows(IllegalArgumentException.class, () -> ServerEvent.of("x").withId("a\0"));
+        assertThrows(IllegalArgumentException.class, () -> ServerEvent.of("x").withRetry(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> EventStream.response(Duration.ZERO, events -> { }));
+        assertEquals("data: a\ndata: \ndata: b\n\n", ServerEvent.of("a\r\rb").encode());
+    }
+}
