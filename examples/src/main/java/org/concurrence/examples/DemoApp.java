@@ -1,6 +1,7 @@
 package org.concurrence.examples;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.concurrence.http.Parameters;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
 import org.concurrence.http.Status;
+import org.concurrence.http.sse.EventStream;
 import org.concurrence.web.Router;
 import org.concurrence.web.compress.CompressionFilter;
 import org.concurrence.web.form.Form;
@@ -55,6 +57,7 @@ public final class DemoApp {
                 .get("/guestbook", app::guestbookPage)
                 .post("/guestbook", app::sign)
                 .get("/tasklets", app::tasklets)
+                .get("/tasklets/events", request -> taskletEvents())
                 .get("/messages", app::messages)
                 .get("/supervisor", app::supervisorPage)
                 .get("/chat", app.chat::page)
@@ -78,7 +81,7 @@ public final class DemoApp {
                 <li><a href="/guestbook">/guestbook</a> — a form post; the entries live in a tasklet, reached by
                     messages</li>
                 <li><a href="/tasklets">/tasklets</a> — every live tasklet, as a tree
-                    (<a href="/api/tasklets">as JSON</a>)</li>
+                    (<a href="/api/tasklets">as JSON</a>), with counts pushed live by server-sent events</li>
                 <li><a href="/messages">/messages</a> — a token passed around a ring of tasklets</li>
                 <li><a href="/supervisor">/supervisor</a> — a worker that crashes on request and is restarted by its
                     supervisor</li>
@@ -141,9 +144,38 @@ public final class DemoApp {
         }
         return Html.page("Live tasklets", """
                 <table><tr><th>Dispatcher</th><th>Alive</th><th>Spawned</th><th>Switches</th><th>Timers</th></tr>
-                %s</table>
+                <tbody id="stats">%s</tbody></table>
+                <p id="live">The table is live: the server pushes the counts every second as server-sent events, from
+                a tasklet that writes them as they come.</p>
+                <script>
+                const stats = document.getElementById('stats');
+                new EventSource('/tasklets/events').addEventListener('stats', e => {
+                    stats.replaceChildren(...JSON.parse(e.data).map(s => {
+                        const tr = document.createElement('tr');
+                        for (const v of [s.dispatcher, s.alive, s.spawned, s.switches, s.timersPending]) {
+                            const td = document.createElement('td');
+                            td.textContent = v;
+                            tr.append(td);
+                        }
+                        return tr;
+                    }));
+                });
+                </script>
                 <p>The tree of who spawned whom (this request's tasklet is among them):</p>
                 <pre>%s</pre>""".formatted(stats, Html.escape(group().dumpTree())));
+    }
+
+    /**
+     * Each dispatcher's counts as a server-sent event every second, until the browser leaves (the send that finds it
+     * gone ends the stream): a tasklet that writes a stream, in plain blocking code.
+     */
+    private static Response taskletEvents() {
+        return EventStream.response(events -> {
+            while (true) {
+                events.send("stats", new String(Json.bytes(group().statistics()), StandardCharsets.UTF_8));
+                Tasklet.sleep(Duration.ofSeconds(1));
+            }
+        });
     }
 
     /** The tasklets as JSON. */

@@ -139,6 +139,25 @@ class DemoAppTest {
     }
 
     @Test
+    void theTaskletCountsArePushedAsServerSentEvents() throws Exception {
+        HttpResponse<java.util.stream.Stream<String>> events = client.send(at(demo, "/tasklets/events")
+                .timeout(TIMEOUT).header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, events.statusCode());
+        assertEquals("text/event-stream; charset=utf-8", events.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(events.headers().firstValue("Content-Encoding").isEmpty(), "an event stream is never gzipped");
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            for (int i = 0; i < 2; i++) { // two ticks: the stream goes on
+                assertEquals("event: stats", it.next());
+                String data = it.next();
+                assertTrue(data.startsWith("data: [{\"dispatcher\":\"") && data.contains("\"alive\":"), data);
+                assertEquals("", it.next());
+            }
+        }
+        assertTrue(send(demo, at(demo, "/tasklets")).body().contains("new EventSource('/tasklets/events')"));
+    }
+
+    @Test
     void theGuestbookKeepsWhatTheFormPosts() throws Exception {
         HttpResponse<String> posted = send(demo, at(demo, "/guestbook")
                 .header("Content-Type", "application/x-www-form-urlencoded")
