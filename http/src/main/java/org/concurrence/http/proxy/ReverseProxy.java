@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLHandshakeException;
@@ -219,8 +220,9 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         Headers fields = upstreamFields(request);
         // One deadline for every upstream tried: a connect timeout ends an attempt, this ends the request.
         try (Timeout _ = Timeout.after(timeout)) {
-            for (int attempt = 1; ; attempt++) {
-                Upstream upstream = upstreams.next();
+            List<Upstream> tried = List.of(); // those that could not be reached, made a list on the first
+            while (true) {
+                Upstream upstream = upstreams.next(tried);
                 try {
                     Response response = forward(request, upstream, fields);
                     upstream.answered();
@@ -230,9 +232,13 @@ public final class ReverseProxy implements Handler, AutoCloseable {
                         throw failed(request, upstream, e);
                     }
                     upstream.failed(failTimeout, e);
-                    if (attempt >= upstreams.size()) {
+                    if (tried.size() + 1 >= upstreams.size()) {
                         throw failed(request, upstream, e);
                     }
+                    if (tried.isEmpty()) {
+                        tried = new ArrayList<>(upstreams.size() - 1);
+                    }
+                    tried.add(upstream);
                 }
             }
         }
