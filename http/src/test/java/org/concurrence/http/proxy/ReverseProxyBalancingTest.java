@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.concurrence.http.Response;
+import org.concurrence.http.Status;
 import org.concurrence.http.client.ForwardProxy;
 import org.concurrence.http.client.HttpClientOptions;
 import org.concurrence.http.proxy.ReverseProxy.UpstreamStatus;
@@ -239,6 +241,37 @@ class ReverseProxyBalancingTest {
                 assertEquals(200, r.statusCode(), "the retry must go to the live upstream, not the jammed one again");
                 assertEquals("live GET /first ", r.body());
             }
+        }
+    }
+
+    @Test
+    void anUpgradeFailsOverToo() throws Exception {
+        // The live upstream refuses the upgrade: the answer comes back as it is, which shows it got the request.
+        try (Jammed jammed = Jammed.open();
+                TestServer live = TestServer.start(request -> Response.text(Status.of(426), "live refuses"))) {
+            org.concurrence.http.client.HttpClient client = org.concurrence.http.client.HttpClient.create(
+                    HttpClientOptions.defaults().withConnectTimeout(Duration.ofMillis(200)).withDecompression(false)
+                            .withUserAgent(null));
+            try (client; ReverseProxy proxy = ReverseProxy.to(List.of(jammed.uri(), live.uri(""))).withClient(client)
+                    .withTimeout(Duration.ofSeconds(5));
+                    TestServer front = TestServer.start(proxy)) {
+                String answer = raw(front.port(), "GET /ws HTTP/1.1\r\nHost: f\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n");
+                assertTrue(answer.startsWith("HTTP/1.1 426 "), "a connect timeout ends the attempt, not the request: "
+                        + answer);
+                assertTrue(answer.endsWith("live refuses"), answer);
+                assertFalse(proxy.upstreams().get(0).available());
+            }
+        }
+    }
+
+    /** One request on a raw socket; the whole answer, to the close. */
+    private static String raw(int port, String request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 
