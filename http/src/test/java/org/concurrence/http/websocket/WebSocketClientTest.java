@@ -305,6 +305,27 @@ class WebSocketClientTest {
     }
 
     @Test
+    void closingWhileAnotherTaskletReceivesEndsThatReceiveWithTheCloseNotABrokenConnection() throws Exception {
+        InTasklets.run(() -> {
+            ClientSession ws = connect("/echo");
+            org.concurrence.sync.Event first = new org.concurrence.sync.Event("first message");
+            Tasklet<WebSocketClosedException> receiver = Tasklet.spawn(() -> {
+                assertEquals(new Message.Text("one"), receive(ws));
+                first.set();
+                return assertThrows(WebSocketClosedException.class, () -> receive(ws)); // parked here during close
+            });
+            ws.send("one");
+            first.await(PATIENCE);
+            ws.close();
+            assertTrue(ws.isClosed(), "the close handshake was over when close() returned");
+            assertEquals(CloseCodes.NORMAL, receiver.join().code());
+        });
+        WebSocketClosedException seen = serverSaw.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(CloseCodes.NORMAL, seen.code());
+        assertTrue(seen.byPeer());
+    }
+
+    @Test
     void anotherTaskletSendsWhileOneReceives() throws Exception {
         InTasklets.run(() -> {
             try (ClientSession ws = connect("/echo")) {
