@@ -172,6 +172,18 @@ class WebSocketClientTest {
     }
 
     @Test
+    void aSubprotocolThatIsNotATokenIsRefusedNamingIt() {
+        // "a, b" would go out as two offers, "chat v2" as a field no server can parse: a clear error instead.
+        for (String bad : List.of("a, b", "chat v2", "", "caf\u00e9")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> WebSocketOptions.defaults().withSubprotocols("chat", bad), bad);
+            assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
+        }
+        assertEquals(List.of("chat.v2", "x-y_z"),
+                WebSocketOptions.defaults().withSubprotocols("chat.v2", "x-y_z").subprotocols());
+    }
+
+    @Test
     void extraFieldsReachTheServerAndHandshakeFieldsAreRefused() throws Exception {
         InTasklets.run(() -> {
             Headers extra = Headers.of("Origin", "https://app.example", "Authorization", "Bearer t0k3n",
