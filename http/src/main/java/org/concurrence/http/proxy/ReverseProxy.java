@@ -46,8 +46,9 @@ import org.concurrence.http.proxy.Upstreams.Upstream;
  * {@linkplain #withFailTimeout fail timeout} (10 s by default), and the request goes to the next one, whatever its
  * method: each upstream is tried at most once per request, all within the request's one deadline. After its fail
  * timeout a left-out upstream gets a request again, and is back in turn as soon as one is answered. If all are left
- * out, the one left out the longest is tried. Any other failure (a reset or a malformed answer after the request went
- * up, a timeout waiting for the answer) is the request's alone: it may have been acted on, so it is not sent again.
+ * out, the one whose fail timeout ends first is tried (the copies of a proxy share which are left out, and may have
+ * different fail timeouts). Any other failure (a reset or a malformed answer after the request went up, a timeout
+ * waiting for the answer) is the request's alone: it may have been acted on, so it is not sent again.
  * {@link #upstreams()} shows which are left out, for a health page.
  *
  * <p><b>What goes up.</b> The method, the target's path and query appended to the upstream's path

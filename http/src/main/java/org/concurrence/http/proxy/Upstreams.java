@@ -35,7 +35,7 @@ final class Upstreams {
     /**
      * The next upstream in turn that is not left out and not in {@code tried} (the ones this request met failing: the
      * turn is shared, so other requests may have moved it on since, and one with a zero fail timeout is available
-     * again at once); if all the others are left out, the one left out the longest.
+     * again at once); if all the others are left out, the one whose time out ends first.
      *
      * @param tried fewer than {@link #size()} upstreams
      */
