@@ -44,8 +44,9 @@ public final class ClientUpgrade implements AutoCloseable {
 
     /**
      * Connects to the request's origin (TLS as the options say; through a forward proxy's {@code CONNECT} tunnel if
-     * the options name one for it), writes its head as {@link HttpClient#send} would, and
-     * reads the answer's head, all within {@code timeout}; a step that runs out of time is reported as that step.
+     * the options name one for it) within the options' connect timeout, as {@link HttpClient#send} does, writes its
+     * head as {@code send} would, and reads the answer's head, all within {@code timeout}; a step that runs out of
+     * time is reported as that step.
      */
     static ClientUpgrade open(ClientRequest request, HttpClientOptions options, Duration timeout) throws IOException {
         Origin origin = request.origin();
@@ -54,7 +55,9 @@ public final class ClientUpgrade implements AutoCloseable {
         AutoCloseable connection = null;
         try (Timeout _ = deadline.scope()) {
             // Through a forward proxy always by a tunnel: a proxy would not pass the new protocol's bytes otherwise.
-            Dialer.Dialed dialed = Dialer.open(origin, options, timeout, true);
+            // The connect timeout ends a connect that hangs before the call's timeout would, as for a send: a caller
+            // (the reverse proxy) may try another server then.
+            Dialer.Dialed dialed = Dialer.open(origin, options, options.connectTimeout(), true);
             Socket socket = dialed.socket();
             TlsSocket tls = dialed.tls();
             connection = dialed.closeable();

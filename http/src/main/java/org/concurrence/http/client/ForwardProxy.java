@@ -50,9 +50,23 @@ public record ForwardProxy(ProxySelector selector, String authorization) {
         return new ForwardProxy(selector, null);
     }
 
-    /** A copy that sends {@code Proxy-Authorization: Basic ...} with {@code user} and {@code password} (UTF-8). */
+    /**
+     * A copy that sends {@code Proxy-Authorization: Basic ...} with {@code user} and {@code password} (UTF-8).
+     *
+     * @throws IllegalArgumentException if {@code user} has a colon (the proxy would split the credentials there), or
+     *                                  either has a control character (RFC 7617 §2)
+     */
     public ForwardProxy withBasicAuthentication(String user, String password) {
-        String credentials = Objects.requireNonNull(user, "user") + ":" + Objects.requireNonNull(password, "password");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (user.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("a Basic user-id has no colon (RFC 7617 §2): the proxy would split the"
+                    + " credentials there");
+        }
+        if ((user + password).chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("a Basic user-id or password has no control characters (RFC 7617 §2)");
+        }
+        String credentials = user + ":" + password;
         return new ForwardProxy(selector, "Basic "
                 + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
     }

@@ -125,8 +125,9 @@ public final class HttpClient implements AutoCloseable {
      * Sends {@code request} — one that asks to switch protocols: a GET with an {@code Upgrade} field and
      * {@code Connection: Upgrade}, e.g. a WebSocket handshake — on a connection of its own, outside the pool, and
      * returns the server's answer with that connection: the new protocol's if it switched (101), else its refusal.
-     * Connecting, writing the head and reading the answer's head take at most {@code timeout} (and never past the
-     * tasklet's deadline); no redirect is followed, no cookie stored or sent, nothing retried.
+     * Connecting (at most the {@linkplain HttpClientOptions#connectTimeout() connect timeout}), writing the head and
+     * reading the answer's head take at most {@code timeout} (and never past the tasklet's deadline); no redirect is
+     * followed, no cookie stored or sent, nothing retried.
      *
      * @throws DeadlineExceededException  if a step ran out of time; the message names the request, the step and the
      *                                    origin

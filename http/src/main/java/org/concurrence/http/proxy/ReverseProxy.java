@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLHandshakeException;
@@ -45,8 +46,9 @@ import org.concurrence.http.proxy.Upstreams.Upstream;
  * {@linkplain #withFailTimeout fail timeout} (10 s by default), and the request goes to the next one, whatever its
  * method: each upstream is tried at most once per request, all within the request's one deadline. After its fail
  * timeout a left-out upstream gets a request again, and is back in turn as soon as one is answered. If all are left
- * out, the one left out the longest is tried. Any other failure (a reset or a malformed answer after the request went
- * up, a timeout waiting for the answer) is the request's alone: it may have been acted on, so it is not sent again.
+ * out, the one whose fail timeout ends first is tried (the copies of a proxy share which are left out, and may have
+ * different fail timeouts). Any other failure (a reset or a malformed answer after the request went up, a timeout
+ * waiting for the answer) is the request's alone: it may have been acted on, so it is not sent again.
  * {@link #upstreams()} shows which are left out, for a health page.
  *
  * <p><b>What goes up.</b> The method, the target's path and query appended to the upstream's path
@@ -219,8 +221,9 @@ public final class ReverseProxy implements Handler, AutoCloseable {
         Headers fields = upstreamFields(request);
         // One deadline for every upstream tried: a connect timeout ends an attempt, this ends the request.
         try (Timeout _ = Timeout.after(timeout)) {
-            for (int attempt = 1; ; attempt++) {
-                Upstream upstream = upstreams.next();
+            List<Upstream> tried = List.of(); // those that could not be reached, made a list on the first
+            while (true) {
+                Upstream upstream = upstreams.next(tried);
                 try {
                     Response response = forward(request, upstream, fields);
                     upstream.answered();
@@ -230,9 +233,13 @@ public final class ReverseProxy implements Handler, AutoCloseable {
                         throw failed(request, upstream, e);
                     }
                     upstream.failed(failTimeout, e);
-                    if (attempt >= upstreams.size()) {
+                    if (tried.size() + 1 >= upstreams.size()) {
                         throw failed(request, upstream, e);
                     }
+                    if (tried.isEmpty()) {
+                        tried = new ArrayList<>(upstreams.size() - 1);
+                    }
+                    tried.add(upstream);
                 }
             }
         }

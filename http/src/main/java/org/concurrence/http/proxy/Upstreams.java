@@ -32,14 +32,23 @@ final class Upstreams {
         return all;
     }
 
-    /** The next upstream in turn that is not left out; if all are, the one left out the longest. */
-    Upstream next() {
+    /**
+     * The next upstream in turn that is not left out and not in {@code tried} (the ones this request met failing: the
+     * turn is shared, so other requests may have moved it on since, and one with a zero fail timeout is available
+     * again at once); if all the others are left out, the one whose time out ends first.
+     *
+     * @param tried fewer than {@link #size()} upstreams
+     */
+    Upstream next(List<Upstream> tried) {
         int n = all.size();
         int first = Math.floorMod(turn.getAndIncrement(), n);
         long now = System.nanoTime();
         Upstream soonest = null;
         for (int i = 0; i < n; i++) {
             Upstream u = all.get((first + i) % n);
+            if (tried.contains(u)) {
+                continue;
+            }
             if (u.isAvailable(now)) {
                 return u;
             }

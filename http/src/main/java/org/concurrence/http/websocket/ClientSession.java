@@ -3,10 +3,12 @@ package org.concurrence.http.websocket;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.http.Headers;
 import org.concurrence.http.client.ClientUpgrade;
 import org.concurrence.io.Sink;
 import org.concurrence.io.Source;
+import org.concurrence.sync.Event;
 
 /**
  * One WebSocket session, client side, made by {@link WebSocketClient#connect}; what it does is in {@link Endpoint}.
@@ -17,7 +19,8 @@ import org.concurrence.io.Source;
  * failed, the client closes the connection.
  *
  * <p>{@link #close()} ends it all, for try-with-resources: closes with 1000 if the session is still open (waiting at
- * most {@link WebSocketOptions#closeTimeout()} for the server's answer), then closes the connection whatever happened.
+ * most {@link WebSocketOptions#closeTimeout()} for the server's answer, read by another tasklet if one is receiving),
+ * then closes the connection whatever happened.
  *
  * <p>Thread-safety: as {@link Endpoint}: any tasklet of the dispatcher that connected sends, one at a time receives;
  * {@link #close()} from one of them.
@@ -26,12 +29,22 @@ public final class ClientSession extends Endpoint implements AutoCloseable {
     private final URI uri;
     private final Headers headers;
     private final ClientUpgrade connection;
+    private final Duration closeTimeout;
+    /** Set when the session is over: what {@link #close()} waits for while another tasklet reads the answer. */
+    private final Event ended;
 
     ClientSession(URI uri, ClientUpgrade connection, WebSocketOptions options, String subprotocol, boolean deflate) {
-        super(new Upgraded(connection, options.writeTimeout()), Role.CLIENT, options, subprotocol, deflate);
+        this(uri, connection, options, subprotocol, deflate, new Event("websocket-session-ended"));
+    }
+
+    private ClientSession(URI uri, ClientUpgrade connection, WebSocketOptions options, String subprotocol,
+            boolean deflate, Event ended) {
+        super(new Upgraded(connection, options.writeTimeout(), ended), Role.CLIENT, options, subprotocol, deflate);
         this.uri = uri;
         this.headers = connection.headers();
         this.connection = connection;
+        this.closeTimeout = options.closeTimeout();
+        this.ended = ended;
     }
 
     /** The URI connected to ({@code ws} or {@code wss}). */
@@ -53,7 +66,12 @@ public final class ClientSession extends Endpoint implements AutoCloseable {
         try {
             if (!isClosed()) {
                 close(CloseCodes.NORMAL, "");
+                // If another tasklet is receiving, close() left the server's answer to it: closing the connection now
+                // would fail its receive with a broken connection instead of the close.
+                ended.await(closeTimeout);
             }
+        } catch (DeadlineExceededException e) {
+            // No answer in time: the connection is closed all the same.
         } finally {
             connection.close();
         }
@@ -65,7 +83,7 @@ public final class ClientSession extends Endpoint implements AutoCloseable {
     }
 
     /** The client's upgraded connection as a transport: closed as soon as the session is over. */
-    private record Upgraded(ClientUpgrade connection, Duration writeTimeout) implements Transport {
+    private record Upgraded(ClientUpgrade connection, Duration writeTimeout, Event ended) implements Transport {
         @Override
         public Source input() {
             return connection.input();
@@ -89,6 +107,7 @@ public final class ClientSession extends Endpoint implements AutoCloseable {
         @Override
         public void sessionEnded() {
             connection.close();
+            ended.set();
         }
     }
 }

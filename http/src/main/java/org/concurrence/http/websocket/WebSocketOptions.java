@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * How a WebSocket session is run, in either role ({@link WebSocket#accept} for a server,
@@ -18,7 +19,8 @@ import java.util.Objects;
  * @param subprotocols   server: the subprotocols it speaks, by preference; the first a client offers (in the
  *                       server's order) is selected and echoed in {@code Sec-WebSocket-Protocol}; empty (the
  *                       default): none is selected whatever the client offers. Client: the subprotocols offered, by
- *                       preference; the server may select one of them, or none
+ *                       preference; the server may select one of them, or none. Each is a token (RFC 6455 §4.1), or
+ *                       the constructor throws {@link IllegalArgumentException}
  * @param origins        server only: the origins ({@code scheme://host[:port]}, compared without regard to case)
  *                       whose pages may open a session; a handshake from a browser page of another origin is 403.
  *                       Empty (the default): any. A browser sends its cookies with a WebSocket handshake from any
@@ -46,6 +48,13 @@ public record WebSocketOptions(int maxMessageSize, Duration closeTimeout, Durati
             throw new IllegalArgumentException("writeTimeout must be positive: " + writeTimeout);
         }
         subprotocols = List.copyOf(subprotocols);
+        for (String subprotocol : subprotocols) {
+            if (subprotocol.isEmpty() || !subprotocol.chars().allMatch(c -> c < 0x80
+                    && MessageSyntax.isTokenChar((byte) c))) {
+                throw new IllegalArgumentException("a subprotocol is a token (RFC 6455 §4.1: no spaces, commas or"
+                        + " other separators), not \"" + subprotocol + "\"");
+            }
+        }
         origins = origins.stream().map(o -> o.strip().toLowerCase(Locale.ROOT)).toList();
     }
 

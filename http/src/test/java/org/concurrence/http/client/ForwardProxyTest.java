@@ -272,4 +272,17 @@ class ForwardProxyTest {
         assertThrows(IllegalArgumentException.class,
                 () -> new ForwardProxy(ProxySelector.of(null), "Basic \r\nX-Injected: 1"));
     }
+
+    @Test
+    void basicCredentialsThatTheProxyWouldReadOtherwiseAreRefused() {
+        ForwardProxy proxy = ForwardProxy.at(new InetSocketAddress("127.0.0.1", 3128));
+        // "a:b" + "c" would reach the proxy as user "a" with password "b:c" (RFC 7617 §2: no colon in a user-id).
+        IllegalArgumentException colon = assertThrows(IllegalArgumentException.class,
+                () -> proxy.withBasicAuthentication("a:b", "c"));
+        assertTrue(colon.getMessage().contains("colon"), colon.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> proxy.withBasicAuthentication("a\nb", "c"));
+        assertThrows(IllegalArgumentException.class, () -> proxy.withBasicAuthentication("a", "b\u0000"));
+        assertEquals("Basic dTpwOjE=", proxy.withBasicAuthentication("u", "p:1").authorization(),
+                "a colon in the password is fine");
+    }
 }

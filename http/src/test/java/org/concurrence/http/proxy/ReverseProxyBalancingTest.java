@@ -8,16 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.concurrence.http.Response;
+import org.concurrence.http.Status;
+import org.concurrence.http.client.ForwardProxy;
 import org.concurrence.http.client.HttpClientOptions;
 import org.concurrence.http.proxy.ReverseProxy.UpstreamStatus;
 import org.concurrence.http.server.TestServer;
@@ -160,6 +169,109 @@ class ReverseProxyBalancingTest {
                     s.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A loopback listener that never accepts, with its backlog full: the kernel drops the next SYN, so a connect to it
+     * hangs until the connector's timeout.
+     */
+    private record Jammed(ServerSocket listener, List<Socket> fillers) implements AutoCloseable {
+        static Jammed open() throws IOException {
+            ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            List<Socket> fillers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Socket s = new Socket();
+                fillers.add(s);
+                try {
+                    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()), 200);
+                } catch (IOException timedOut) {
+                    break; // the backlog is full
+                }
+            }
+            return new Jammed(listener, fillers);
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + listener.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket s : fillers) {
+                s.close();
+            }
+            listener.close();
+        }
+    }
+
+    /** Connects directly, and tells {@code asked} when the client is about to connect to {@code watched}. */
+    private static ForwardProxy direct(URI watched, CountDownLatch asked) {
+        return ForwardProxy.of(new ProxySelector() {
+            @Override
+            public List<Proxy> select(URI uri) {
+                if (uri.getPort() == watched.getPort()) {
+                    asked.countDown();
+                }
+                return List.of(Proxy.NO_PROXY);
+            }
+
+            @Override
+            public void connectFailed(URI uri, SocketAddress address, IOException e) {}
+        });
+    }
+
+    @Test
+    void aRetryGoesToAnUpstreamTheRequestHasNotTriedWhateverOtherRequestsTookMeanwhile() throws Exception {
+        try (Jammed jammed = Jammed.open(); TestServer live = named("live")) {
+            CountDownLatch connecting = new CountDownLatch(1);
+            org.concurrence.http.client.HttpClient client = org.concurrence.http.client.HttpClient.create(
+                    HttpClientOptions.defaults().withConnectTimeout(Duration.ofSeconds(1)).withDecompression(false)
+                            .withUserAgent(null).withProxy(direct(jammed.uri(), connecting)));
+            // A zero fail timeout: the jammed upstream is in turn again at once, but not for the request it failed.
+            try (client; ReverseProxy proxy = ReverseProxy.to(List.of(jammed.uri(), live.uri(""))).withClient(client)
+                    .withFailTimeout(Duration.ZERO);
+                    TestServer front = TestServer.start(proxy)) {
+                CompletableFuture<HttpResponse<String>> first = CLIENT.sendAsync(
+                        HttpRequest.newBuilder(front.uri("/first")).build(), HttpResponse.BodyHandlers.ofString());
+                assertTrue(connecting.await(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS));
+                // While the first request waits on the jammed upstream, another takes the next turn.
+                assertEquals("live GET /second ", get(front.uri("/second")));
+                HttpResponse<String> r = first.get(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), "the retry must go to the live upstream, not the jammed one again");
+                assertEquals("live GET /first ", r.body());
+            }
+        }
+    }
+
+    @Test
+    void anUpgradeFailsOverToo() throws Exception {
+        // The live upstream refuses the upgrade: the answer comes back as it is, which shows it got the request.
+        try (Jammed jammed = Jammed.open();
+                TestServer live = TestServer.start(request -> Response.text(Status.of(426), "live refuses"))) {
+            org.concurrence.http.client.HttpClient client = org.concurrence.http.client.HttpClient.create(
+                    HttpClientOptions.defaults().withConnectTimeout(Duration.ofMillis(200)).withDecompression(false)
+                            .withUserAgent(null));
+            try (client; ReverseProxy proxy = ReverseProxy.to(List.of(jammed.uri(), live.uri(""))).withClient(client)
+                    .withTimeout(Duration.ofSeconds(5));
+                    TestServer front = TestServer.start(proxy)) {
+                String answer = raw(front.port(), "GET /ws HTTP/1.1\r\nHost: f\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n");
+                assertTrue(answer.startsWith("HTTP/1.1 426 "), "a connect timeout ends the attempt, not the request: "
+                        + answer);
+                assertTrue(answer.endsWith("live refuses"), answer);
+                assertFalse(proxy.upstreams().get(0).available());
+            }
+        }
+    }
+
+    /** One request on a raw socket; the whole answer, to the close. */
+    private static String raw(int port, String request) throws IOException {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -172,6 +172,18 @@ class WebSocketClientTest {
     }
 
     @Test
+    void aSubprotocolThatIsNotATokenIsRefusedNamingIt() {
+        // "a, b" would go out as two offers, "chat v2" as a field no server can parse: a clear error instead.
+        for (String bad : List.of("a, b", "chat v2", "", "caf\u00e9")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> WebSocketOptions.defaults().withSubprotocols("chat", bad), bad);
+            assertTrue(e.getMessage().contains("\"" + bad + "\""), e.getMessage());
+        }
+        assertEquals(List.of("chat.v2", "x-y_z"),
+                WebSocketOptions.defaults().withSubprotocols("chat.v2", "x-y_z").subprotocols());
+    }
+
+    @Test
     void extraFieldsReachTheServerAndHandshakeFieldsAreRefused() throws Exception {
         InTasklets.run(() -> {
             Headers extra = Headers.of("Origin", "https://app.example", "Authorization", "Bearer t0k3n",
@@ -302,6 +314,27 @@ class WebSocketClientTest {
                 assertFalse(ws.isClosed());
             }
         });
+    }
+
+    @Test
+    void closingWhileAnotherTaskletReceivesEndsThatReceiveWithTheCloseNotABrokenConnection() throws Exception {
+        InTasklets.run(() -> {
+            ClientSession ws = connect("/echo");
+            org.concurrence.sync.Event first = new org.concurrence.sync.Event("first message");
+            Tasklet<WebSocketClosedException> receiver = Tasklet.spawn(() -> {
+                assertEquals(new Message.Text("one"), receive(ws));
+                first.set();
+                return assertThrows(WebSocketClosedException.class, () -> receive(ws)); // parked here during close
+            });
+            ws.send("one");
+            first.await(PATIENCE);
+            ws.close();
+            assertTrue(ws.isClosed(), "the close handshake was over when close() returned");
+            assertEquals(CloseCodes.NORMAL, receiver.join().code());
+        });
+        WebSocketClosedException seen = serverSaw.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(CloseCodes.NORMAL, seen.code());
+        assertTrue(seen.byPeer());
     }
 
     @Test
