@@ -32,7 +32,8 @@ import org.concurrence.http.Status;
  * <p><b>How</b>: the generic cell rate algorithm (GCRA, a token bucket kept as one time per client): a client's
  * state is the time at which its allowance is whole again, moved on by {@code period / permits} per request passed, and
  * a request passes while that time is less than a burst ahead of now. So the limit is exact under concurrency (one
- * compare-and-set per request), costs no timer, and a client at its full allowance needs no state at all: such
+ * compare-and-set per request; only a sweep, below, running at the same moment as a request of a client at its full
+ * allowance can lose that request's share), costs no timer, and a client at its full allowance needs no state at all: such
  * entries are dropped when the table reaches {@link #withMaxKeys its size}. If every tracked client is still over its
  * allowance then, a request with a new key is refused (429) until a sweep, at most one per second, frees room: the
  * table's memory stays bounded under a flood of addresses, and the clients already tracked keep their limits.
@@ -121,6 +122,8 @@ public final class RateLimitFilter implements Filter {
     /**
      * A copy that tells clients apart by {@code key} (an API key, a user, a forwarded address) instead of their
      * address; a request whose key is null is not limited. The function runs for every request, on its tasklet.
+     * The table holds up to {@link #withMaxKeys maxKeys} keys: bound a key taken from a header (hash it, or cap its
+     * length), or a client could fill it with long ones.
      */
     public RateLimitFilter keyedBy(Function<Request, String> key) {
         return new RateLimitFilter(permits, period, burst, Objects.requireNonNull(key, "key"), maxKeys);

@@ -2,8 +2,10 @@ package org.concurrence.http.client;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Timeout;
 import org.concurrence.io.BufferedSink;
 import org.concurrence.io.BufferedSource;
@@ -56,6 +58,10 @@ final class Dialer {
                 socket = Socket.connect(proxy);
             } catch (IOException e) { // the selector's contract: it hears of a proxy that could not be reached
                 options.proxy().selector().connectFailed(ForwardProxy.uri(origin), proxy, e);
+                throw e;
+            } catch (DeadlineExceededException e) {
+                options.proxy().selector().connectFailed(ForwardProxy.uri(origin), proxy,
+                        new SocketTimeoutException("connect to the proxy at " + proxy + " timed out"));
                 throw e;
             }
             try {

@@ -2,8 +2,8 @@ package org.concurrence.http.websocket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import org.concurrence.core.Timeout;
 import org.concurrence.io.Sink;
 import org.concurrence.sync.Lock;
@@ -21,10 +21,15 @@ import org.concurrence.sync.Lock;
 final class FrameWriter {
     /** Payloads up to this size are copied behind the header and leave in one write; a client masks in such chunks. */
     private static final int COPY_MAX = 16 * 1024;
+    private static final int KEYS_AT_ONCE = 16;
+    private static final SecureRandom KEYS = new SecureRandom();
     private final Sink connection;
     private final Role role;
     private final Lock lock = new Lock("websocket-writer");
     private Throwable broken;
+    /** A client's masking keys, drawn {@link #KEYS_AT_ONCE} at a time; null until the first frame. Under the lock. */
+    private byte[] keys;
+    private int keyAt;
 
     FrameWriter(Sink connection, Role role) {
         this.connection = connection;
@@ -47,18 +52,14 @@ final class FrameWriter {
         for (int i = 0; i < lengthBytes; i++) {
             frame[2 + i] = (byte) ((long) length >>> (8 * (lengthBytes - 1 - i)));
         }
-        byte[] key = null;
-        if (masked) {
-            // The mask keeps a hostile script in a browser from choosing the bytes a proxy sees (RFC 6455 §10.3); the
-            // application writes the payload here, so a key must change with every frame but need not resist a
-            // cryptanalyst: ThreadLocalRandom never blocks nor contends, unlike a SecureRandom per frame.
-            key = new byte[4];
-            ThreadLocalRandom.current().nextBytes(key);
-            System.arraycopy(key, 0, frame, 2 + lengthBytes, 4);
-        }
+        byte[] key = masked ? new byte[4] : null;
         try (Timeout _ = timeout == null ? null : Timeout.after(timeout); var _ = lock.acquire()) {
             if (broken != null) {
                 throw new IOException("an earlier send on this WebSocket failed part way: " + broken, broken);
+            }
+            if (masked) {
+                nextKey(key);
+                System.arraycopy(key, 0, frame, 2 + lengthBytes, 4);
             }
             try {
                 if (direct) {
@@ -72,6 +73,24 @@ final class FrameWriter {
                 throw e;
             }
         }
+    }
+
+    /**
+     * The next masking key into {@code key}; under the lock. RFC 6455 §5.3 asks for keys from a strong source of
+     * entropy, unpredictable to the application (a script in a browser must not choose the bytes a proxy sees, §10.3):
+     * they come from one shared {@link SecureRandom}, {@link #KEYS_AT_ONCE} at a time, so a frame costs no call into it
+     * and a session holds 64 bytes of keys.
+     */
+    private void nextKey(byte[] key) {
+        if (keys == null || keyAt == keys.length) {
+            if (keys == null) {
+                keys = new byte[KEYS_AT_ONCE * 4];
+            }
+            KEYS.nextBytes(keys);
+            keyAt = 0;
+        }
+        System.arraycopy(keys, keyAt, key, 0, 4);
+        keyAt += 4;
     }
 
     /** Writes the header in {@code frame}, then the payload copied (masked with {@code key} unless null) into it. */
