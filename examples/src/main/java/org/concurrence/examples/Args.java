@@ -12,6 +12,47 @@ final class Args {
     }
 
     /**
+     * The value of {@code --NAME VALUE} (or {@code --NAME=VALUE}), else {@code fallback}.
+     *
+     * @throws BadArgument if {@code --NAME} is last, without its value
+     */
+    static String value(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].startsWith("--" + name + "=")) {
+                return args[i].substring(name.length() + 3);
+            }
+            if (args[i].equals("--" + name)) {
+                if (i + 1 >= args.length) {
+                    throw new BadArgument("--" + name + " needs a value");
+                }
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+
+    /**
+     * The value of {@code --NAME N}, a number from 1 to {@code max}, else {@code fallback}.
+     *
+     * @throws BadArgument if the value is missing or not such a number
+     */
+    static int count(String[] args, String name, int fallback, int max) {
+        String value = value(args, name, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new BadArgument("--" + name + " needs a number from 1 to " + max + ", not '" + value + "'");
+    }
+
+    /**
      * The value of {@code --port N} (or {@code --port=N}), else {@code fallback}; 0 picks a free port.
      *
      * @throws BadArgument if {@code --port} has no value, or one that is not a port number (0 to 65535)

@@ -32,9 +32,9 @@ public final class ChatBots {
     private ChatBots() {}
 
     public static void main(String[] args) {
-        URI url = URI.create(option(args, "url", DEFAULT_URL));
-        int bots = number(args, "bots", 20, 1000);
-        int lines = number(args, "lines", 3, 100);
+        URI url = URI.create(Args.value(args, "url", DEFAULT_URL));
+        int bots = Args.count(args, "bots", 20, 1000);
+        int lines = Args.count(args, "lines", 3, 100);
         long start = System.nanoTime();
         List<Integer> heard = Concurrence.run(() -> talk(url, bots, lines, PATIENCE));
         long ms = (System.nanoTime() - start) / 1_000_000;
@@ -89,36 +89,5 @@ public final class ChatBots {
             }
         }
         return heard;
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].startsWith("--" + name + "=")) {
-                return args[i].substring(name.length() + 3);
-            }
-            if (args[i].equals("--" + name)) {
-                if (i + 1 >= args.length) {
-                    throw new Args.BadArgument("--" + name + " needs a value");
-                }
-                return args[i + 1];
-            }
-        }
-        return fallback;
-    }
-
-    private static int number(String[] args, String name, int fallback, int max) {
-        String value = option(args, name, null);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below.
-        }
-        throw new Args.BadArgument("--" + name + " needs a number from 1 to " + max + ", not '" + value + "'");
     }
 }

@@ -46,14 +46,7 @@ public final class Proxy {
      * @throws Args.BadArgument naming the first URL that is not an http(s) URL with a host and no query
      */
     static List<URI> upstreams(String[] args) {
-        String value = DEFAULT_UPSTREAM;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].startsWith("--upstream=")) {
-                value = args[i].substring("--upstream=".length());
-            } else if (args[i].equals("--upstream")) {
-                value = i + 1 < args.length ? args[i + 1] : "";
-            }
-        }
+        String value = Args.value(args, "upstream", DEFAULT_UPSTREAM);
         List<URI> upstreams = new ArrayList<>();
         for (String url : value.split(",", -1)) {
             upstreams.add(upstream(url.strip()));

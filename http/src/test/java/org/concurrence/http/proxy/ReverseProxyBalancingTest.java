@@ -255,7 +255,7 @@ class ReverseProxyBalancingTest {
             try (client; ReverseProxy proxy = ReverseProxy.to(List.of(jammed.uri(), live.uri(""))).withClient(client)
                     .withTimeout(Duration.ofSeconds(5));
                     TestServer front = TestServer.start(proxy)) {
-                String answer = raw(front.port(), "GET /ws HTTP/1.1\r\nHost: f\r\nUpgrade: websocket\r\n"
+                String answer = ReverseProxyTest.raw(front.port(), "GET /ws HTTP/1.1\r\nHost: f\r\nUpgrade: websocket\r\n"
                         + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                         + "Sec-WebSocket-Version: 13\r\n\r\n");
                 assertTrue(answer.startsWith("HTTP/1.1 426 "), "a connect timeout ends the attempt, not the request: "
@@ -263,15 +263,6 @@ class ReverseProxyBalancingTest {
                 assertTrue(answer.endsWith("live refuses"), answer);
                 assertFalse(proxy.upstreams().get(0).available());
             }
-        }
-    }
-
-    /** One request on a raw socket; the whole answer, to the close. */
-    private static String raw(int port, String request) throws IOException {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -98,7 +98,7 @@ class ReverseProxyTest {
     }
 
     /** One request on a raw socket (for fields the JDK's client will not send); the whole answer, to the close. */
-    private static String raw(int port, String request) throws IOException {
+    static String raw(int port, String request) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) TestServer.PATIENCE.toMillis());
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
