@@ -22,7 +22,7 @@ public final class Examples {
         add("message", "a printer tasklet prints the messages it receives; a call, then quit", MessageExample::main);
         add("supervisor", "a crashing worker restarted by a one-for-one supervisor", SupervisorExample::main);
         add("web", "routes, filters and JSON: a small task list API [--port 8080]", WebExample::main);
-        add("fetch", "fetches URLs at once, a tasklet each, through one HTTP client [--timeout S] URL...",
+        add("fetch", "fetches URLs at once, a tasklet each, through one HTTP client [--timeout S] [--proxy H:P] URL...",
                 Fetch::main);
         add("proxy", "a reverse proxy to upstream servers [--port 8081] [--upstream http://127.0.0.1:8080[,URL...]]",
                 Proxy::main);

@@ -2,6 +2,7 @@ package org.concurrence.examples;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +13,9 @@ import org.concurrence.core.Outcome;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.client.ClientRequest;
 import org.concurrence.http.client.ClientResponse;
+import org.concurrence.http.client.ForwardProxy;
 import org.concurrence.http.client.HttpClient;
+import org.concurrence.http.client.HttpClientOptions;
 
 /**
  * Fetches URLs at once, a tasklet each, through one shared {@link HttpClient}, and prints what each answered: the
@@ -20,8 +23,9 @@ import org.concurrence.http.client.HttpClient;
  * response and the whole body) runs under its own deadline; one that fails or times out prints its error and the
  * others go on.
  *
- * <p>{@code ./concurrence run fetch [--timeout SECONDS] URL...}, e.g. {@code ./concurrence run fetch
- * http://127.0.0.1:8080/ http://127.0.0.1:8080/api/hello} against the demo.
+ * <p>{@code ./concurrence run fetch [--timeout SECONDS] [--proxy HOST:PORT] URL...}, e.g. {@code ./concurrence run
+ * fetch http://127.0.0.1:8080/ http://127.0.0.1:8080/api/hello} against the demo; {@code --proxy} sends every fetch
+ * through an HTTP proxy (https by a {@code CONNECT} tunnel), as a crawler behind one does.
  */
 public final class Fetch {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -30,12 +34,17 @@ public final class Fetch {
 
     public static void main(String[] args) {
         Duration timeout = DEFAULT_TIMEOUT;
+        InetSocketAddress proxy = null;
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--timeout") || args[i].startsWith("--timeout=")) {
                 String value = args[i].startsWith("--timeout=") ? args[i].substring(10)
                         : i + 1 < args.length ? args[++i] : "";
                 timeout = seconds(value);
+            } else if (args[i].equals("--proxy") || args[i].startsWith("--proxy=")) {
+                String value = args[i].startsWith("--proxy=") ? args[i].substring(8)
+                        : i + 1 < args.length ? args[++i] : "";
+                proxy = hostAndPort(value);
             } else {
                 urls.add(args[i]);
             }
@@ -43,7 +52,7 @@ public final class Fetch {
         if (urls.isEmpty()) {
             throw new Args.BadArgument("give one or more URLs, e.g. ./concurrence run fetch http://127.0.0.1:8080/");
         }
-        List<String> lines = Concurrence.run(fetchAll(urls, timeout));
+        List<String> lines = Concurrence.run(fetchAll(urls, timeout, proxy));
         lines.forEach(System.out::println);
     }
 
@@ -59,10 +68,32 @@ public final class Fetch {
         throw new Args.BadArgument("--timeout needs a number of seconds above 0, not '" + value + "'");
     }
 
-    /** What fetching {@code urls} at once prints: a line per URL, in the order given. Run it in a tasklet. */
-    static java.util.concurrent.Callable<List<String>> fetchAll(List<String> urls, Duration timeout) {
+    /** {@code --proxy}'s {@code host:port}, unresolved (the client looks it up off the dispatcher). */
+    static InetSocketAddress hostAndPort(String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (colon > 0 && port > 0 && port < 65536) {
+                return InetSocketAddress.createUnresolved(value.substring(0, colon), port);
+            }
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new Args.BadArgument("--proxy needs HOST:PORT, not '" + value + "'");
+    }
+
+    /**
+     * What fetching {@code urls} at once prints: a line per URL, in the order given; through {@code proxy} unless it
+     * is null. Run it in a tasklet.
+     */
+    static java.util.concurrent.Callable<List<String>> fetchAll(List<String> urls, Duration timeout,
+            InetSocketAddress proxy) {
         return () -> {
-            try (HttpClient client = HttpClient.create()) {
+            HttpClientOptions options = HttpClientOptions.defaults();
+            if (proxy != null) {
+                options = options.withProxy(ForwardProxy.at(proxy));
+            }
+            try (HttpClient client = HttpClient.create(options)) {
                 List<Tasklet<String>> fetches = new ArrayList<>();
                 for (String url : urls) {
                     fetches.add(Tasklet.spawn(() -> fetch(client, url, timeout)));

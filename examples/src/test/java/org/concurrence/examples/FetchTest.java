@@ -31,7 +31,7 @@ class FetchTest {
             try {
                 String base = "http://127.0.0.1:" + server.port();
                 return Fetch.fetchAll(List.of(base + "/", base + "/missing", "http://127.0.0.1:" + refused + "/",
-                        "not a url"), Duration.ofSeconds(10)).call();
+                        "not a url"), Duration.ofSeconds(10), null).call();
             } finally {
                 server.stop(Duration.ofSeconds(5));
             }
@@ -41,5 +41,21 @@ class FetchTest {
         assertTrue(lines.get(1).startsWith("404 "), lines.get(1));
         assertTrue(lines.get(2).startsWith("--- ") && lines.get(2).endsWith(":" + refused + "/"), lines.get(2));
         assertTrue(lines.get(3).startsWith("--- ") && lines.get(3).endsWith("not a url"), lines.get(3));
+    }
+
+    @Test
+    void withAProxyEveryFetchGoesThroughIt() throws Exception {
+        int deadProxy;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            deadProxy = probe.getLocalPort();
+        }
+        int proxyPort = deadProxy;
+        List<String> lines = Concurrence.run(Fetch.fetchAll(List.of("http://example.invalid/",
+                "https://example.invalid/"), Duration.ofSeconds(10), Fetch.hostAndPort("127.0.0.1:" + proxyPort)));
+        for (String line : lines) { // neither name is looked up: both go to the proxy, which is not there
+            assertTrue(line.startsWith("--- connect to /127.0.0.1:" + proxyPort + " failed"), line);
+        }
+        assertEquals(InetSocketAddress.createUnresolved("proxy.example", 3128), Fetch.hostAndPort("proxy.example:3128"));
+        org.junit.jupiter.api.Assertions.assertThrows(Args.BadArgument.class, () -> Fetch.hostAndPort("noport"));
     }
 }
