@@ -55,7 +55,8 @@ class FetchTest {
         for (String line : lines) { // neither name is looked up: both go to the proxy, which is not there
             assertTrue(line.startsWith("--- connect to /127.0.0.1:" + proxyPort + " failed"), line);
         }
-        assertEquals(InetSocketAddress.createUnresolved("proxy.example", 3128), Fetch.hostAndPort("proxy.example:3128"));
+        assertEquals(InetSocketAddress.createUnresolved("proxy.example", 3128),
+                Fetch.hostAndPort("proxy.example:3128"));
         org.junit.jupiter.api.Assertions.assertThrows(Args.BadArgument.class, () -> Fetch.hostAndPort("noport"));
     }
 }

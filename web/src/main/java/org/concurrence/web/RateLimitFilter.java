@@ -33,8 +33,8 @@ import org.concurrence.http.Status;
  * state is the time at which its allowance is whole again, moved on by {@code period / permits} per request passed, and
  * a request passes while that time is less than a burst ahead of now. So the limit is exact under concurrency (one
  * compare-and-set per request; only a sweep, below, running at the same moment as a request of a client at its full
- * allowance can lose that request's share), costs no timer, and a client at its full allowance needs no state at all: such
- * entries are dropped when the table reaches {@link #withMaxKeys its size}. If every tracked client is still over its
+ * allowance can lose that request's share), costs no timer, and a client at its full allowance needs no state at all:
+ * such entries are dropped when the table reaches {@link #withMaxKeys its size}. If every tracked client is still over its
  * allowance then, a request with a new key is refused (429) until a sweep, at most one per second, frees room: the
  * table's memory stays bounded under a flood of addresses, and the clients already tracked keep their limits.
  *

@@ -65,8 +65,8 @@ public enum Forwarding {
             }
         }
         if (forwarded()) {
-            String node = client == null ? "unknown"
-                    : client instanceof Inet6Address ? "\"[" + client.getHostAddress() + "]\"" : client.getHostAddress();
+            String node = client == null ? "unknown" : client instanceof Inet6Address
+                    ? "\"[" + client.getHostAddress() + "]\"" : client.getHostAddress();
             String element = "for=" + node + ";proto=" + proto + (host != null ? ";host=" + value(host) : "");
             out.add("Forwarded", ReverseProxy.joined(in.all("Forwarded"), element));
         }

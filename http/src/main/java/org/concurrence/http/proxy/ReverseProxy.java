@@ -271,7 +271,8 @@ public final class ReverseProxy implements Handler, AutoCloseable {
 
     /**
      * The status that answers a failed upstream exchange (the details go to the log, not to the client). A failure of
-     * the request's own body is an {@link HttpException} (413, 400, 408), which passes through {@link #handle} as it is.
+     * the request's own body is an {@link HttpException} (413, 400, 408), which passes through {@link #handle} as it
+     * is.
      */
     private static RuntimeException failed(Request request, Upstream upstream, Exception e) {
         return switch (e) {

@@ -62,9 +62,9 @@ final class Upstreams {
     /** One upstream server: its URI, the prefix of every target forwarded to it, and whether it is left out. */
     static final class Upstream {
         final URI uri;
-        /** The upstream's scheme, authority and path (without a trailing slash): what every forwarded target follows. */
+        /** The upstream's scheme, authority and path (no trailing slash): what every forwarded target follows. */
         final String base;
-        /** On {@link System#nanoTime()}: until when it is left out; {@code 0} (with {@code down} false) if it is not. */
+        /** On {@link System#nanoTime()}: until when it is left out; 0 (with {@code down} false) if it is not. */
         private volatile long leftOutUntil;
         /** It failed and has not answered since: set with the first failure, cleared by the next success. */
         private volatile boolean down;

@@ -79,7 +79,8 @@ class ForwardProxyTest {
                 if (requiredAuthorization != null && !head.contains("Proxy-Authorization: " + requiredAuthorization
                         + "\r\n")) {
                     client.getOutputStream().write(("HTTP/1.1 407 Proxy Authentication Required\r\n"
-                            + "Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                            + "Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n"
+                            + "Connection: close\r\n\r\n")
                             .getBytes(StandardCharsets.ISO_8859_1));
                     return;
                 }

@@ -105,7 +105,8 @@ class ReverseProxyBalancingTest {
         int port = closedPort();
         URI late = URI.create("http://127.0.0.1:" + port);
         try (TestServer live = named("live");
-                ReverseProxy proxy = ReverseProxy.to(List.of(late, live.uri(""))).withFailTimeout(Duration.ofMillis(50));
+                ReverseProxy proxy = ReverseProxy.to(List.of(late, live.uri("")))
+                        .withFailTimeout(Duration.ofMillis(50));
                 TestServer front = TestServer.start(proxy)) {
             assertEquals("live GET /a ", get(front.uri("/a")));
             assertEquals("live GET /a ", get(front.uri("/a")));
@@ -255,8 +256,8 @@ class ReverseProxyBalancingTest {
             try (client; ReverseProxy proxy = ReverseProxy.to(List.of(jammed.uri(), live.uri(""))).withClient(client)
                     .withTimeout(Duration.ofSeconds(5));
                     TestServer front = TestServer.start(proxy)) {
-                String answer = ReverseProxyTest.raw(front.port(), "GET /ws HTTP/1.1\r\nHost: f\r\nUpgrade: websocket\r\n"
-                        + "Connection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                String answer = ReverseProxyTest.raw(front.port(), "GET /ws HTTP/1.1\r\nHost: f\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                         + "Sec-WebSocket-Version: 13\r\n\r\n");
                 assertTrue(answer.startsWith("HTTP/1.1 426 "), "a connect timeout ends the attempt, not the request: "
                         + answer);
