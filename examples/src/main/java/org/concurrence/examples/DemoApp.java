@@ -21,6 +21,7 @@ import org.concurrence.web.compress.CompressionFilter;
 import org.concurrence.web.form.Form;
 import org.concurrence.web.json.Json;
 import org.concurrence.web.json.JsonFilter;
+import org.concurrence.web.metrics.RequestMetrics;
 
 /**
  * The demo web application: the greeting, a JSON endpoint, a form post to a guestbook held by a tasklet, a page of the
@@ -50,8 +51,13 @@ public final class DemoApp {
      */
     public static Router router(Dispatcher dispatcher) {
         DemoApp app = new DemoApp(Guestbook.start(dispatcher), SupervisedCounter.on(dispatcher));
+        RequestMetrics metrics = RequestMetrics.create()
+                .addGauge("demo_tasklets_alive", "Tasklets alive on all dispatchers", () -> group().statistics()
+                        .stream().mapToLong(Dispatcher.Statistics::alive).sum());
         return Router.builder()
+                .filter(metrics) // outermost: counts every request, 404s included; served at /metrics
                 .filter(CompressionFilter.gzip()) // pages and JSON over 1 KiB go gzipped to browsers
+                .get("/metrics", metrics.handler())
                 .get("/", app::home)
                 .get("/hello", request -> HELLO)
                 .get("/guestbook", app::guestbookPage)
@@ -87,6 +93,7 @@ public final class DemoApp {
                     supervisor</li>
                 <li><a href="/chat">/chat</a> — a chat room over WebSocket: two tasklets per member and a broadcast
                     channel</li>
+                <li><a href="/metrics">/metrics</a> — requests, statuses and durations in Prometheus's format</li>
                 </ul>""".formatted(Html.escape(Tasklet.current()), group().size()));
     }
 

@@ -139,6 +139,16 @@ class DemoAppTest {
     }
 
     @Test
+    void theMetricsCountWhatWasServed() throws Exception {
+        send(demo, at(demo, "/hello"));
+        send(demo, at(demo, "/no-such-page"));
+        String metrics = send(demo, at(demo, "/metrics")).body();
+        assertTrue(metrics.contains("http_server_requests_total{method=\"GET\",code=\"200\"} "), metrics);
+        assertTrue(metrics.contains("http_server_requests_total{method=\"GET\",code=\"404\"} 1\n"), metrics);
+        assertTrue(metrics.contains("\ndemo_tasklets_alive "), metrics);
+    }
+
+    @Test
     void theTaskletCountsArePushedAsServerSentEvents() throws Exception {
         HttpResponse<java.util.stream.Stream<String>> events = client.send(at(demo, "/tasklets/events")
                 .timeout(TIMEOUT).header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofLines());
