@@ -3,6 +3,8 @@ package org.concurrence.http.sse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import org.concurrence.core.Dispatcher;
+import org.concurrence.core.Tasklet;
 import org.concurrence.sync.Lock;
 
 /**
@@ -16,11 +18,16 @@ import org.concurrence.sync.Lock;
 public final class EventSink {
     private final OutputStream out;
     private final Lock lock = new Lock("event-stream");
-    /** When the last bytes went out, on {@link System#nanoTime()}: the heartbeat writes only after a quiet spell. */
-    private volatile long lastWrite = System.nanoTime();
+    /** The dispatcher whose clock times the quiet spells: the connection's. */
+    private final Dispatcher dispatcher;
+    /** When the last bytes went out, on the dispatcher's clock: the heartbeat writes only after a quiet spell. */
+    private volatile long lastWrite;
 
+    /** A sink writing to {@code out}; call in the connection's tasklet. */
     EventSink(OutputStream out) {
         this.out = out;
+        this.dispatcher = Tasklet.current().dispatcher();
+        this.lastWrite = dispatcher.nanoTime();
     }
 
     /** Sends {@code event}. */
@@ -46,16 +53,16 @@ public final class EventSink {
         write(":" + text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n:") + "\n\n");
     }
 
-    /** Nanoseconds since the last write. */
+    /** Nanoseconds since the last write, on the dispatcher's clock (the one {@link Tasklet#sleep} sleeps on). */
     long quietFor() {
-        return System.nanoTime() - lastWrite;
+        return dispatcher.nanoTime() - lastWrite;
     }
 
     private void write(String text) throws IOException {
         try (var _ = lock.acquire()) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
-            lastWrite = System.nanoTime();
+            lastWrite = dispatcher.nanoTime();
         }
     }
 }
