@@ -13,7 +13,9 @@ import org.concurrence.sync.Lock;
  *
  * <p>Blocking: a send parks its tasklet until the connection takes the bytes, under the server's write timeout; a
  * client that went away fails it with an {@link IOException}, which ends the stream. Thread-safety: tasklets of the
- * connection's dispatcher (the producer, and the stream's heartbeat) may send; sends never interleave.
+ * connection's dispatcher (the producer, and the stream's heartbeat) may send; sends never interleave. Once the
+ * producer has returned, a send (from a tasklet it left behind) fails with an {@link IOException}: the connection
+ * has moved on.
  */
 public final class EventSink {
     private final OutputStream out;
@@ -22,6 +24,8 @@ public final class EventSink {
     private final Dispatcher dispatcher;
     /** When the last bytes went out, on the dispatcher's clock: the heartbeat writes only after a quiet spell. */
     private volatile long lastWrite;
+    /** The stream has ended: nothing more may be written. Guarded by {@link #lock}. */
+    private boolean closed;
 
     /** A sink writing to {@code out}; call in the connection's tasklet. */
     EventSink(OutputStream out) {
@@ -58,8 +62,21 @@ public final class EventSink {
         return dispatcher.nanoTime() - lastWrite;
     }
 
+    /**
+     * Ends the stream for writers: waits for a write in progress to finish (a write cut off would leave part of an
+     * event, or of a chunk, on the wire), then makes every later one fail. Blocking: as a send.
+     */
+    void close() {
+        try (var _ = lock.acquire()) {
+            closed = true;
+        }
+    }
+
     private void write(String text) throws IOException {
         try (var _ = lock.acquire()) {
+            if (closed) {
+                throw new IOException("the event stream has ended: its producer returned");
+            }
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
             lastWrite = dispatcher.nanoTime();

@@ -92,13 +92,20 @@ public final class EventStream {
         } catch (Exception e) {
             throw new IOException("the event stream's producer failed", e);
         } finally {
-            if (beat != null) {
-                beat.kill();
+            try {
+                events.close(); // a heartbeat in the middle of a write finishes it first: it is never cut off
+            } finally {
+                if (beat != null) {
+                    beat.kill();
+                }
             }
         }
     }
 
-    /** Sends a comment whenever the stream has been quiet for {@code interval}, until a write fails or it is killed. */
+    /**
+     * Sends a comment whenever the stream has been quiet for {@code interval}, until a write fails or it is killed
+     * (never in the middle of a write: the stream is closed first).
+     */
     private static void beat(EventSink events, Duration interval) {
         long nanos = interval.toNanos();
         try {

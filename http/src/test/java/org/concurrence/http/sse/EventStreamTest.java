@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.concurrence.core.Concurrence;
+import org.concurrence.core.Tasklet;
+import org.concurrence.http.ResponseBody;
 import org.concurrence.http.client.ClientRequest;
 import org.concurrence.http.client.ClientResponse;
 import org.concurrence.http.client.HttpClient;
@@ -125,6 +129,39 @@ class EventStreamTest {
                 assertTrue(line.equals(":") || line.isEmpty(), line);
             }
         }
+    }
+
+    @Test
+    void aHeartbeatWriteInProgressWhenTheProducerReturnsIsFinishedNotCutOff() {
+        // A slow client: each write takes a second of virtual time. The producer returns while the heartbeat is in
+        // the middle of one; killing the heartbeat there would leave half a chunk on the wire, followed by the
+        // body's end (or the next response).
+        List<String> log = new ArrayList<>();
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                String text = new String(b, off, len, StandardCharsets.UTF_8);
+                log.add("begin " + text);
+                Tasklet.sleep(Duration.ofSeconds(1));
+                log.add("end " + text);
+            }
+        };
+        Concurrence.run(Concurrence.Options.deterministic(), () -> {
+            ResponseBody.Streamed body = (ResponseBody.Streamed) EventStream.response(Duration.ofMillis(100),
+                    events -> Tasklet.sleep(Duration.ofMillis(500))).body();
+            try {
+                body.writer().writeTo(slow);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            log.add("body written");
+        });
+        assertEquals(List.of("begin :\n\n", "end :\n\n", "body written"), log);
     }
 
     @Test
