@@ -38,6 +38,8 @@ public final class EventReader implements AutoCloseable {
     /** The previous line ended with CR: an LF right after it belongs to that ending. */
     private boolean skipLf;
     private boolean started;
+    /** The standard's last event ID buffer: the latest {@code id} field, taken on when an event is dispatched. */
+    private String idBuffer;
     private String lastEventId;
     private Duration retry;
 
@@ -71,8 +73,10 @@ public final class EventReader implements AutoCloseable {
                 return null; // an event not yet dispatched is dropped
             }
             if (text.isEmpty()) {
+                lastEventId = idBuffer; // at every dispatch, even of an event without data (§9.2.6)
                 if (data == null) {
                     type = null; // nothing to dispatch: start over
+                    eventRetry = null;
                     continue;
                 }
                 return new ServerEvent(type, data.toString(), lastEventId, eventRetry);
@@ -97,7 +101,7 @@ public final class EventReader implements AutoCloseable {
                 case "event" -> type = value.isEmpty() ? null : value;
                 case "id" -> {
                     if (value.indexOf('\0') < 0) {
-                        lastEventId = value.isEmpty() ? null : value;
+                        idBuffer = value.isEmpty() ? null : value;
                     }
                 }
                 case "retry" -> {
@@ -111,7 +115,11 @@ public final class EventReader implements AutoCloseable {
         }
     }
 
-    /** The id of the last event read (kept from event to event until another is given); null if none. */
+    /**
+     * The id of the last event read whole (kept from event to event until another is given): what a client sends
+     * back as {@code Last-Event-ID} when it reconnects; null if none. An event cut off by the end of the stream does
+     * not change it.
+     */
     public String lastEventId() {
         return lastEventId;
     }

@@ -203,6 +203,23 @@ class EventStreamTest {
     }
 
     @Test
+    void theLastEventIdChangesOnlyWhenABlankLineEndsTheEvent() throws IOException {
+        // The id a client sends back on reconnecting is that of the last event it was given whole (§9.2.6: the last
+        // event ID string is set at dispatch): an event cut off by the end of the stream must not move it on, or the
+        // server resumes after an event the client never had.
+        try (EventReader reader = new EventReader(new ByteArrayInputStream(
+                "id: 1\ndata: a\n\nid: 2\ndata: cut off\n".getBytes(StandardCharsets.UTF_8)))) {
+            assertEquals(new ServerEvent(null, "a", "1", null), reader.next());
+            assertNull(reader.next());
+            assertEquals("1", reader.lastEventId());
+        }
+        try (EventReader reader = new EventReader(new ByteArrayInputStream(
+                "id: 5\n\ndata: b\n\n".getBytes(StandardCharsets.UTF_8)))) {
+            assertEquals(new ServerEvent(null, "b", "5", null), reader.next(), "an id alone, dispatched, still counts");
+        }
+    }
+
+    @Test
     void limitsHoldAgainstAHostileStream() {
         EventReader longLine = new EventReader(new ByteArrayInputStream(("data: " + "x".repeat(100)).getBytes(
                 StandardCharsets.UTF_8)), 64);
