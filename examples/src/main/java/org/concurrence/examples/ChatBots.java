@@ -49,17 +49,21 @@ public final class ChatBots {
 
     /**
      * Runs {@code bots} bots against the room at {@code url}, all within {@code patience}: how many bots' lines each
-     * heard (a bot that failed counts -1). Must run in a tasklet.
+     * heard (a bot that failed or ran out of time counts -1). Must run in a tasklet.
      */
     static List<Integer> talk(URI url, int bots, int lines, Duration patience) {
-        try (HttpClient client = HttpClient.create(); Timeout _ = Timeout.after(patience)) {
+        // Deadlines are not inherited: each bot opens its own, ending at the same moment as the others'.
+        long deadline = Tasklet.current().dispatcher().nanoTime() + patience.toNanos();
+        try (HttpClient client = HttpClient.create()) {
             AtomicInteger joined = new AtomicInteger();
             Event allJoined = new Event("all bots joined");
             List<Tasklet<Integer>> tasklets = new ArrayList<>();
             for (int b = 0; b < bots; b++) {
                 int bot = b;
                 tasklets.add(Tasklet.builder().name("bot " + bot).spawn(() -> {
-                    try (ClientSession ws = WebSocketClient.connect(client, url, patience)) {
+                    Duration left = Duration.ofNanos(deadline - Tasklet.current().dispatcher().nanoTime());
+                    try (Timeout _ = Timeout.after(left);
+                            ClientSession ws = WebSocketClient.connect(client, url, patience)) {
                         ws.receive(); // "you are guest-N": this bot is in the room now
                         if (joined.incrementAndGet() == bots) {
                             allJoined.set();
@@ -73,7 +77,8 @@ public final class ChatBots {
                 }));
             }
             List<Integer> heard = new ArrayList<>();
-            for (Outcome<Integer> outcome : Tasklet.joinAll(tasklets)) {
+            // Every bot ends by the deadline (its own): the join's grace only covers closing its session.
+            for (Outcome<Integer> outcome : Tasklet.joinAll(tasklets, patience.plusSeconds(5))) {
                 heard.add(outcome instanceof Outcome.Succeeded<Integer>(Integer n) ? n : -1);
             }
             return heard;

@@ -1,6 +1,7 @@
 package org.concurrence.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,6 +13,7 @@ import org.concurrence.core.Concurrence;
 import org.concurrence.core.DispatcherGroup;
 import org.concurrence.http.server.HttpServer;
 import org.concurrence.http.server.HttpServerOptions;
+import org.concurrence.http.websocket.WebSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +29,23 @@ class ChatBotsTest {
             URI url = URI.create("ws://127.0.0.1:" + demo.port() + "/chat/ws");
             List<Integer> heard = Concurrence.run(() -> ChatBots.talk(url, 12, 4, Duration.ofSeconds(20)));
             assertEquals(Collections.nCopies(12, 12 * 4), heard);
+        }
+    }
+
+    @Test
+    void aSilentRoomFailsEveryBotWithinThePatienceInsteadOfHangingThem() throws Exception {
+        // The room lets the bots in and never says a word: each bot must give up within the patience (deadlines are
+        // not inherited, so the talk's own Timeout does not reach the bots' tasklets) and count as failed.
+        try (DispatcherGroup group = DispatcherGroup.start(Concurrence.Options.defaults().withDispatchers(1)
+                .withName("chatbots-silent"));
+                HttpServer silent = HttpServer.start(group, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        HttpServerOptions.defaults(), request -> WebSocket.accept(request, session -> {
+                            session.receive(); // until the bot leaves
+                        }))) {
+            URI url = URI.create("ws://127.0.0.1:" + silent.port() + "/chat/ws");
+            List<Integer> heard = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> Concurrence.run(() -> ChatBots.talk(url, 3, 1, Duration.ofMillis(500))));
+            assertEquals(Collections.nCopies(3, -1), heard);
         }
     }
 }
