@@ -32,6 +32,11 @@ import org.concurrence.http.Status;
  * balancers do not close it, and a client that went away is noticed even while there is nothing to send: the
  * producer's next send fails.
  *
+ * <p>Nothing wakes a producer that is waiting on something else when the client goes: until its next send, the
+ * connection (its socket, its tasklet) stays. A producer whose events may be rare should wait with a timeout (a
+ * receive of at most the heartbeat, say) and send a {@linkplain EventSink#comment comment} when it times out, so that
+ * a client's departure ends the stream within that time.
+ *
  * <p>Thread-safety: stateless; call from a handler.
  */
 public final class EventStream {
