@@ -38,7 +38,8 @@ import org.concurrence.http.ResponseBody;
  *
  * <p>A request counts from the filter until its response is complete: for a streamed body (a download, an event
  * stream) that is when its writer has finished, so a long stream's duration is its whole life. A handler that throws
- * counts with the status it is answered with (an {@link HttpException}'s, else 500); a streamed body whose writer
+ * counts with the status it is answered with (an {@link HttpException}'s, else 500; a status that cannot end a
+ * request, 1xx or over 599, is answered 500 and counts so); a streamed body whose writer
  * fails, or that is never sent (the connection ended first), counts with the status that had gone out or was meant
  * to. Methods outside the standard nine count as {@code OTHER}, so a client cannot grow the label set.
  *
@@ -120,13 +121,13 @@ public final class RequestMetrics implements Filter {
         try {
             response = next.handle(request);
         } catch (HttpException e) {
-            done(method, e.status().code(), start);
+            done(method, answered(e.status().code()), start);
             throw e;
         } catch (Exception | Error e) {
             done(method, 500, start);
             throw e;
         }
-        int status = response.status().code();
+        int status = response.upgrade() != null ? response.status().code() : answered(response.status().code());
         if (response.body() instanceof ResponseBody.Streamed streamed && !request.method().equals(Method.HEAD)
                 && !response.status().forbidsBody()) {
             return response.withBody(ResponseBody.ofWriter(streamed.length(), new ResponseBody.BodyWriter() {
@@ -151,6 +152,11 @@ public final class RequestMetrics implements Filter {
         }
         done(method, status, start);
         return response;
+    }
+
+    /** The status the server answers with: {@code code}, or 500 for one that cannot end a request (1xx, over 599). */
+    private static int answered(int code) {
+        return code >= 200 && code <= 599 ? code : 500;
     }
 
     private void done(String method, int status, long start) {

@@ -126,6 +126,26 @@ class RequestMetricsTest {
     }
 
     @Test
+    void aStatusTheServerCannotSendCountsAsThe500ItIsAnsweredWith() {
+        virtualTime(() -> {
+            RequestMetrics metrics = RequestMetrics.create();
+            try {
+                metrics.filter(TestRequest.get("/"), request -> {
+                    throw new HttpException(new Status(103, "Early Hints"), "not a final status");
+                });
+            } catch (Exception expected) {
+                // The server answers such an exception 500.
+            }
+            try {
+                metrics.filter(TestRequest.get("/"), request -> Response.of(new Status(700, "Beyond")));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            assertEquals(Map.of("GET", Map.of(500, 2L)), metrics.snapshot().requests());
+        });
+    }
+
+    @Test
     void settingsAreChecked() {
         assertThrows(IllegalArgumentException.class,
                 () -> RequestMetrics.withBuckets(List.of(Duration.ofSeconds(1), Duration.ofMillis(5))));
