@@ -32,7 +32,7 @@ public final class ChatBots {
     private ChatBots() {}
 
     public static void main(String[] args) {
-        URI url = URI.create(Args.value(args, "url", DEFAULT_URL));
+        URI url = webSocketUrl(Args.value(args, "url", DEFAULT_URL));
         int bots = Args.count(args, "bots", 20, 1000);
         int lines = Args.count(args, "lines", 3, 100);
         long start = System.nanoTime();
@@ -83,6 +83,19 @@ public final class ChatBots {
             }
             return heard;
         }
+    }
+
+    /** {@code --url}'s value as a ws:// or wss:// URI with a host. */
+    static URI webSocketUrl(String value) {
+        try {
+            URI uri = new URI(value);
+            if (("ws".equals(uri.getScheme()) || "wss".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (java.net.URISyntaxException e) {
+            // Reported below.
+        }
+        throw new Args.BadArgument("--url needs a ws:// or wss:// URL with a host, not '" + value + "'");
     }
 
     /** Reads the room until {@code expected} bot lines came by; the count (other members' chatter is skipped). */

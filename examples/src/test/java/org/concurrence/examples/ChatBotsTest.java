@@ -48,4 +48,12 @@ class ChatBotsTest {
             assertEquals(Collections.nCopies(3, -1), heard);
         }
     }
+
+    @Test
+    void theUrlMustBeAWebSocketOne() {
+        assertEquals(URI.create("wss://chat.example/ws"), ChatBots.webSocketUrl("wss://chat.example/ws"));
+        for (String bad : new String[] {"http://x/chat", "ws:///nohost", "not a url"}) {
+            org.junit.jupiter.api.Assertions.assertThrows(Args.BadArgument.class, () -> ChatBots.webSocketUrl(bad));
+        }
+    }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.concurrence.core.Tasklet;
@@ -56,12 +57,15 @@ public final class RequestMetrics implements Filter {
     private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH",
             "OPTIONS", "TRACE", "CONNECT");
 
+    private static final System.Logger LOG = System.getLogger(RequestMetrics.class.getName());
+
     private final List<Duration> buckets;
     private final long[] bounds;
     /** Requests in each bucket (not cumulative), the last for those over every bound. */
     private final LongAdder[] counts;
     private final LongAdder totalNanos = new LongAdder();
-    private final LongAdder inFlight = new LongAdder();
+    /** One counter, not an adder: a sum over cells read at different moments could show -1 in flight. */
+    private final AtomicLong inFlight = new AtomicLong();
     private final ConcurrentHashMap<Key, LongAdder> requests = new ConcurrentHashMap<>();
     private final List<Gauge> gauges = new CopyOnWriteArrayList<>();
 
@@ -116,7 +120,7 @@ public final class RequestMetrics implements Filter {
     public Response filter(Request request, Handler next) throws Exception {
         long start = Tasklet.current().dispatcher().nanoTime();
         String method = STANDARD_METHODS.contains(request.method().name()) ? request.method().name() : "OTHER";
-        inFlight.increment();
+        inFlight.incrementAndGet();
         Response response;
         try {
             response = next.handle(request);
@@ -161,7 +165,7 @@ public final class RequestMetrics implements Filter {
 
     private void done(String method, int status, long start) {
         long nanos = Math.max(0, Tasklet.current().dispatcher().nanoTime() - start);
-        inFlight.decrement();
+        inFlight.decrementAndGet();
         requests.computeIfAbsent(new Key(method, status), _ -> new LongAdder()).increment();
         totalNanos.add(nanos);
         int bucket = 0;
@@ -199,7 +203,7 @@ public final class RequestMetrics implements Filter {
             sum += c.sum();
             cumulative.add(sum);
         }
-        return new Snapshot(byMethod, inFlight.sum(), buckets, List.copyOf(cumulative),
+        return new Snapshot(byMethod, inFlight.get(), buckets, List.copyOf(cumulative),
                 Duration.ofNanos(totalNanos.sum()));
     }
 
@@ -227,8 +231,13 @@ public final class RequestMetrics implements Filter {
         for (Gauge g : gauges) {
             out.append("# HELP ").append(g.name()).append(' ').append(g.help().replace("\\", "\\\\")
                     .replace("\n", "\\n")).append('\n')
-                    .append("# TYPE ").append(g.name()).append(" gauge\n")
-                    .append(g.name()).append(' ').append(g.value().getAsLong()).append('\n');
+                    .append("# TYPE ").append(g.name()).append(" gauge\n");
+            try {
+                long value = g.value().getAsLong();
+                out.append(g.name()).append(' ').append(value).append('\n');
+            } catch (RuntimeException e) { // one broken gauge must not take the whole scrape down: no sample
+                LOG.log(System.Logger.Level.WARNING, "gauge " + g.name() + " failed", e);
+            }
         }
         return out.toString();
     }

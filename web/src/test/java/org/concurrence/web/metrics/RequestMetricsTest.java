@@ -146,6 +146,18 @@ class RequestMetricsTest {
     }
 
     @Test
+    void aGaugeThatFailsLeavesOnlyItsOwnSampleOut() {
+        RequestMetrics metrics = RequestMetrics.create()
+                .addGauge("broken", "always fails", () -> {
+                    throw new IllegalStateException("no value");
+                })
+                .addGauge("fine", "seven", () -> 7);
+        String text = metrics.prometheus();
+        assertTrue(text.contains("# TYPE broken gauge\n# HELP fine seven\n"), text);
+        assertTrue(text.endsWith("fine 7\n"), text);
+    }
+
+    @Test
     void settingsAreChecked() {
         assertThrows(IllegalArgumentException.class,
                 () -> RequestMetrics.withBuckets(List.of(Duration.ofSeconds(1), Duration.ofMillis(5))));
