@@ -72,6 +72,13 @@ public final class EventSink {
         }
     }
 
+    /** Whether {@link #close()} has run: a write failing now failed because the stream ended, not the client. */
+    boolean isClosed() {
+        try (var _ = lock.acquire()) {
+            return closed;
+        }
+    }
+
     private void write(String text) throws IOException {
         try (var _ = lock.acquire()) {
             if (closed) {

@@ -30,12 +30,12 @@ import org.concurrence.http.Status;
  * throws, or a send fails because the client went away. For a HEAD request, or if the connection ends first, it never
  * runs. With a heartbeat, a comment goes out whenever the stream has been quiet that long, so that proxies and load
  * balancers do not close it, and a client that went away is noticed even while there is nothing to send: the
- * producer's next send fails.
+ * heartbeat's write fails, and the producer is killed where it waits (a {@link org.concurrence.core.TaskletExit}
+ * from its blocking call, which ends the stream and the connection; a {@code finally} in the producer runs, so a
+ * subscription can be cancelled there).
  *
- * <p>Nothing wakes a producer that is waiting on something else when the client goes: until its next send, the
- * connection (its socket, its tasklet) stays. A producer whose events may be rare should wait with a timeout (a
- * receive of at most the heartbeat, say) and send a {@linkplain EventSink#comment comment} when it times out, so that
- * a client's departure ends the stream within that time.
+ * <p>Without a heartbeat, nothing wakes a producer that is waiting on something else when the client goes: until its
+ * next send fails, the connection (its socket, its tasklet) stays.
  *
  * <p>Thread-safety: stateless; call from a handler.
  */
@@ -88,8 +88,9 @@ public final class EventStream {
     }
 
     private static void run(EventSink events, Duration heartbeat, Producer producer) throws IOException {
-        Tasklet<Void> beat = heartbeat == null ? null
-                : Tasklet.builder().name("event-stream heartbeat").daemon(true).spawn(() -> beat(events, heartbeat));
+        Tasklet<?> writer = Tasklet.current();
+        Tasklet<Void> beat = heartbeat == null ? null : Tasklet.builder().name("event-stream heartbeat").daemon(true)
+                .spawn(() -> beat(events, heartbeat, writer));
         try {
             producer.stream(events);
         } catch (IOException | RuntimeException | Error e) {
@@ -109,9 +110,10 @@ public final class EventStream {
 
     /**
      * Sends a comment whenever the stream has been quiet for {@code interval}, until a write fails or it is killed
-     * (never in the middle of a write: the stream is closed first).
+     * (never in the middle of a write: the stream is closed first). A write that fails while the stream is open means
+     * the client went away: {@code producer} is killed where it waits.
      */
-    private static void beat(EventSink events, Duration interval) {
+    private static void beat(EventSink events, Duration interval, Tasklet<?> producer) {
         long nanos = interval.toNanos();
         try {
             while (true) {
@@ -123,7 +125,9 @@ public final class EventStream {
                 }
             }
         } catch (IOException gone) {
-            // The client went away: the producer hears of it at its next send.
+            if (!events.isClosed()) {
+                producer.kill(); // the client went away: end the producer's wait, whatever it waits on
+            }
         }
     }
 }

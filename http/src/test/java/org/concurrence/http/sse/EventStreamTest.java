@@ -165,6 +165,41 @@ class EventStreamTest {
     }
 
     @Test
+    void aClientThatLeavesEndsAProducerWaitingOnSomethingElse() throws Exception {
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> how = new java.util.concurrent.atomic.AtomicReference<>();
+        Event never = new Event("an event that never comes");
+        try (TestServer server = TestServer.start(request -> EventStream.response(Duration.ofMillis(20), events -> {
+                    try {
+                        events.send("first");
+                        never.await(Duration.ofDays(1)); // a subscription that stays quiet
+                    } catch (Throwable t) {
+                        how.set(t);
+                        throw t;
+                    } finally {
+                        ended.countDown();
+                    }
+                }))) {
+            try (java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                    server.port())) {
+                client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(
+                        StandardCharsets.ISO_8859_1));
+                InputStream in = client.getInputStream();
+                String seen = "";
+                while (!seen.contains("data: first")) {
+                    int b = in.read();
+                    assertTrue(b >= 0, "the stream ended before its first event");
+                    seen += (char) b;
+                }
+                client.setSoLinger(true, 0); // leave abruptly: the heartbeat's next write fails at once
+            }
+            assertTrue(ended.await(PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                    "the producer ended once the client had gone");
+            assertTrue(how.get() instanceof org.concurrence.core.TaskletExit, String.valueOf(how.get()));
+        }
+    }
+
+    @Test
     void aHeadRequestNeverRunsTheProducer() throws Exception {
         AtomicInteger runs = new AtomicInteger();
         try (TestServer server = TestServer.start(request -> EventStream.response(events -> runs.incrementAndGet()))) {
