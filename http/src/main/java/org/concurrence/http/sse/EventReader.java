@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import org.concurrence.core.DeadlineExceededException;
+import org.concurrence.core.Timeout;
 
 /**
  * Reads server-sent events from a {@code text/event-stream} body, as the HTML standard's parser does (§9.2.6): lines
@@ -22,7 +24,8 @@ import java.util.Objects;
  * <p>Memory is bounded: a line or an event longer than the limit fails the read with an {@link IOException} naming
  * it, instead of growing without end at a hostile server's pace.
  *
- * <p>Blocking: as the stream's reads (for a client response: under its call's deadline). Not thread-safe: one reader.
+ * <p>Blocking: as the stream's reads (for a client response: under its call's deadline), or at most the timeout of
+ * {@link #next(Duration)}; a read cut off by a deadline loses nothing. Not thread-safe: one reader.
  */
 public final class EventReader implements AutoCloseable {
     /** The default limit on an event's data (and on one line): 1 MiB. */
@@ -42,6 +45,10 @@ public final class EventReader implements AutoCloseable {
     private String idBuffer;
     private String lastEventId;
     private Duration retry;
+    // The event being read, kept across calls so that a read cut off by a deadline loses nothing.
+    private StringBuilder data;
+    private String type;
+    private Duration eventRetry;
 
     /** A reader of {@code in} with events of up to {@link #DEFAULT_MAX_EVENT_SIZE} bytes. */
     public EventReader(InputStream in) {
@@ -64,9 +71,6 @@ public final class EventReader implements AutoCloseable {
      * @throws IOException if the stream fails, or a line or event exceeds the limit
      */
     public ServerEvent next() throws IOException {
-        StringBuilder data = null;
-        String type = null;
-        Duration eventRetry = null;
         while (true) {
             String text = readLine();
             if (text == null) {
@@ -79,7 +83,11 @@ public final class EventReader implements AutoCloseable {
                     eventRetry = null;
                     continue;
                 }
-                return new ServerEvent(type, data.toString(), lastEventId, eventRetry);
+                ServerEvent event = new ServerEvent(type, data.toString(), lastEventId, eventRetry);
+                data = null;
+                type = null;
+                eventRetry = null;
+                return event;
             }
             if (text.charAt(0) == ':') {
                 continue;
@@ -116,6 +124,20 @@ public final class EventReader implements AutoCloseable {
     }
 
     /**
+     * {@link #next()}, waiting at most {@code timeout} (and never past the tasklet's deadline). A read cut off by the
+     * timeout loses nothing the reader holds (the part of an event or a line read so far): the next call goes on where
+     * it stopped, if the stream beneath can — a socket's or a {@code BufferedSource}'s can; a client response's body
+     * cannot (a read that timed out gives its connection up). Call it from a tasklet.
+     *
+     * @throws DeadlineExceededException if no whole event came in time
+     */
+    public ServerEvent next(Duration timeout) throws IOException {
+        try (Timeout _ = Timeout.after(timeout)) {
+            return next();
+        }
+    }
+
+    /**
      * The id of the last event read whole (kept from event to event until another is given): what a client sends
      * back as {@code Last-Event-ID} when it reconnects; null if none. An event cut off by the end of the stream does
      * not change it.
@@ -131,7 +153,6 @@ public final class EventReader implements AutoCloseable {
 
     /** One line without its ending, decoded as UTF-8 (malformed bytes replaced); null at the end of the stream. */
     private String readLine() throws IOException {
-        lineLength = 0;
         while (true) {
             if (chunkStart == chunkEnd) {
                 int n = in.read(chunk);
@@ -172,7 +193,9 @@ public final class EventReader implements AutoCloseable {
                 from = 3; // the byte order mark
             }
         }
-        return new String(line, from, lineLength - from, StandardCharsets.UTF_8);
+        String text = new String(line, from, lineLength - from, StandardCharsets.UTF_8);
+        lineLength = 0;
+        return text;
     }
 
     /** Closes the stream. */

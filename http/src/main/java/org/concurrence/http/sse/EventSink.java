@@ -3,8 +3,10 @@ package org.concurrence.http.sse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.concurrence.core.Dispatcher;
 import org.concurrence.core.Tasklet;
+import org.concurrence.core.Timeout;
 import org.concurrence.sync.Lock;
 
 /**
@@ -37,6 +39,19 @@ public final class EventSink {
     /** Sends {@code event}. */
     public void send(ServerEvent event) throws IOException {
         write(event.encode());
+    }
+
+    /**
+     * Sends {@code event}, waiting at most {@code timeout} (for a heartbeat's write to finish, then for the client to
+     * take the bytes; never past the tasklet's deadline). A send cut off part way leaves the stream unusable, as any
+     * write that timed out does.
+     *
+     * @throws org.concurrence.core.DeadlineExceededException if it did not go out in time
+     */
+    public void send(ServerEvent event, Duration timeout) throws IOException {
+        try (Timeout _ = Timeout.after(timeout)) {
+            write(event.encode());
+        }
     }
 
     /** Sends an event of the default type with {@code data}. */

@@ -9,6 +9,12 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.concurrence.core.DeadlineExceededException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -166,7 +172,7 @@ class EventStreamTest {
 
     @Test
     void aClientThatLeavesEndsAProducerWaitingOnSomethingElse() throws Exception {
-        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<Throwable> how = new java.util.concurrent.atomic.AtomicReference<>();
         Event never = new Event("an event that never comes");
         try (TestServer server = TestServer.start(request -> EventStream.response(Duration.ofMillis(20), events -> {
@@ -180,7 +186,7 @@ class EventStreamTest {
                         ended.countDown();
                     }
                 }))) {
-            try (java.net.Socket client = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(),
                     server.port())) {
                 client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(
                         StandardCharsets.ISO_8859_1));
@@ -193,9 +199,58 @@ class EventStreamTest {
                 }
                 client.setSoLinger(true, 0); // leave abruptly: the heartbeat's next write fails at once
             }
-            assertTrue(ended.await(PATIENCE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+            assertTrue(ended.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS),
                     "the producer ended once the client had gone");
             assertTrue(how.get() instanceof org.concurrence.core.TaskletExit, String.valueOf(how.get()));
+        }
+    }
+
+    @Test
+    void aReadCutOffByItsTimeoutLosesNothing() throws Exception {
+        // A raw stream of events over a socket of our own, so that what a timeout leaves is up to the reader alone.
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CountDownLatch rest = new CountDownLatch(1);
+            Thread.ofPlatform().daemon().start(() -> {
+                try (Socket s = listener.accept()) {
+                    java.io.OutputStream out = s.getOutputStream();
+                    out.write("data: one\n\ndata: tw".getBytes(StandardCharsets.UTF_8)); // half a line
+                    out.flush();
+                    rest.await();
+                    out.write("o\nid: 2\n\n".getBytes(StandardCharsets.UTF_8));
+                } catch (IOException | InterruptedException e) {
+                    // the test sees what its reader got
+                }
+            });
+            InTasklets.run(() -> {
+                try (org.concurrence.io.Socket socket = org.concurrence.io.Socket.connect(
+                        listener.getLocalSocketAddress(), PATIENCE);
+                        EventReader events = new EventReader(new org.concurrence.io.BufferedSource(socket)
+                                .asInputStream())) {
+                    assertEquals("one", events.next(PATIENCE).data());
+                    assertThrows(DeadlineExceededException.class,
+                            () -> events.next(Duration.ofMillis(50)), "half a line, then nothing");
+                    rest.countDown();
+                    assertEquals(new ServerEvent(null, "two", "2", null), events.next(PATIENCE),
+                            "the half line read before the timeout was kept");
+                    assertNull(events.next(PATIENCE));
+                }
+            });
+        }
+    }
+
+    @Test
+    void aSendCanBeBounded() {
+        try (TestServer server = TestServer.start(request -> EventStream.response(events -> {
+                    events.send(ServerEvent.of("one"), PATIENCE);
+                }));
+                HttpClient client = HttpClient.create()) {
+            InTasklets.run(() -> {
+                try (ClientResponse r = client.send(ClientRequest.get(server.uri("/")), PATIENCE);
+                        EventReader events = new EventReader(r.stream())) {
+                    assertEquals("one", events.next(PATIENCE).data());
+                    assertNull(events.next(PATIENCE));
+                }
+            });
         }
     }
 
