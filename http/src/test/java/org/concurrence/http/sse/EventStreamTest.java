@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.concurrence.core.Concurrence;
 import org.concurrence.core.Tasklet;
@@ -173,7 +174,7 @@ class EventStreamTest {
     @Test
     void aClientThatLeavesEndsAProducerWaitingOnSomethingElse() throws Exception {
         CountDownLatch ended = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<Throwable> how = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> how = new AtomicReference<>();
         Event never = new Event("an event that never comes");
         try (TestServer server = TestServer.start(request -> EventStream.response(Duration.ofMillis(20), events -> {
                     try {
