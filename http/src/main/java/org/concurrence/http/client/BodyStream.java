@@ -21,7 +21,11 @@ import org.concurrence.io.LimitExceededException;
  * (timeout, cut, malformed framing, kill) closes it.
  *
  * <p>Blocking: a read parks the calling tasklet until bytes arrive, under the call's deadline (and the tasklet's own).
- * A timeout fails the read with a {@link DeadlineExceededException} naming the request, the step and the origin.
+ * When the call's deadline passes the read fails with a {@link DeadlineExceededException} naming the request, the step
+ * and the origin, and the body with it. When a shorter deadline of the caller's passes first (a {@code Timeout}
+ * scope around a read of a long stream, say), that read fails with the caller's {@link DeadlineExceededException} and
+ * the body stays readable: no read takes part of a framing element and then gives up, so the next read goes on where
+ * it was (a body being decoded from gzip or deflate is the exception: its decoder fails for good).
  *
  * <p>{@link #close()} before the end reads and drops what is left, if the framing says it is at most
  * {@link HttpClientOptions#maxDrainSize()} and it arrives within {@link #DRAIN_WAIT}; else it closes the connection.
@@ -94,6 +98,9 @@ abstract sealed class BodyStream extends InputStream permits FixedLengthStream, 
             }
             return n;
         } catch (DeadlineExceededException e) {
+            if (!deadline.passed()) {
+                throw e; // the caller's own shorter deadline: nothing was taken, and the body can be read on
+            }
             fail();
             throw deadline.timedOut(request, "reading the response body from", e);
         } catch (HttpException e) {

@@ -27,6 +27,11 @@ record CallDeadline(long at, long start) {
         return at == Waiter.NO_DEADLINE ? null : Duration.ofNanos(Math.max(0, at - now()));
     }
 
+    /** Whether the deadline has passed (a timeout now is the call's own, not a shorter one of the caller's). */
+    boolean passed() {
+        return at != Waiter.NO_DEADLINE && now() - at >= 0;
+    }
+
     /** A scope under which every blocking call honours this deadline; null (nothing to close) if there is none. */
     Timeout scope() {
         Duration left = left();

@@ -23,6 +23,10 @@ final class ChunkedStream extends BodyStream {
     private boolean done;
     /** Bytes of chunk extensions so far, bounded by {@link #maxLine}. */
     private int extensionBytes;
+    /** The last chunk has been read: the trailer section is being read, this many fields and bytes of it so far. */
+    private boolean inTrailers;
+    private int trailerCount;
+    private int trailerBytes;
 
     ChunkedStream(Exchange exchange, boolean keepAlive) {
         super(exchange, keepAlive);
@@ -40,13 +44,17 @@ final class ChunkedStream extends BodyStream {
                 crlf(wait);
                 afterData = false;
             }
-            long size = sizeLine(wait);
-            if (size == 0) {
-                trailers(wait);
-                done = true;
-                return -1;
+            if (!inTrailers) {
+                long size = sizeLine(wait);
+                if (size > 0) {
+                    chunkRemaining = size;
+                    continue;
+                }
+                inTrailers = true;
             }
-            chunkRemaining = size;
+            trailers(wait);
+            done = true;
+            return -1;
         }
         int n = readSome(b, off, len, chunkRemaining, wait);
         if (n < 0) {
@@ -81,19 +89,22 @@ final class ChunkedStream extends BodyStream {
         return MessageSyntax.chunkSize(line, 0, end);
     }
 
-    /** Reads the trailer section to its empty line, checking each field line, and drops it. */
+    /**
+     * Reads the trailer section to its empty line, checking each field line, and drops it. Resumable: the lines and
+     * bytes counted so far are fields, so a read cut off by the caller's deadline goes on with the next line.
+     */
     private void trailers(Duration wait) throws IOException {
-        int bytes = 0;
-        for (int count = 0; ; count++) {
-            byte[] line = line(Math.max(0, maxLine - bytes), wait, "trailer section");
+        while (true) {
+            byte[] line = line(Math.max(0, maxLine - trailerBytes), wait, "trailer section");
             if (line.length == 0) {
                 return;
             }
-            if (count == maxTrailers) {
+            if (trailerCount == maxTrailers) {
                 throw new MalformedResponseException("more than " + maxTrailers + " trailer fields", connection.origin,
                         null);
             }
-            bytes += line.length + 2;
+            trailerBytes += line.length + 2;
+            trailerCount++;
             MessageSyntax.checkTrailer(line, 0, line.length);
         }
     }

@@ -143,7 +143,9 @@ public final class ClientResponse implements AutoCloseable {
 
     /**
      * The body as a stream, straight from the connection: it ends where the body ends (-1), and closing it closes the
-     * response. The same stream on every call.
+     * response. The same stream on every call. A read waits under the call's deadline, which ends the body when it
+     * passes; a read cut off by a shorter deadline of the caller's (a {@code Timeout} scope) throws that
+     * {@code DeadlineExceededException} and the next read goes on where it was (but for a body being decoded).
      */
     public InputStream stream() {
         return stream;

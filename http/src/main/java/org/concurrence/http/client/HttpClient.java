@@ -40,7 +40,9 @@ import org.concurrence.core.Timeout;
  * {@link #send(ClientRequest)}, never past the tasklet's own deadline ({@link Timeout} scopes). When it passes, that
  * call alone fails with {@link DeadlineExceededException} naming the request, the step and the origin
  * ({@code "GET http://x/slow: waiting for the response head from http://x:80 timed out after 2.00 s"}); its
- * connection is discarded. A kill ({@link TaskletExit}) discards it too.
+ * connection is discarded. A kill ({@link TaskletExit}) discards it too. A read of the body cut off by a shorter
+ * deadline of the caller's own (a {@link Timeout} scope around it) fails with that deadline and loses nothing: the
+ * body can be read on (see {@link ClientResponse#stream()}), so a long stream can be read in bounded steps.
  *
  * <p><b>Errors</b> fail the call that met them and nothing else: a server that cannot be reached
  * ({@link java.net.ConnectException}), a failed handshake ({@link javax.net.ssl.SSLHandshakeException}), a malformed

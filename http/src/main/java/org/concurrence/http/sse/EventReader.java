@@ -126,8 +126,8 @@ public final class EventReader implements AutoCloseable {
     /**
      * {@link #next()}, waiting at most {@code timeout} (and never past the tasklet's deadline). A read cut off by the
      * timeout loses nothing the reader holds (the part of an event or a line read so far): the next call goes on where
-     * it stopped, if the stream beneath can — a socket's or a {@code BufferedSource}'s can; a client response's body
-     * cannot (a read that timed out gives its connection up). Call it from a tasklet.
+     * it stopped, if the stream beneath can: a socket's, a {@code BufferedSource}'s and a client response's body can
+     * (unless the body is being decoded from gzip or deflate). Call it from a tasklet.
      *
      * @throws DeadlineExceededException if no whole event came in time
      */

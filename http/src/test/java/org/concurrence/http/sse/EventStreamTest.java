@@ -240,15 +240,22 @@ class EventStreamTest {
     }
 
     @Test
-    void aSendCanBeBounded() {
+    void overOurClientAReadThatTimesOutGoesOnAndASendCanBeBounded() {
+        Event rest = new Event("the rest may go");
         try (TestServer server = TestServer.start(request -> EventStream.response(events -> {
                     events.send(ServerEvent.of("one"), PATIENCE);
+                    rest.await(PATIENCE);
+                    events.send(ServerEvent.of("two").withId("2"), PATIENCE);
                 }));
                 HttpClient client = HttpClient.create()) {
             InTasklets.run(() -> {
                 try (ClientResponse r = client.send(ClientRequest.get(server.uri("/")), PATIENCE);
                         EventReader events = new EventReader(r.stream())) {
                     assertEquals("one", events.next(PATIENCE).data());
+                    assertThrows(DeadlineExceededException.class, () -> events.next(Duration.ofMillis(50)));
+                    rest.set();
+                    assertEquals(new ServerEvent(null, "two", "2", null), events.next(PATIENCE),
+                            "the client's body went on after the reader's own timeout");
                     assertNull(events.next(PATIENCE));
                 }
             });
