@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.concurrence.core.DeadlineExceededException;
 import org.concurrence.core.Tasklet;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
@@ -30,9 +31,9 @@ import org.concurrence.http.Status;
  * throws, or a send fails because the client went away. For a HEAD request, or if the connection ends first, it never
  * runs. With a heartbeat, a comment goes out whenever the stream has been quiet that long, so that proxies and load
  * balancers do not close it, and a client that went away is noticed even while there is nothing to send: the
- * heartbeat's write fails, and the producer is killed where it waits (a {@link org.concurrence.core.TaskletExit}
- * from its blocking call, which ends the stream and the connection; a {@code finally} in the producer runs, so a
- * subscription can be cancelled there).
+ * heartbeat's write fails (or times out: a client that stopped reading), and the producer is killed where it waits (a
+ * {@link org.concurrence.core.TaskletExit} from its blocking call, which ends the stream and the connection; a
+ * {@code finally} in the producer runs, so a subscription can be cancelled there).
  *
  * <p>Without a heartbeat, nothing wakes a producer that is waiting on something else when the client goes: until its
  * next send fails, the connection (its socket, its tasklet) stays.
@@ -110,8 +111,8 @@ public final class EventStream {
 
     /**
      * Sends a comment whenever the stream has been quiet for {@code interval}, until a write fails or it is killed
-     * (never in the middle of a write: the stream is closed first). A write that fails while the stream is open means
-     * the client went away: {@code producer} is killed where it waits.
+     * (never in the middle of a write: the stream is closed first). A write that fails or times out while the stream
+     * is open means the client went away (or stopped reading): {@code producer} is killed where it waits.
      */
     private static void beat(EventSink events, Duration interval, Tasklet<?> producer) {
         long nanos = interval.toNanos();
@@ -124,7 +125,7 @@ public final class EventStream {
                     Tasklet.sleep(Duration.ofNanos(nanos - quiet));
                 }
             }
-        } catch (IOException gone) {
+        } catch (IOException | DeadlineExceededException gone) { // reset, or not read within the write timeout
             if (!events.isClosed()) {
                 producer.kill(); // the client went away: end the producer's wait, whatever it waits on
             }

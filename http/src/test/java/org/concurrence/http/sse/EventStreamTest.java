@@ -172,6 +172,42 @@ class EventStreamTest {
     }
 
     @Test
+    void aHeartbeatWriteThatTimesOutEndsTheProducerToo() {
+        // A client that stopped reading: the heartbeat's write times out under the server's write timeout (what the
+        // socket throws then), part of its chunk perhaps gone out. The stream is over as surely as after a reset.
+        OutputStream stalled = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                throw new DeadlineExceededException("write to a stalled client", Duration.ofSeconds(1));
+            }
+        };
+        AtomicReference<Throwable> how = new AtomicReference<>();
+        Concurrence.run(Concurrence.Options.deterministic(), () -> {
+            Event never = new Event("an event that never comes");
+            ResponseBody.Streamed body = (ResponseBody.Streamed) EventStream.response(Duration.ofMillis(100),
+                    events -> {
+                        try {
+                            never.await(Duration.ofDays(1)); // a quiet subscription
+                        } catch (Throwable t) {
+                            how.set(t);
+                            throw t;
+                        }
+                    }).body();
+            try {
+                body.writer().writeTo(stalled);
+            } catch (IOException | RuntimeException | org.concurrence.core.TaskletExit e) {
+                // How the body ended is the server's business; the producer's end is the test's.
+            }
+        });
+        assertTrue(how.get() instanceof org.concurrence.core.TaskletExit, String.valueOf(how.get()));
+    }
+
+    @Test
     void aClientThatLeavesEndsAProducerWaitingOnSomethingElse() throws Exception {
         CountDownLatch ended = new CountDownLatch(1);
         AtomicReference<Throwable> how = new AtomicReference<>();
