@@ -28,6 +28,8 @@ public final class EventSink {
     private volatile long lastWrite;
     /** The stream has ended: nothing more may be written. Guarded by {@link #lock}. */
     private boolean closed;
+    /** What cut a write off part way (a timeout, a broken connection): every later write fails. Under the lock. */
+    private Throwable broken;
 
     /** A sink writing to {@code out}; call in the connection's tasklet. */
     EventSink(OutputStream out) {
@@ -43,8 +45,8 @@ public final class EventSink {
 
     /**
      * Sends {@code event}, waiting at most {@code timeout} (for a heartbeat's write to finish, then for the client to
-     * take the bytes; never past the tasklet's deadline). A send cut off part way leaves the stream unusable, as any
-     * write that timed out does.
+     * take the bytes; never past the tasklet's deadline). A send cut off part way may have sent part of its event, so
+     * every later send (and heartbeat) fails at once with an {@link IOException}: the stream is over.
      *
      * @throws org.concurrence.core.DeadlineExceededException if it did not go out in time
      */
@@ -99,8 +101,16 @@ public final class EventSink {
             if (closed) {
                 throw new IOException("the event stream has ended: its producer returned");
             }
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            if (broken != null) {
+                throw new IOException("an earlier write to this event stream failed part way: " + broken, broken);
+            }
+            try {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException | RuntimeException e) { // part of an event may have gone: nothing can follow it
+                broken = e;
+                throw e;
+            }
             lastWrite = dispatcher.nanoTime();
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import org.concurrence.http.Response;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -296,6 +297,36 @@ class EventStreamTest {
                 }
             });
         }
+    }
+
+    @Test
+    void aSendCutOffPartWayEndsTheStreamForEveryLaterSend() {
+        Concurrence.run(Concurrence.Options.deterministic(), () -> {
+            Event taken = new Event("the client took the bytes"); // never: a client that stopped reading
+            OutputStream slow = new OutputStream() {
+                @Override
+                public void write(int b) {
+                    taken.await();
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    taken.await(); // under the caller's deadline, as a socket write is
+                }
+            };
+            Response r = EventStream.response(events -> {
+                assertThrows(DeadlineExceededException.class,
+                        () -> events.send(ServerEvent.of("late"), Duration.ofMillis(10)));
+                IOException after = assertThrows(IOException.class, () -> events.send("next"));
+                assertTrue(after.getMessage().startsWith("an earlier write to this event stream failed part way"),
+                        after.getMessage());
+            });
+            try {
+                ((ResponseBody.Streamed) r.body()).writer().writeTo(slow);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        });
     }
 
     @Test
