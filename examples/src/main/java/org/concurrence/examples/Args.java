@@ -41,15 +41,21 @@ final class Args {
         if (value == null) {
             return fallback;
         }
+        int n = count(value, max);
+        if (n == 0) {
+            throw new BadArgument("--" + name + " needs a number from 1 to " + max + ", not '" + value + "'");
+        }
+        return n;
+    }
+
+    /** {@code value} as a number from 1 to {@code max}, or 0 if it is not one (for an option or a query parameter). */
+    static int count(String value, int max) {
         try {
             int n = Integer.parseInt(value);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
+            return n >= 1 && n <= max ? n : 0;
         } catch (NumberFormatException e) {
-            // Reported below.
+            return 0;
         }
-        throw new BadArgument("--" + name + " needs a number from 1 to " + max + ", not '" + value + "'");
     }
 
     /**

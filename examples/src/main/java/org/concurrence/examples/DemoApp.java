@@ -232,15 +232,11 @@ public final class DemoApp {
         if (value == null) {
             return fallback;
         }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
+        int n = Args.count(value, max);
+        if (n == 0) {
+            throw new HttpException(Status.BAD_REQUEST, name + " must be a number from 1 to " + max + ": " + value);
         }
-        throw new HttpException(Status.BAD_REQUEST, name + " must be a number from 1 to " + max + ": " + value);
+        return n;
     }
 
     /** The message example, with its lines collected instead of printed. */

@@ -83,6 +83,14 @@ public record Status(int code, String reason) {
         return code < 200;
     }
 
+    /**
+     * Whether this status can answer a request: not 1xx (a client takes it as interim and waits for another), not
+     * over 599 (invalid, RFC 9110 §15). The server answers a handler's other statuses with 500.
+     */
+    public boolean isFinal() {
+        return code >= 200 && code <= 599;
+    }
+
     /** 2xx. */
     public boolean isSuccess() {
         return code >= 200 && code < 300;

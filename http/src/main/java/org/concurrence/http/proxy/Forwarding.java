@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import org.concurrence.http.Headers;
 import org.concurrence.http.Request;
+import org.concurrence.http.wire.MessageSyntax;
 
 /**
  * Which fields a {@link ReverseProxy} adds to tell the upstream who the client is and what it asked for; {@code Via}
@@ -74,7 +75,7 @@ public enum Forwarding {
 
     /** {@code text} as an RFC 7239 value: as it is if it is a token, else a quoted string. */
     static String value(String text) {
-        if (!text.isEmpty() && text.chars().allMatch(Forwarding::isTokenChar)) {
+        if (!text.isEmpty() && text.chars().allMatch(c -> c < 0x80 && MessageSyntax.isTokenChar((byte) c))) {
             return text;
         }
         StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
@@ -86,11 +87,5 @@ public enum Forwarding {
             quoted.append(c);
         }
         return quoted.append('"').toString();
-    }
-
-    /** RFC 9110 §5.6.2's tchar. */
-    private static boolean isTokenChar(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 }

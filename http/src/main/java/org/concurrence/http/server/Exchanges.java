@@ -6,7 +6,6 @@ import org.concurrence.core.TaskletExit;
 import org.concurrence.http.HttpException;
 import org.concurrence.http.RequestBody;
 import org.concurrence.http.Response;
-import org.concurrence.http.Status;
 
 /**
  * Creates the exchanges of one connection and runs them: the handler, the error mapping, the wait for the turn, the
@@ -122,7 +121,7 @@ final class Exchanges {
                 }
                 return response;
             }
-            if (!isFinal(response.status())) {
+            if (!response.status().isFinal()) {
                 throw new IllegalStateException("the handler returned the status " + response.status()
                         + ", which cannot be a final response (200 to 599)");
             }
@@ -138,15 +137,7 @@ final class Exchanges {
 
     /** The answer to an {@link HttpException}: its status and message, or a 500 if its status cannot end a request. */
     private Response answer(Exchange ex, HttpException e) {
-        return isFinal(e.status()) ? ErrorResponses.of(e) : failed(ex, e);
-    }
-
-    /**
-     * Whether {@code status} can answer a request: not 1xx (a client takes it as interim and waits for another), not
-     * over 599 (invalid, RFC 9110 §15).
-     */
-    private static boolean isFinal(Status status) {
-        return status.code() >= 200 && status.code() <= 599;
+        return e.status().isFinal() ? ErrorResponses.of(e) : failed(ex, e);
     }
 
     private Response failed(Exchange ex, Throwable e) {

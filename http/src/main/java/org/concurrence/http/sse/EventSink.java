@@ -71,7 +71,18 @@ public final class EventSink {
      * breaks in {@code text} start further comment lines.
      */
     public void comment(String text) throws IOException {
-        write(":" + text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n:") + "\n\n");
+        write(commentLines(text));
+    }
+
+    /** {@link #comment(String)} waiting at most {@code timeout}, as {@link #send(ServerEvent, Duration)} does. */
+    public void comment(String text, Duration timeout) throws IOException {
+        try (Timeout _ = Timeout.after(timeout)) {
+            write(commentLines(text));
+        }
+    }
+
+    private static String commentLines(String text) {
+        return ":" + text.replace("\r\n", "\n").replace('\r', '\n').replace("\n", "\n:") + "\n\n";
     }
 
     /** Nanoseconds since the last write, on the dispatcher's clock (the one {@link Tasklet#sleep} sleeps on). */

@@ -24,6 +24,7 @@ import org.concurrence.http.Method;
 import org.concurrence.http.Request;
 import org.concurrence.http.Response;
 import org.concurrence.http.ResponseBody;
+import org.concurrence.http.Status;
 
 /**
  * Counts what a server answers, for a dashboard or an alert: requests by method and status code, the requests being
@@ -125,13 +126,13 @@ public final class RequestMetrics implements Filter {
         try {
             response = next.handle(request);
         } catch (HttpException e) {
-            done(method, answered(e.status().code()), start);
+            done(method, answered(e.status()), start);
             throw e;
         } catch (Exception | Error e) {
             done(method, 500, start);
             throw e;
         }
-        int status = response.upgrade() != null ? response.status().code() : answered(response.status().code());
+        int status = response.upgrade() != null ? response.status().code() : answered(response.status());
         if (response.body() instanceof ResponseBody.Streamed streamed && !request.method().equals(Method.HEAD)
                 && !response.status().forbidsBody()) {
             return response.withBody(ResponseBody.ofWriter(streamed.length(), new ResponseBody.BodyWriter() {
@@ -158,9 +159,9 @@ public final class RequestMetrics implements Filter {
         return response;
     }
 
-    /** The status the server answers with: {@code code}, or 500 for one that cannot end a request (1xx, over 599). */
-    private static int answered(int code) {
-        return code >= 200 && code <= 599 ? code : 500;
+    /** The code the server answers {@code status} with: its own if it can end a request, else 500. */
+    private static int answered(Status status) {
+        return status.isFinal() ? status.code() : 500;
     }
 
     private void done(String method, int status, long start) {
